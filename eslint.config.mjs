@@ -1,0 +1,37 @@
+// @ts-check
+import js from "@eslint/js";
+import stylistic from "@stylistic/eslint-plugin";
+import tseslint from "typescript-eslint";
+
+/** Folder-level import bans that keep the dependency arrows pointing one way (STYLE §2). */
+const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
+
+export default tseslint.config(
+  {
+    ignores: ["dist/**", "out/**", "node_modules/**", "protocol/src/generated/**", "**/*.js", "**/*.mjs", "devcontainer-feature/src/**", "test/vscode/**/*.js"],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  ...tseslint.configs.stylisticTypeChecked,
+  stylistic.configs.customize({ indent: 2, quotes: "double", semi: true, braceStyle: "1tbs", arrowParens: true }),
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+    rules: {
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
+      "@typescript-eslint/no-unnecessary-condition": ["error", { allowConstantLoopConditions: true }],
+      eqeqeq: "error",
+      curly: ["error", "multi-line"],
+      "@stylistic/max-statements-per-line": "off",
+      "@stylistic/operator-linebreak": "off",
+    },
+  },
+  { files: ["protocol/**/*.ts"], rules: restrict([{ group: ["node:*", "vscode", "vscode-languageserver*", "ssh2", "#protocol*"], message: "protocol/ is pure: no I/O, no editor or transport imports" }]) },
+  { files: ["broker/**/*.ts"], rules: restrict([{ group: ["vscode*", "ssh2", "#protocol/lsp", "**/language-server/**", "**/extension/**"], message: "the broker depends on protocol/ and Node only" }]) },
+  { files: ["devcontainer-feature/client/**/*.ts"], rules: restrict([{ group: ["vscode*", "ssh2", "smol-toml", "age-encryption", "#protocol/lsp", "**/broker/**"], message: "the client stays the smallest bundle: protocol wire + Node only" }]) },
+  { files: ["language-server/**/*.ts"], rules: restrict([{ group: ["vscode", "vscode-languageclient*", "ssh2", "**/broker/**", "**/extension/**"], message: "the server never imports the editor or other components" }]) },
+  { files: ["extension/**/*.ts"], rules: restrict([{ group: ["**/language-server/**", "**/broker/**", "vscode-languageserver", "vscode-languageserver/*"], message: "the extension starts dist/server.js by path; it does not import other components" }]) },
+  { files: ["test/**/*.ts", "bench/**/*.ts", "vitest.config.mts"], rules: { "@typescript-eslint/no-non-null-assertion": "off" } },
+);

@@ -1,0 +1,9 @@
+// The one import path (#protocol) for the broker, the client, the extension and the server.
+export * from "./wire.ts";
+export * from "./framing.ts";
+export * from "./errors.ts";
+export * from "./manifest.ts";
+export * from "./diagnostics.ts";
+export * from "./bundle.ts";
+export * from "./audit.ts";
+export * from "./validators.ts";

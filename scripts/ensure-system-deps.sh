@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite drives for real (age CLI, OpenSSH server,
+# Chromium for the VS Code harness, debootstrap for the feature's install test).
+# Idempotent and quiet when everything is present; `npm test` runs it first.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+have age || need+=(age)
+have sshd || need+=(openssh-server)
+have ssh || need+=(openssh-client)
+have chromium || need+=(chromium)
+have debootstrap || need+=(debootstrap)
+have nc || need+=(netcat-openbsd)
+have git || need+=(git)
+have ip || need+=(iproute2)
+have flock || need+=(util-linux)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)   # code-server's kerberos addon builds from source
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "The tests need these Debian packages: ${need[*]}" >&2
+  echo "Install them with: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages for the tests: ${need[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
