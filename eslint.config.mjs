@@ -28,7 +28,7 @@ export default tseslint.config(
       "@stylistic/operator-linebreak": "off",
     },
   },
-  { files: ["protocol/**/*.ts"], rules: restrict([{ group: ["node:*", "vscode", "vscode-languageserver*", "ssh2", "#protocol*"], message: "protocol/ is pure: no I/O, no editor or transport imports" }]) },
+  { files: ["protocol/**/*.ts"], rules: restrict([{ group: ["node:*", "vscode", "vscode-languageserver", "vscode-languageserver/*", "ssh2", "#protocol*"], message: "protocol/ is pure: no I/O, no editor or transport imports" }]) },
   { files: ["broker/**/*.ts"], rules: restrict([{ group: ["vscode*", "ssh2", "#protocol/lsp", "**/language-server/**", "**/extension/**"], message: "the broker depends on protocol/ and Node only" }]) },
   { files: ["devcontainer-feature/client/**/*.ts"], rules: restrict([{ group: ["vscode*", "ssh2", "smol-toml", "age-encryption", "#protocol/lsp", "**/broker/**"], message: "the client stays the smallest bundle: protocol wire + Node only" }]) },
   { files: ["language-server/**/*.ts"], rules: restrict([{ group: ["vscode", "vscode-languageclient*", "ssh2", "**/broker/**", "**/extension/**"], message: "the server never imports the editor or other components" }]) },

@@ -1,0 +1,41 @@
+// Custom LSP methods between the extension and the manifest language server, declared
+// once (taplo's lsp_ext style). Subpath #protocol/lsp so the broker and client never bundle jsonrpc.
+import { NotificationType, RequestType } from "vscode-languageserver-protocol";
+
+/** What the laptop knows about one secret name. Never a value. */
+export interface SecretState {
+  name: string;
+  /** A value is stored in SecretStorage or a configured source resolves it. */
+  hasValue: boolean;
+  /** When a container last fetched it (audit `secret.get` ok), RFC 3339, if the node's audit is at hand. */
+  lastFetchedAt?: string;
+}
+
+/** Params of {@link secretStateNotification}. */
+export interface SecretStateParams {
+  /** Every secret name the laptop knows (for completion), with whether a value is set. */
+  secrets: SecretState[];
+}
+
+/**
+ * Client → server: the secret names the laptop holds and whether each has a value.
+ * The server offers these names in completion, warns on allowlisted names without a
+ * value (code `secret-value-missing`, quick fix runs command `remo.setSecret`), and
+ * shows a CodeLens per allowlisted name. Sent on start and whenever the store changes.
+ */
+export const secretStateNotification = new NotificationType<SecretStateParams>("remo/secretState");
+
+/** Params of {@link workspaceSecretNamesRequest}. */
+export interface WorkspaceSecretNamesParams {
+  /** The manifest asking (its folder is excluded from nothing; the server dedupes). */
+  uri: string;
+}
+
+/** Server → client: secret names used by other manifests in the workspace (for completion). */
+export const workspaceSecretNamesRequest = new RequestType<WorkspaceSecretNamesParams, string[], void>("remo/workspaceSecretNames");
+
+/** The command the server's quick fix and CodeLens invoke to set a value: args `[name: string]`. */
+export const SET_SECRET_COMMAND = "remo.setSecret";
+
+/** The diagnostic code for an allowlisted name with no value on the laptop. */
+export const SECRET_VALUE_MISSING = "secret-value-missing";

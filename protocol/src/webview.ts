@@ -1,0 +1,56 @@
+// Messages between the extension and the audit webview, checked on receipt on both sides.
+import type { AuditEvent, AuditOutcome, AuditRecord } from "./audit.ts";
+
+/** Filters the audit view applies (all optional). */
+export interface AuditFilters {
+  project?: string;
+  secret?: string;
+  event?: AuditEvent;
+  outcome?: AuditOutcome;
+  since?: string;
+  until?: string;
+}
+
+/** Extension → webview. */
+export type ToWebview =
+  | { type: "records"; records: AuditRecord[]; node: string; fetchedAt: string }
+  | { type: "append"; records: AuditRecord[] }
+  | { type: "error"; message: string }
+  | { type: "tail"; active: boolean };
+
+/** Webview → extension. */
+export type FromWebview =
+  | { type: "ready" }
+  | { type: "refresh" }
+  | { type: "setTail"; active: boolean }
+  | { type: "export"; filters: AuditFilters };
+
+/** True when `m` is a well-formed {@link FromWebview} message. */
+export function isFromWebview(m: unknown): m is FromWebview {
+  if (typeof m !== "object" || m === null) return false;
+  const t = (m as { type?: unknown }).type;
+  switch (t) {
+    case "ready":
+    case "refresh":
+      return true;
+    case "setTail":
+      return typeof (m as { active?: unknown }).active === "boolean";
+    case "export":
+      return typeof (m as { filters?: unknown }).filters === "object" && (m as { filters?: unknown }).filters !== null;
+    default:
+      return false;
+  }
+}
+
+/** True when `m` is a well-formed {@link ToWebview} message. */
+export function isToWebview(m: unknown): m is ToWebview {
+  if (typeof m !== "object" || m === null) return false;
+  const x = m as Record<string, unknown>;
+  switch (x.type) {
+    case "records": return Array.isArray(x.records) && typeof x.node === "string" && typeof x.fetchedAt === "string";
+    case "append": return Array.isArray(x.records);
+    case "error": return typeof x.message === "string";
+    case "tail": return typeof x.active === "boolean";
+    default: return false;
+  }
+}
