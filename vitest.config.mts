@@ -22,6 +22,29 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        test: {
+          // The whole loop as a user meets it: real sshd, broker, client, extension modules.
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          // Each file drives several real processes; one file at a time on 2 shared cores.
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
+          // Soak, faults, hostile input, netlab: bounded in count and time, loopback only.
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 600_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 });
