@@ -1,0 +1,47 @@
+/** Figures from one soak run (see reliability-soak.mjs). */
+export interface SoakResult {
+  gets: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+  torn: number;
+  tornExamples: string[];
+  /** Gets on one connection that saw an older bundle than an earlier get on it. */
+  regressions: number;
+  pushes: number;
+  pushErrors: number;
+  pushErrorExamples: string[];
+  generationsSeen: number;
+  rssStartKiB: number;
+  rssWarmKiB: number;
+  rssEndKiB: number;
+  rssPeakKiB: number;
+  durationMs: number;
+  getsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+/** Options of {@link runSoak}. */
+export interface SoakOptions {
+  socketPath: string;
+  brokerPid: number;
+  push(bundle: Record<string, string>): Promise<unknown>;
+  totalGets: number;
+  connections?: number;
+  pushIntervalMs?: number;
+  names?: string[];
+  warmupFraction?: number;
+  log?(line: string): void;
+}
+
+/** Reads VmRSS of `pid` in KiB. */
+export function rssKiB(pid: number): number;
+/** A self-describing, checksummed value of `name` in generation `gen`. */
+export function makeValue(gen: number, name: string): string;
+/** One bundle for generation `gen`. */
+export function makeBundle(gen: number, names: string[]): Record<string, string>;
+/** Classifies a get reply against the pushed bundles. */
+export function checkReply(reply: unknown, name: string, bundles: Map<number, Record<string, string>>):
+  { kind: "ok"; gen: number } | { kind: "torn"; why: string } | { kind: "error"; code: string };
+/** Runs the soak and returns its figures. */
+export function runSoak(opts: SoakOptions): Promise<SoakResult>;
