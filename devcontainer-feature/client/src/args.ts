@@ -1,0 +1,124 @@
+import { clientError } from "./exit-codes.ts";
+
+/** A parsed command line. */
+export type Command =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "ping" }
+  | { kind: "info" }
+  | { kind: "get"; name: string }
+  | { kind: "env"; names: string[] }
+  | { kind: "exec"; only: string[]; mask: boolean; command: string[] }
+  | { kind: "git-credential"; action: string | undefined }
+  | { kind: "status"; brief: boolean };
+
+/** Flags every command takes. */
+export interface GlobalFlags {
+  socket: string | undefined;
+  json: boolean;
+  noRetry: boolean;
+}
+
+/** The usage text for --help. */
+export const usage = `usage: remo-secrets [--socket PATH] [--json] [--no-retry] <command>
+
+commands:
+  ping                         check that the broker answers (protocol 2)
+  info                         the project's allowlist
+  get NAME                     the value of NAME on stdout, nothing else
+  env [NAMES...]               'export NAME=...' lines for: eval "$(remo-secrets env)"
+  exec [--only A,B] [--mask] -- CMD [ARGS...]
+                               run CMD with the secrets in its environment only
+  git-credential get           git credential helper (credential.helper = '!remo-secrets git-credential')
+  status [--brief]             socket, protocol, project, N of M secrets available
+
+socket: --socket, else $REMO_BROKER_SOCKET, else /run/remo-broker/sock
+exit status: 0 ok, 2 usage, 3 denied, 4 not found, 5 unreachable, 6 protocol mismatch,
+             7 rate limited, 8 timeout, 9 unusable value; exec passes on CMD's status
+`;
+
+const commandNames = ["ping", "info", "get", "env", "exec", "git-credential", "status", "help", "version"] as const;
+
+/** Parses argv (without node and script); throws a `usage` ClientError on bad input. */
+export function parseArgs(argv: readonly string[]): { flags: GlobalFlags; command: Command } {
+  const flags: GlobalFlags = { socket: undefined, json: false, noRetry: false };
+  const rest: string[] = [];
+  let i = 0;
+  let command: string | undefined;
+  const bad = (detail: string): never => { throw clientError("usage", { detail }); };
+  // Global flags may come before or after the command word, but never after `--`.
+  for (; i < argv.length; i++) {
+    const a = argv[i] ?? "";
+    if (a === "--") break;
+    if (a === "--json") flags.json = true;
+    else if (a === "--no-retry") flags.noRetry = true;
+    else if (a === "--socket") {
+      const v = argv[++i];
+      if (v === undefined || v === "") bad("--socket needs a path");
+      flags.socket = v;
+    } else if (a.startsWith("--socket=")) {
+      flags.socket = a.slice("--socket=".length);
+      if (flags.socket === "") bad("--socket needs a path");
+    } else if (a === "--help" || a === "-h") return { flags, command: { kind: "help" } };
+    else if (a === "--version" || a === "-V") return { flags, command: { kind: "version" } };
+    else if (command === undefined) {
+      if (a.startsWith("-")) bad(`unknown option ${a}`);
+      command = a;
+      if (a === "exec") { i++; break; }
+    } else rest.push(a);
+  }
+  if (command === undefined) return bad("no command given");
+  if (!(commandNames as readonly string[]).includes(command)) return bad(`unknown command "${command}"`);
+  switch (command as (typeof commandNames)[number]) {
+    case "help": return { flags, command: { kind: "help" } };
+    case "version": return { flags, command: { kind: "version" } };
+    case "ping":
+    case "info":
+      if (rest.length > 0) bad(`${command} takes no arguments`);
+      return { flags, command: { kind: command as "ping" | "info" } };
+    case "get":
+      if (rest.length !== 1 || rest[0]?.startsWith("-")) bad("get takes exactly one secret name");
+      return { flags, command: { kind: "get", name: rest[0] ?? "" } };
+    case "env": {
+      const opt = rest.find((r) => r.startsWith("-"));
+      if (opt !== undefined) bad(`unknown option ${opt} for env`);
+      return { flags, command: { kind: "env", names: rest } };
+    }
+    case "git-credential":
+      if (rest.length > 1) bad("git-credential takes one action: get, store or erase");
+      return { flags, command: { kind: "git-credential", action: rest[0] } };
+    case "status": {
+      const opt = rest.find((r) => r !== "--brief");
+      if (opt !== undefined) bad(`status takes only --brief, not ${opt}`);
+      return { flags, command: { kind: "status", brief: rest.includes("--brief") } };
+    }
+    case "exec":
+      return { flags, command: parseExec(argv.slice(i), flags, bad) };
+  }
+}
+
+function parseExec(argv: readonly string[], flags: GlobalFlags, bad: (d: string) => never): Command {
+  const only: string[] = [];
+  let mask = false;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i] ?? "";
+    if (a === "--") { i++; break; }
+    if (a === "--mask") mask = true;
+    else if (a === "--json") flags.json = true;
+    else if (a === "--no-retry") flags.noRetry = true;
+    else if (a === "--only" || a.startsWith("--only=")) {
+      const v = a === "--only" ? argv[++i] : a.slice("--only=".length);
+      if (v === undefined || v === "") bad("--only needs a comma-separated list of secret names");
+      only.push(...v.split(",").map((s) => s.trim()).filter((s) => s !== ""));
+    } else if (a === "--socket" || a.startsWith("--socket=")) {
+      const v = a === "--socket" ? argv[++i] : a.slice("--socket=".length);
+      if (v === undefined || v === "") bad("--socket needs a path");
+      flags.socket = v;
+    } else if (a.startsWith("-")) bad(`unknown option ${a} for exec (put the command after --)`);
+    else break;
+  }
+  const command = argv.slice(i);
+  if (command.length === 0) bad("exec needs a command: remo-secrets exec -- CMD [ARGS...]");
+  return { kind: "exec", only, mask, command };
+}
