@@ -68,6 +68,11 @@ async function main() {
   }
   await mkdir("dist", { recursive: true });
   await writeFile("dist/meta.json", JSON.stringify(metas));
+  // The broker's SO_PEERCRED addon sits next to dist/remo-broker.js, which loads it from there.
+  if (existsSync("dist/remo-broker.js") && existsSync("broker/native/build.mjs")) {
+    const { buildPeercred } = await import("./broker/native/build.mjs");
+    buildPeercred("dist");
+  }
   // The devcontainer feature folder must be self-contained when copied into a project.
   if (existsSync("dist/remo-secrets.js") && existsSync("devcontainer-feature/src/remo-secrets")) {
     await copyFile("dist/remo-secrets.js", "devcontainer-feature/src/remo-secrets/remo-secrets.js");

@@ -15,6 +15,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          // Integration tests run the real built bundles: build dist/ once first.
+          globalSetup: ["test/integration/global-setup.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -31,6 +33,17 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // Each file drives several real processes; one file at a time on 2 shared cores.
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
+          // The devcontainer feature's install.sh, run for real in a debootstrap chroot (needs root).
+          name: "feature",
+          include: ["test/feature/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
           maxWorkers: 1,
         },
       },

@@ -1,0 +1,42 @@
+// Builds broker/native/peercred.c into dist/peercred.node, next to dist/remo-broker.js.
+// Compiled with the system C compiler against the running Node's own headers (no node-gyp,
+// so nothing is downloaded). esbuild.mjs calls buildPeercred(); `node broker/native/build.mjs`
+// runs it alone. A missing compiler or headers is reported, not fatal: the broker then
+// refuses connections to projects that set peer_uids (fail closed) and says why in status.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Candidate include directories holding node_api.h for the running Node. */
+function nodeIncludeDirs() {
+  const prefix = dirname(dirname(process.execPath));
+  return [join(prefix, "include", "node"), "/usr/include/node", "/usr/local/include/node"].filter((d) => existsSync(join(d, "node_api.h")));
+}
+
+/** Compiles the addon into `outDir`; returns the output path, or undefined (with a warning) when it cannot. */
+export function buildPeercred(outDir = join(here, "..", "..", "dist")) {
+  const include = nodeIncludeDirs()[0];
+  if (include === undefined) {
+    console.warn("warning: node_api.h not found; dist/peercred.node not built (peer_uids cannot be enforced). Install Node's headers (e.g. the nodejs package's include/node).");
+    return undefined;
+  }
+  mkdirSync(outDir, { recursive: true });
+  const out = join(outDir, "peercred.node");
+  const cc = process.env.CC ?? "cc";
+  try {
+    execFileSync(cc, ["-O2", "-Wall", "-Wextra", "-shared", "-fPIC", `-I${include}`, "-o", out, join(here, "peercred.c")], { stdio: ["ignore", "inherit", "inherit"] });
+  } catch (e) {
+    console.warn(`warning: could not compile broker/native/peercred.c with ${cc} (${e.message}); peer_uids cannot be enforced. Install a C compiler (apt-get install gcc).`);
+    return undefined;
+  }
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = buildPeercred(process.argv[2]);
+  if (out === undefined) process.exit(1);
+  console.log(out);
+}

@@ -1,0 +1,81 @@
+import { open, stat } from "node:fs/promises";
+import { formatTimestamp, matchesAuditQuery, type AuditQuery, type AuditRecord } from "#protocol";
+import { parseAuditLines, readAuditFile, selectAuditRecords } from "../audit-log.ts";
+import { defaultPaths } from "../paths.ts";
+import { flag, numberFlag, parseArgs, UsageError } from "./args.ts";
+import type { CliIo } from "./io.ts";
+
+/** Formats records as an aligned table (the default output). Pure. */
+export function formatAuditTable(records: readonly AuditRecord[]): string {
+  const head = ["TIME", "EVENT", "PROJECT", "SECRET", "OUTCOME", "PEER"];
+  const rows = records.map((r) => [
+    r.ts, r.event, r.project ?? "-", r.secret ?? (r.secret_count === undefined ? "-" : `(${r.secret_count} secrets)`), r.outcome ?? "-",
+    r.peer_uid === undefined ? "-" : `uid ${r.peer_uid}${r.peer_pid === undefined ? "" : ` pid ${r.peer_pid}`}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (row: readonly string[]): string => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return [line(head), ...rows.map(line)].join("\n") + "\n";
+}
+
+/** One line per record for --tail in table mode. Pure. */
+export function formatAuditRow(r: AuditRecord): string {
+  return formatAuditTable([r]).split("\n")[1] ?? "";
+}
+
+/** `remo-broker audit [--audit-file FILE] [--since T] [--tail] [--json] [--project P] [--limit N]`: reads the audit file directly. */
+export async function runAudit(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
+  const args = parseArgs(argv, { values: ["audit-file", "since", "project", "limit"], booleans: ["tail", "json"] });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0] ?? ""}"`);
+  const file = flag(args, "audit-file") ?? defaultPaths.auditFile;
+  const query: AuditQuery = {};
+  const since = flag(args, "since");
+  if (since !== undefined) {
+    if (Number.isNaN(Date.parse(since))) throw new UsageError(`--since must be an RFC 3339 time, e.g. 2026-01-01T00:00:00Z, got "${since}"`);
+    query.since = formatTimestamp(new Date(since));
+  }
+  const project = flag(args, "project");
+  if (project !== undefined) query.project = project;
+  if (flag(args, "limit") !== undefined) query.limit = numberFlag(args, "limit", 0, { integer: true, min: 1 });
+  const json = args.booleans.has("json");
+  let records: AuditRecord[];
+  try {
+    records = await readAuditFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    io.stderr(`remo-broker audit: cannot read ${file} (${code ?? "error"}). ${code === "EACCES" ? "It is 0640: run as root or as a member of its group." : "Pass --audit-file FILE if the broker writes elsewhere."}\n`);
+    return code === "EACCES" ? 4 : 1;
+  }
+  const selected = selectAuditRecords(records, query);
+  if (json) io.stdout(selected.map((r) => JSON.stringify(r) + "\n").join(""));
+  else io.stdout(formatAuditTable(selected));
+  if (!args.booleans.has("tail")) return 0;
+  await follow(file, { ...query, limit: Number.MAX_SAFE_INTEGER }, json, io, signal);
+  return 0;
+}
+
+/** Prints records appended after the current end of the file until aborted (polling: works across log rotation-free appends). */
+async function follow(file: string, query: AuditQuery, json: boolean, io: CliIo, signal?: AbortSignal): Promise<void> {
+  let offset = await stat(file).then((s) => s.size, () => 0);
+  let partial = "";
+  while (signal?.aborted !== true) {
+    await new Promise((r) => setTimeout(r, 200));
+    const size = await stat(file).then((s) => s.size, () => 0);
+    if (size < offset) offset = 0; // truncated or replaced: start over
+    if (size === offset) continue;
+    const h = await open(file, "r");
+    try {
+      const buf = Buffer.alloc(size - offset);
+      await h.read(buf, 0, buf.length, offset);
+      offset = size;
+      const text = partial + buf.toString("utf8");
+      const cut = text.lastIndexOf("\n");
+      partial = text.slice(cut + 1);
+      for (const r of parseAuditLines(text.slice(0, cut + 1))) {
+        if (!matchesAuditQuery(r, query)) continue;
+        io.stdout(json ? JSON.stringify(r) + "\n" : formatAuditRow(r) + "\n");
+      }
+    } finally {
+      await h.close();
+    }
+  }
+}

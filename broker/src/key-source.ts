@@ -1,0 +1,143 @@
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { identityToRecipient } from "age-encryption";
+import type { KeySource } from "#protocol";
+import { defaultKeyFile } from "./paths.ts";
+
+/** Why the broker could not load its key; each maps to a fix-it message and exit code 1. */
+export type KeyLoadErrorCode = "key_missing" | "key_insecure" | "key_invalid" | "key_unreadable";
+
+/** A key problem at start-up. The message says what to run; it never holds key material. */
+export class KeyLoadError extends Error {
+  readonly code: KeyLoadErrorCode;
+
+  constructor(code: KeyLoadErrorCode, message: string) {
+    super(message);
+    this.name = "KeyLoadError";
+    this.code = code;
+  }
+}
+
+/** The broker's identity and where it came from. */
+export interface LoadedKey {
+  /** `AGE-SECRET-KEY-1…`: held in memory only, never logged. */
+  identity: string;
+  recipient: string;
+  source: KeySource;
+  path: string;
+  note: string;
+}
+
+/** Where to look for the key, in the order DESIGN §4 gives. */
+export interface KeyLocationInput {
+  /** `--identity FILE` from the command line. */
+  identityFlag?: string | undefined;
+  /** `$CREDENTIALS_DIRECTORY` (systemd LoadCredentialEncrypted=). */
+  credentialsDirectory?: string | undefined;
+  /** `$REMO_KEY_SOURCE`, set by install.sh's drop-in to how the credential was sealed. */
+  declaredSource?: string | undefined;
+  stateDir: string;
+}
+
+/** A resolved place to read the key from. */
+export interface KeyLocation {
+  path: string;
+  source: KeySource;
+  /** True for a file we must refuse when group/world readable (the plaintext tier). */
+  checkMode: boolean;
+  /** Every place tried, for the "no key" message. */
+  tried: string[];
+}
+
+/** Picks the key file: --identity, else $CREDENTIALS_DIRECTORY/secrets-key, else <state-dir>/secrets-key. */
+export function resolveKeyLocation(input: KeyLocationInput, exists: (p: string) => boolean): KeyLocation {
+  if (input.identityFlag !== undefined) {
+    return { path: input.identityFlag, source: "plaintext", checkMode: true, tried: [input.identityFlag] };
+  }
+  const tried: string[] = [];
+  if (input.credentialsDirectory !== undefined && input.credentialsDirectory !== "") {
+    const p = join(input.credentialsDirectory, "secrets-key");
+    tried.push(p);
+    if (exists(p)) {
+      // systemd decrypted the credential for us; only install.sh knows how it was sealed.
+      const source: KeySource = input.declaredSource === "tpm2" || input.declaredSource === "host-key" ? input.declaredSource : "plaintext";
+      return { path: p, source, checkMode: false, tried };
+    }
+  }
+  const fallback = defaultKeyFile(input.stateDir);
+  tried.push(fallback);
+  return { path: fallback, source: "plaintext", checkMode: true, tried };
+}
+
+/** What a key source protects against, for `status` and the docs (DESIGN §4). */
+export function keySourceNote(source: KeySource): string {
+  switch (source) {
+    case "tpm2":
+      return "The key is sealed to this machine's TPM2: a copied bundle file or disk image cannot be decrypted elsewhere.";
+    case "host-key":
+      return "The key is sealed with systemd's host key: this protects against a copied bundle file, but not against a stolen disk image (the host key is on the same disk).";
+    case "plaintext":
+      return "The key is a 0600 file on disk: anyone who can read it as root, or copy the disk, can decrypt the stored bundles. Seal it with systemd-creds (see broker/packaging/install.sh).";
+  }
+}
+
+/** Returns an error when a key file's mode lets group or others read it, with the chmod that fixes it. */
+export function checkKeyFileMode(path: string, mode: number): KeyLoadError | undefined {
+  if ((mode & 0o077) === 0) return undefined;
+  const shown = (mode & 0o777).toString(8).padStart(4, "0");
+  return new KeyLoadError("key_insecure",
+    `The key file ${path} has mode ${shown}: group or others can read it, so the broker refuses to use it. Run: chmod 600 ${shellQuote(path)}`);
+}
+
+/** Extracts the one `AGE-SECRET-KEY-1…` line of an identity file (age-keygen format: comments allowed). */
+export function parseIdentityText(text: string, path: string): string {
+  const keys = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  const key = keys[0];
+  if (keys.length !== 1 || key === undefined || !/^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/.test(key)) {
+    return invalid(path);
+  }
+  return key;
+}
+
+function invalid(path: string): never {
+  throw new KeyLoadError("key_invalid",
+    `The key file ${path} does not hold exactly one X25519 age identity (a line starting with AGE-SECRET-KEY-1). Create a new one with: remo-broker keygen --out ${shellQuote(path)}`);
+}
+
+/** Loads the broker's identity, refusing a missing, loose-mode or malformed key with a message that says what to do. */
+export async function loadKey(input: KeyLocationInput, exists: (p: string) => boolean): Promise<LoadedKey> {
+  const loc = resolveKeyLocation(input, exists);
+  let mode: number;
+  try {
+    mode = (await stat(loc.path)).mode;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new KeyLoadError("key_missing",
+        `No decryption key found (looked in ${loc.tried.join(", ")}). Create one with: remo-broker keygen --out ${shellQuote(loc.tried.at(-1) ?? loc.path)} — or pass --identity FILE, or install the systemd unit (broker/packaging/install.sh) which seals it with systemd-creds.`);
+    }
+    throw new KeyLoadError("key_unreadable", `Cannot read the key file ${loc.path} (${(e as NodeJS.ErrnoException).code ?? "error"}). Run the broker as the key's owner (root).`);
+  }
+  if (loc.checkMode) {
+    const err = checkKeyFileMode(loc.path, mode);
+    if (err) throw err;
+  }
+  let text: string;
+  try {
+    text = await readFile(loc.path, "utf8");
+  } catch (e) {
+    throw new KeyLoadError("key_unreadable", `Cannot read the key file ${loc.path} (${(e as NodeJS.ErrnoException).code ?? "error"}). Run the broker as the key's owner (root).`);
+  }
+  const identity = parseIdentityText(text, loc.path);
+  let recipient: string;
+  try {
+    recipient = await identityToRecipient(identity);
+  } catch {
+    return invalid(loc.path);
+  }
+  return { identity, recipient, source: loc.source, path: loc.path, note: keySourceNote(loc.source) };
+}
+
+/** Quotes a path for a copy-pasteable shell command. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}

@@ -1,0 +1,104 @@
+import { chmod, chown, unlink } from "node:fs/promises";
+import { createServer, type Server, type Socket } from "node:net";
+import { errorResponse, type AuditEvent } from "#protocol";
+import type { AuditFields } from "./audit-log.ts";
+import { serveNdjson, type ServedConnection } from "./connection.ts";
+import type { PeerCredentialSupport } from "./peer-credentials.ts";
+import { answerProjectRequest, type ProjectView } from "./project-ops.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
+import { closeServer, listenUnix } from "./socket-file.ts";
+
+/** What every project socket shares with the daemon. */
+export interface ProjectSocketDeps {
+  lookup(project: string, name: string): string | undefined;
+  audit(event: AuditEvent, fields: AuditFields): void;
+  limiter: RateLimiter;
+  peers: PeerCredentialSupport;
+}
+
+/** Who may connect: the socket file's owner, and the UIDs SO_PEERCRED must report (when set). */
+export interface SocketAccess {
+  uid: number;
+  gid: number;
+  peerUids: readonly number[] | undefined;
+}
+
+let connectionSeq = 0;
+
+/**
+ * One project's socket: mode 0660, owned by the project's user so the container's
+ * user can connect through the bind mount (DESIGN §3), with `peer_uids` enforced on top.
+ */
+export class ProjectSocket {
+  private readonly connections = new Set<ServedConnection>();
+  private readonly server: Server;
+
+  private constructor(readonly path: string, private readonly view: () => ProjectView, private access: SocketAccess, private readonly deps: ProjectSocketDeps) {
+    this.server = createServer({ allowHalfOpen: true }, (socket) => { this.accept(socket); });
+  }
+
+  /** Listens on `path` (replacing a stale socket), then sets its mode and owner. */
+  static async open(path: string, view: () => ProjectView, access: SocketAccess, deps: ProjectSocketDeps): Promise<ProjectSocket> {
+    const s = new ProjectSocket(path, view, access, deps);
+    await listenUnix(s.server, path);
+    try {
+      await chmod(path, 0o660);
+      await chown(path, access.uid, access.gid);
+    } catch (e) {
+      await s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /** Open connections. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Stops accepting, lets in-flight requests finish, and removes the socket file. */
+  async close(): Promise<void> {
+    const closing = closeServer(this.server);
+    await Promise.all([...this.connections].map((c) => c.drain()));
+    await closing;
+    await unlink(this.path).catch(() => undefined);
+  }
+
+  private accept(socket: Socket): void {
+    const creds = this.deps.peers.ok ? this.deps.peers.read(socket) : undefined;
+    const allowedUids = this.access.peerUids;
+    const rejected = allowedUids !== undefined && (creds === undefined || !allowedUids.includes(creds.uid));
+    const peer = creds === undefined ? undefined : { uid: creds.uid, pid: creds.pid };
+    const peerFields = peer === undefined ? {} : { peer_uid: peer.uid, peer_pid: peer.pid };
+    const rateKey = peer === undefined ? `conn:${++connectionSeq}` : `uid:${peer.uid}`;
+    const project = this.view().name;
+    if (rejected) {
+      this.deps.audit("peer.unexpected", { project, outcome: "peer_unexpected", ...peerFields,
+        ...(creds === undefined ? { detail: this.deps.peers.ok ? "SO_PEERCRED failed" : "peer credentials unavailable" } : {}) });
+    }
+    const served: ServedConnection = serveNdjson(socket, {
+      handle: (message) => {
+        if (rejected) {
+          queueMicrotask(() => { served.endWith(); });
+          return errorResponse("peer_unexpected", creds === undefined
+            ? `The broker cannot verify the connecting process's UID (${this.deps.peers.ok ? "SO_PEERCRED failed" : "its peercred addon is missing"}), and project "${project}" restricts peer_uids. See \`remo-broker admin status\`.`
+            : `UID ${creds.uid} may not use project "${project}"'s socket (allowed: ${allowedUids.join(", ")}). Run the client as an allowed user, or re-register the project with --peer-uid ${creds.uid}.`);
+        }
+        return answerProjectRequest(message, this.view(), {
+          lookup: (p, n) => this.deps.lookup(p, n),
+          takeToken: () => this.deps.limiter.take(`${project}/${rateKey}`),
+          audit: (e, f) => { this.deps.audit(e, f); },
+          peer,
+        });
+      },
+      onProtocolFault: (fault, message) => {
+        this.deps.audit("protocol.error", { project, outcome: "protocol_error", detail: `${fault}: ${message}`, ...peerFields });
+      },
+      onClose: () => {
+        this.connections.delete(served);
+        if (peer === undefined) this.deps.limiter.forget(`${project}/${rateKey}`);
+      },
+    });
+    this.connections.add(served);
+  }
+}

@@ -1,0 +1,61 @@
+import { readFile } from "node:fs/promises";
+import { projectNamePattern } from "#protocol";
+import { writeFileAtomic } from "./bundle-file.ts";
+
+/** One registered project as persisted in <state-dir>/projects.json (wire field names). */
+export interface ProjectRecord {
+  name: string;
+  project_path: string;
+  peer_uids?: number[];
+  socket_owner?: string;
+}
+
+interface RegistryFile {
+  version: 1;
+  projects: ProjectRecord[];
+}
+
+/** Validates one persisted entry; a damaged entry is skipped with a reason. Pure. */
+export function checkProjectRecord(v: unknown): ProjectRecord | string {
+  if (typeof v !== "object" || v === null) return "entry is not an object";
+  const r = v as Record<string, unknown>;
+  if (typeof r.name !== "string" || !projectNamePattern.test(r.name)) return "entry has no valid name";
+  if (typeof r.project_path !== "string" || r.project_path === "") return `project ${r.name} has no project_path`;
+  const out: ProjectRecord = { name: r.name, project_path: r.project_path };
+  if (Array.isArray(r.peer_uids) && r.peer_uids.every((u) => Number.isInteger(u) && (u as number) >= 0)) out.peer_uids = r.peer_uids as number[];
+  if (typeof r.socket_owner === "string" && /^\d+:\d+$/.test(r.socket_owner)) out.socket_owner = r.socket_owner;
+  return out;
+}
+
+/** Reads the registry; a missing file is an empty registry. Damaged entries are returned as warnings. */
+export async function readRegistry(file: string): Promise<{ projects: ProjectRecord[]; warnings: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { projects: [], warnings: [] };
+    throw e;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { projects: [], warnings: [`${file} is not valid JSON; no projects were restored. Register them again with \`remo-broker admin register\`.`] };
+  }
+  const list = (parsed as Partial<RegistryFile> | null)?.projects;
+  if (!Array.isArray(list)) return { projects: [], warnings: [`${file} has no "projects" list; no projects were restored.`] };
+  const projects: ProjectRecord[] = [];
+  const warnings: string[] = [];
+  for (const entry of list) {
+    const r = checkProjectRecord(entry);
+    if (typeof r === "string") warnings.push(`${file}: ${r}; skipped`);
+    else projects.push(r);
+  }
+  return { projects, warnings };
+}
+
+/** Writes the registry atomically (temp → fsync → rename), so a crash never loses every project. */
+export async function writeRegistry(file: string, projects: readonly ProjectRecord[]): Promise<void> {
+  const body: RegistryFile = { version: 1, projects: [...projects].sort((a, b) => a.name.localeCompare(b.name)) };
+  await writeFileAtomic(file, Buffer.from(JSON.stringify(body, null, 2) + "\n"), 0o600);
+}

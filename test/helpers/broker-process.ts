@@ -1,0 +1,235 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Encrypter, identityToRecipient } from "age-encryption";
+import { adminSocketPath, encodeBundle, NdjsonDecoder, type AdminRequest } from "#protocol";
+
+/** The repository root and the built broker (global-setup builds dist/ once before integration tests). */
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+export const brokerBin = join(repoRoot, "dist", "remo-broker.js");
+
+/** A running `remo-broker serve` in its own directory, driven over its real sockets. */
+export interface BrokerHandle {
+  dir: string;
+  runtimeDir: string;
+  stateDir: string;
+  auditFile: string;
+  identityFile: string;
+  /** The age1… recipient of the identity. */
+  recipient: string;
+  adminSocket: string;
+  pid: number;
+  /** Captured stdout+stderr of every run so far (for sentinel scans). */
+  output(): string;
+  /** One admin request over the real admin socket. */
+  admin(req: AdminRequest): Promise<Record<string, unknown>>;
+  /** Encrypts the secrets to the broker (age-encryption) and pushes them (node-wide, or for `project`). */
+  pushSecrets(secrets: Record<string, string>, project?: string): Promise<Record<string, unknown>>;
+  /** Writes <dir>/projects/<name>/.devcontainer/remo-broker.toml, then registers it; throws when register fails. */
+  registerProject(name: string, opts?: RegisterOptions): Promise<{ projectPath: string; socketPath: string }>;
+  /** SIGTERM; resolves the exit code. */
+  stop(): Promise<number>;
+  /** SIGKILL; resolves once the process is gone. */
+  kill9(): Promise<void>;
+  /** Starts again on the same directories and identity. */
+  restart(): Promise<void>;
+}
+
+/** Options for {@link BrokerHandle.registerProject}. */
+export interface RegisterOptions {
+  allowlist?: string[];
+  peerUids?: number[];
+  socketOwner?: string;
+  cache?: { ttl_seconds?: number; max_entries?: number };
+}
+
+/** Options for {@link startBroker}. */
+export interface StartOptions {
+  /** Reuse a directory (keeps its key, state and audit); default a fresh temp dir. */
+  dir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra `serve` flags, e.g. ["--rate-limit", "5"]. */
+  extraArgs?: string[];
+}
+
+/** The result of running the CLI once. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/remo-broker.js <args>` with optional stdin; resolves when it exits. */
+export function runCli(args: string[], opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [brokerBin, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(opts.uid === undefined ? {} : { uid: opts.uid }),
+      ...(opts.gid === undefined ? {} : { gid: opts.gid }),
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => { stdout += d.toString("utf8"); });
+    child.stderr.on("data", (d: Buffer) => { stderr += d.toString("utf8"); });
+    const timer = setTimeout(() => { child.kill("SIGKILL"); }, opts.timeoutMs ?? 30_000);
+    child.on("error", (e) => { clearTimeout(timer); reject(e); });
+    child.on("close", (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    child.stdin.on("error", () => undefined);
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
+
+/** Sends `lines` on one connection (pipelined) and resolves every reply, in order; stops early if the broker closes. */
+export function requestLines(socketPath: string, lines: string[], timeoutMs = 30_000): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    const replies: Record<string, unknown>[] = [];
+    const decoder = new NdjsonDecoder();
+    const socket = connect(socketPath);
+    let settled = false;
+    const done = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(replies);
+    };
+    const timer = setTimeout(() => { done(new Error(`no complete answer from ${socketPath} within ${timeoutMs} ms (got ${replies.length}/${lines.length})`)); }, timeoutMs);
+    socket.on("connect", () => { socket.write(lines.map((l) => `${l}\n`).join("")); });
+    socket.on("data", (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (frame.kind === "error") {
+          done(new Error(`unreadable reply: ${frame.message}`));
+          return;
+        }
+        replies.push(JSON.parse(frame.text) as Record<string, unknown>);
+        if (replies.length === lines.length) {
+          done();
+          return;
+        }
+      }
+    });
+    socket.on("end", () => { done(); });
+    socket.on("error", (e) => { done(e); });
+  });
+}
+
+/** Encrypts bundle text to a recipient with age-encryption (what the extension does on the laptop). */
+export async function encryptBundle(recipient: string, secrets: Record<string, string>): Promise<Uint8Array> {
+  const e = new Encrypter();
+  e.addRecipient(recipient);
+  return e.encrypt(encodeBundle(secrets));
+}
+
+/** Writes a manifest for `name` under `root/<name>` and returns the project folder. */
+export function writeProject(root: string, name: string, opts: RegisterOptions = {}): string {
+  const projectPath = join(root, name);
+  mkdirSync(join(projectPath, ".devcontainer"), { recursive: true });
+  const lines = [
+    "schema_version = 1",
+    "",
+    "[project]",
+    `name = ${JSON.stringify(name)}`,
+    "",
+    "[allowlist]",
+    `secrets = [${(opts.allowlist ?? []).map((s) => JSON.stringify(s)).join(", ")}]`,
+  ];
+  if (opts.cache !== undefined) {
+    lines.push("", "[cache]");
+    if (opts.cache.ttl_seconds !== undefined) lines.push(`ttl_seconds = ${opts.cache.ttl_seconds}`);
+    if (opts.cache.max_entries !== undefined) lines.push(`max_entries = ${opts.cache.max_entries}`);
+  }
+  writeFileSync(join(projectPath, ".devcontainer", "remo-broker.toml"), lines.join("\n") + "\n");
+  return projectPath;
+}
+
+/** Starts `remo-broker serve` on a temp (or given) directory, creating its key with `remo-broker keygen` if needed. */
+export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "remo-broker-"));
+  // Traversable, so a client running as another UID (peer tests) can reach the sockets.
+  chmodSync(dir, 0o755);
+  const runtimeDir = join(dir, "run");
+  const stateDir = join(dir, "state");
+  const auditFile = join(dir, "log", "audit.jsonl");
+  const identityFile = join(dir, "secrets-key");
+  if (!existsSync(identityFile)) {
+    const r = await runCli(["keygen", "--out", identityFile]);
+    if (r.code !== 0) throw new Error(`remo-broker keygen failed (${String(r.code)}): ${r.stderr}`);
+  }
+  const identityLine = readFileSync(identityFile, "utf8").split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"));
+  if (identityLine === undefined) throw new Error(`${identityFile} holds no identity`);
+  const recipient = await identityToRecipient(identityLine);
+  const adminSocket = adminSocketPath(runtimeDir);
+  let output = "";
+  let child: ChildProcess;
+  let exited: Promise<number>;
+
+  const launch = async (): Promise<void> => {
+    const args = [brokerBin, "serve", "--runtime-dir", runtimeDir, "--state-dir", stateDir, "--audit-file", auditFile, "--identity", identityFile, ...(opts.extraArgs ?? [])];
+    const c = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    child = c;
+    exited = new Promise((resolve) => { c.on("exit", (code, signal) => { resolve(code ?? (signal === "SIGKILL" ? 137 : 128)); }); });
+    let seen = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`remo-broker did not become ready within 30 s; output:\n${seen}`)); }, 30_000);
+      const onData = (d: Buffer): void => {
+        const text = d.toString("utf8");
+        output += text;
+        seen += text;
+        if (seen.includes("remo-broker info: serving:")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      c.stdout.on("data", onData);
+      c.stderr.on("data", onData);
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`remo-broker exited with ${code} before it was ready; output:\n${seen}`));
+      });
+    });
+  };
+  await launch();
+
+  const handle: BrokerHandle = {
+    dir, runtimeDir, stateDir, auditFile, identityFile, recipient, adminSocket,
+    get pid() { return child.pid ?? -1; },
+    output: () => output,
+    admin: async (req) => {
+      const [reply] = await requestLines(adminSocket, [JSON.stringify(req)]);
+      if (reply === undefined) throw new Error(`the broker closed the admin connection without answering ${req.op}`);
+      return reply;
+    },
+    pushSecrets: async (secrets, project) => {
+      const ciphertext = Buffer.from(await encryptBundle(recipient, secrets)).toString("base64");
+      return handle.admin(project === undefined ? { op: "push-creds", ciphertext_b64: ciphertext } : { op: "push-creds", ciphertext_b64: ciphertext, project });
+    },
+    registerProject: async (name, ropts = {}) => {
+      const projectPath = writeProject(join(dir, "projects"), name, ropts);
+      const req: AdminRequest = { op: "register", name, project_path: projectPath };
+      if (ropts.peerUids !== undefined) req.peer_uids = ropts.peerUids;
+      if (ropts.socketOwner !== undefined) req.socket_owner = ropts.socketOwner;
+      const reply = await handle.admin(req);
+      if (reply.ok !== true) throw new Error(`register ${name} failed: ${JSON.stringify(reply)}`);
+      return { projectPath, socketPath: String(reply.socket_path) };
+    },
+    stop: async () => {
+      child.kill("SIGTERM");
+      return exited;
+    },
+    kill9: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
+    restart: async () => {
+      await launch();
+    },
+  };
+  return handle;
+}
