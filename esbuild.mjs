@@ -29,7 +29,8 @@ const shebang = { js: "#!/usr/bin/env node" };
 
 /** Every entry point: [name, options]. Missing sources are skipped until their component lands. */
 const entries = [
-  ["extension", { entryPoints: ["extension/src/extension.ts"], outfile: "dist/extension.js", external: ["vscode"] }],
+  // ssh2 tries its optional native crypto and cpu-features inside try/catch and falls back to pure JS: leave them out.
+  ["extension", { entryPoints: ["extension/src/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "cpu-features", "*.node"] }],
   ["server", { entryPoints: ["language-server/src/main.ts"], outfile: "dist/server.js" }],
   ["remo-broker", { entryPoints: ["broker/src/main.ts"], outfile: "dist/remo-broker.js", banner: shebang }],
   ["remo-secrets", { entryPoints: ["devcontainer-feature/client/src/main.ts"], outfile: "dist/remo-secrets.js", banner: shebang }],
