@@ -156,7 +156,12 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle
   chmodSync(dir, 0o755);
   const runtimeDir = join(dir, "run");
   const stateDir = join(dir, "state");
-  const auditFile = join(dir, "log", "audit.jsonl");
+  // A flag in extraArgs overrides the helper's default for it (e.g. --audit-file).
+  const override = (name: string): string | undefined => {
+    const i = opts.extraArgs?.indexOf(`--${name}`) ?? -1;
+    return i === -1 ? undefined : opts.extraArgs?.[i + 1];
+  };
+  const auditFile = override("audit-file") ?? join(dir, "log", "audit.jsonl");
   const identityFile = join(dir, "secrets-key");
   if (!existsSync(identityFile)) {
     const r = await runCli(["keygen", "--out", identityFile]);
@@ -171,7 +176,8 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle
   let exited: Promise<number>;
 
   const launch = async (): Promise<void> => {
-    const args = [brokerBin, "serve", "--runtime-dir", runtimeDir, "--state-dir", stateDir, "--audit-file", auditFile, "--identity", identityFile, ...(opts.extraArgs ?? [])];
+    const defaults: [string, string][] = [["runtime-dir", runtimeDir], ["state-dir", stateDir], ["audit-file", auditFile], ["identity", identityFile]];
+    const args = [brokerBin, "serve", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
     const c = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     exited = new Promise((resolve) => { c.on("exit", (code, signal) => { resolve(code ?? (signal === "SIGKILL" ? 137 : 128)); }); });
@@ -232,4 +238,86 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle
     },
   };
   return handle;
+}
+
+/** A held connection to a broker socket: send raw bytes or lines, await replies one by one. */
+export interface LineConnection {
+  /** Writes raw bytes (or text) as given: no newline is added. */
+  write(data: string | Uint8Array): void;
+  /** Writes one JSON request line. */
+  send(request: object): void;
+  /** The next reply; rejects if the connection closes first or after `timeoutMs`. */
+  next(timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves when the broker has closed the connection (its read side saw end or close). */
+  closed: Promise<void>;
+  /** Half-closes our side (the broker sees end of stream). */
+  end(): void;
+  destroy(): void;
+}
+
+/** Connects to a broker socket and returns a {@link LineConnection} once connected. */
+export function connectLines(socketPath: string): Promise<LineConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    const decoder = new NdjsonDecoder();
+    const replies: Record<string, unknown>[] = [];
+    const waiters: { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
+    let isClosed = false;
+    let markClosed: () => void = () => undefined;
+    const closed = new Promise<void>((r) => { markClosed = r; });
+    const onClose = (): void => {
+      if (isClosed) return;
+      isClosed = true;
+      markClosed();
+      for (const w of waiters.splice(0)) w.reject(new Error("the broker closed the connection"));
+    };
+    socket.on("data", (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (frame.kind === "error") continue;
+        const reply = JSON.parse(frame.text) as Record<string, unknown>;
+        const w = waiters.shift();
+        if (w) w.resolve(reply);
+        else replies.push(reply);
+      }
+    });
+    socket.on("end", onClose);
+    socket.on("close", onClose);
+    socket.on("error", (e) => {
+      if (!isClosed && waiters.length === 0 && replies.length === 0) reject(e);
+      onClose();
+    });
+    socket.on("connect", () => {
+      resolve({
+        write: (data) => { socket.write(data); },
+        send: (request) => { socket.write(JSON.stringify(request) + "\n"); },
+        next: (timeoutMs = 30_000) => {
+          const ready = replies.shift();
+          if (ready !== undefined) return Promise.resolve(ready);
+          if (isClosed) return Promise.reject(new Error("the broker closed the connection"));
+          return new Promise((res, rej) => {
+            const timer = setTimeout(() => { rej(new Error(`no reply within ${timeoutMs} ms`)); }, timeoutMs);
+            waiters.push({
+              resolve: (r) => { clearTimeout(timer); res(r); },
+              reject: (e) => { clearTimeout(timer); rej(e); },
+            });
+          });
+        },
+        closed,
+        end: () => { socket.end(); },
+        destroy: () => { socket.destroy(); },
+      });
+    });
+  });
+}
+
+/** Reads the audit file's records (the broker writes them off the request path: poll until `until` holds). */
+export async function readAudit(file: string, until?: (records: Record<string, unknown>[]) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+    const records = text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+    if (until === undefined || until(records)) return records;
+    if (Date.now() > deadline) throw new Error(`audit condition not met within ${timeoutMs} ms; records:\n${text}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
