@@ -28,6 +28,7 @@ export default defineConfig({
         test: {
           // The whole loop as a user meets it: real sshd, broker, client, extension modules.
           name: "e2e",
+          globalSetup: ["test/integration/global-setup.ts"],
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           testTimeout: 180_000,
@@ -51,6 +52,7 @@ export default defineConfig({
         test: {
           // Soak, faults, hostile input, netlab: bounded in count and time, loopback only.
           name: "reliability",
+          globalSetup: ["test/integration/global-setup.ts"],
           include: ["test/reliability/**/*.test.ts"],
           environment: "node",
           testTimeout: 600_000,

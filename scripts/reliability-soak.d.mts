@@ -1,6 +1,9 @@
 /** Figures from one soak run (see reliability-soak.mjs). */
 export interface SoakResult {
+  /** Measured gets (after warm-up). */
   gets: number;
+  /** Gets before RSS was steady (checked like the rest). */
+  warmupGets: number;
   errors: number;
   errorCodes: Record<string, number>;
   torn: number;
@@ -15,6 +18,8 @@ export interface SoakResult {
   rssWarmKiB: number;
   rssEndKiB: number;
   rssPeakKiB: number;
+  /** RSS after each batch: total gets so far → KiB. */
+  rssTimeline: { gets: number; rssKiB: number }[];
   durationMs: number;
   getsPerSecond: number;
   latencyP50Ms: number;
@@ -30,7 +35,8 @@ export interface SoakOptions {
   connections?: number;
   pushIntervalMs?: number;
   names?: string[];
-  warmupFraction?: number;
+  /** Gets before RSS is read as "after warm-up" (default 500,000). */
+  warmupGets?: number;
   log?(line: string): void;
 }
 

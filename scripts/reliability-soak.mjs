@@ -75,26 +75,30 @@ function openConnection(socketPath) {
 const percentile = (sorted, p) => sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /**
- * Runs `totalGets` gets spread over `connections` held connections while `push(bundle)`
- * replaces the bundle every `pushIntervalMs`. Returns counts and figures; never throws
- * for a bad reply (it is counted), so the caller sees everything that went wrong.
+ * Runs a warm-up, then `totalGets` measured gets spread over `connections` held
+ * connections, while `push(bundle)` replaces the bundle every `pushIntervalMs` throughout.
+ *
+ * Warm-up: V8 grows a fresh process's old space lazily and in steps (the live heap after
+ * a full GC stays flat, about 8 MiB, but RSS climbs until the heap limit settles, which on
+ * this machine takes 300,000-500,000 gets), so "RSS after warm-up" is read after
+ * `warmupGets` gets, checked exactly like the measured ones.
+ * Returns counts and figures; never throws for a bad reply (it is counted), so the
+ * caller sees everything that went wrong.
  */
-export async function runSoak({ socketPath, brokerPid, push, totalGets, connections = 100, pushIntervalMs = 100, names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA"], warmupFraction = 0.1, log = () => {} }) {
+export async function runSoak({ socketPath, brokerPid, push, totalGets, connections = 100, pushIntervalMs = 100, names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA"],
+  warmupGets = 500_000, log = () => {} }) {
   const bundles = new Map();
   let gen = 0;
   bundles.set(gen, makeBundle(gen, names));
   await push(bundles.get(gen));
   const result = {
-    gets: 0, errors: 0, errorCodes: {}, torn: 0, tornExamples: [], regressions: 0,
+    gets: 0, warmupGets: 0, errors: 0, errorCodes: {}, torn: 0, tornExamples: [], regressions: 0,
     pushes: 1, pushErrors: 0, pushErrorExamples: [], generationsSeen: new Set(),
-    rssStartKiB: rssKiB(brokerPid), rssWarmKiB: NaN, rssEndKiB: NaN, rssPeakKiB: 0,
+    rssStartKiB: rssKiB(brokerPid), rssWarmKiB: NaN, rssEndKiB: NaN, rssPeakKiB: 0, rssTimeline: [],
     durationMs: 0, getsPerSecond: 0, latencyP50Ms: NaN, latencyP99Ms: NaN,
   };
-  const warmupAt = Math.floor(totalGets * warmupFraction);
-  let issued = 0;
   let stop = false;
-  const latencySample = [];
-  const t0 = performance.now();
+  let latencySample = [];
 
   const pusher = (async () => {
     while (!stop) {
@@ -118,46 +122,70 @@ export async function runSoak({ socketPath, brokerPid, push, totalGets, connecti
     try { result.rssPeakKiB = Math.max(result.rssPeakKiB, rssKiB(brokerPid)); } catch { /* broker gone: counted as errors */ }
   }, 250);
 
-  const worker = async (w) => {
-    const conn = await openConnection(socketPath);
-    let lastGen = -1;
-    try {
-      while (issued < totalGets) {
-        const n = issued++;
-        if (n === warmupAt) result.rssWarmKiB = rssKiB(brokerPid);
-        const name = names[(n + w) % names.length];
-        const s = performance.now();
-        let reply;
-        try {
-          reply = await conn.request({ op: "get", name });
-        } catch (e) {
-          reply = { ok: false, code: `transport: ${e.message}` };
+  /** Runs `count` gets over fresh held connections; returns the number done. */
+  const phase = async (count) => {
+    let issued = 0;
+    let done = 0;
+    const worker = async (w) => {
+      const conn = await openConnection(socketPath);
+      let lastGen = -1;
+      try {
+        while (issued < count) {
+          const n = issued++;
+          const name = names[(n + w) % names.length];
+          const s = performance.now();
+          let reply;
+          try {
+            reply = await conn.request({ op: "get", name });
+          } catch (e) {
+            reply = { ok: false, code: `transport: ${e.message}` };
+          }
+          if ((n & 63) === 0) latencySample.push(performance.now() - s);
+          done++;
+          const c = checkReply(reply, name, bundles);
+          if (c.kind === "error") {
+            result.errors++;
+            result.errorCodes[c.code] = (result.errorCodes[c.code] ?? 0) + 1;
+            if (c.code.startsWith("transport")) return;
+          } else if (c.kind === "torn") {
+            result.torn++;
+            if (result.tornExamples.length < 5) result.tornExamples.push(c.why);
+          } else {
+            result.generationsSeen.add(c.gen);
+            // One connection, one request at a time: a later get never sees an older bundle.
+            if (c.gen < lastGen) result.regressions++;
+            lastGen = Math.max(lastGen, c.gen);
+          }
         }
-        if ((n & 63) === 0) latencySample.push(performance.now() - s);
-        result.gets++;
-        const c = checkReply(reply, name, bundles);
-        if (c.kind === "error") {
-          result.errors++;
-          result.errorCodes[c.code] = (result.errorCodes[c.code] ?? 0) + 1;
-          if (c.code.startsWith("transport")) return;
-        } else if (c.kind === "torn") {
-          result.torn++;
-          if (result.tornExamples.length < 5) result.tornExamples.push(c.why);
-        } else {
-          result.generationsSeen.add(c.gen);
-          // One connection, one request at a time: a later get never sees an older bundle.
-          if (c.gen < lastGen) result.regressions++;
-          lastGen = Math.max(lastGen, c.gen);
-        }
-        if (n % 100_000 === 0 && n > 0) log(`${n} gets, generation ${gen}`);
+      } finally {
+        conn.close();
       }
-    } finally {
-      conn.close();
-    }
+    };
+    await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
+    return done;
   };
 
+  let t0 = performance.now();
   try {
-    await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
+    while (result.warmupGets < warmupGets) {
+      result.warmupGets += await phase(Math.min(100_000, warmupGets - result.warmupGets));
+      const now = rssKiB(brokerPid);
+      result.rssTimeline.push({ gets: result.warmupGets, rssKiB: now });
+      log(`warm-up: ${result.warmupGets} gets, broker RSS ${(now / 1024).toFixed(1)} MiB`);
+    }
+    result.rssWarmKiB = rssKiB(brokerPid);
+    latencySample = [];
+    t0 = performance.now();
+    const step = Math.max(1, Math.floor(totalGets / 10));
+    while (result.gets < totalGets) {
+      const n = Math.min(step, totalGets - result.gets);
+      const done = await phase(n);
+      result.gets += done;
+      const now = rssKiB(brokerPid);
+      result.rssTimeline.push({ gets: result.warmupGets + result.gets, rssKiB: now });
+      log(`${result.gets} gets, bundle generation ${gen}, broker RSS ${(now / 1024).toFixed(1)} MiB`);
+      if (done < n) break;
+    }
   } finally {
     stop = true;
     clearInterval(sampler);
@@ -166,7 +194,6 @@ export async function runSoak({ socketPath, brokerPid, push, totalGets, connecti
   result.durationMs = performance.now() - t0;
   result.rssEndKiB = rssKiB(brokerPid);
   result.rssPeakKiB = Math.max(result.rssPeakKiB, result.rssEndKiB);
-  if (Number.isNaN(result.rssWarmKiB)) result.rssWarmKiB = result.rssStartKiB;
   result.getsPerSecond = result.gets / (result.durationMs / 1000);
   latencySample.sort((a, b) => a - b);
   result.latencyP50Ms = percentile(latencySample, 0.5);

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The full-size soak for the README: 1,000,000 gets over 100 concurrent connections to a
+// real broker (dist/remo-broker.js, built first) with a push every 100 ms. Prints figures
+// and exits 1 on any error, torn read, regression or RSS growth over 10% after warm-up.
+//   node scripts/soak.mjs [--gets N] [--warmup-gets N] [--connections N] [--push-interval-ms N]
+// The CI-size run of the same driver is test/reliability/soak.test.ts.
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startBrokerProcess } from "./reliability-broker.mjs";
+import { runSoak } from "./reliability-soak.mjs";
+
+const { values } = parseArgs({ options: { gets: { type: "string", default: "1000000" }, connections: { type: "string", default: "100" }, "push-interval-ms": { type: "string", default: "100" }, "warmup-gets": { type: "string", default: "500000" } } });
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "remo-soak-"));
+const names = ["GITHUB_TOKEN", "NPM_TOKEN", "API_KEY", "DB_PASSWORD", "SLACK_WEBHOOK", "AWS_SECRET"];
+// The soak measures correctness under load, not the rate limiter, which would (rightly) refuse 1M gets from one UID.
+const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000"] });
+let failed = true;
+try {
+  const { socketPath } = await broker.register("soak", names);
+  const r = await runSoak({
+    socketPath, brokerPid: broker.pid, push: (s) => broker.push(s, "soak"), names,
+    totalGets: Number(values.gets), warmupGets: Number(values["warmup-gets"]), connections: Number(values.connections), pushIntervalMs: Number(values["push-interval-ms"]),
+    log: (l) => { process.stderr.write(`soak: ${l}\n`); },
+  });
+  const growth = (r.rssEndKiB - r.rssWarmKiB) / r.rssWarmKiB;
+  const figures = {
+    gets: r.gets, warmup_gets: r.warmupGets, connections: Number(values.connections), pushes: r.pushes, push_errors: r.pushErrors,
+    errors: r.errors, torn_reads: r.torn, regressions: r.regressions, bundles_seen: r.generationsSeen,
+    seconds: +(r.durationMs / 1000).toFixed(1), gets_per_second: Math.round(r.getsPerSecond),
+    get_p50_ms: +r.latencyP50Ms.toFixed(3), get_p99_ms: +r.latencyP99Ms.toFixed(3),
+    rss_after_warmup_mib: +(r.rssWarmKiB / 1024).toFixed(1), rss_end_mib: +(r.rssEndKiB / 1024).toFixed(1),
+    rss_peak_mib: +(r.rssPeakKiB / 1024).toFixed(1), rss_growth_pct: +(growth * 100).toFixed(1),
+    audit_file_mib: +(statSync(broker.auditFile).size / 1048576).toFixed(1),
+  };
+  console.log(JSON.stringify(figures, null, 2));
+  if (Object.keys(r.errorCodes).length) console.log("error codes:", r.errorCodes);
+  if (r.tornExamples.length) console.log("torn examples:", r.tornExamples);
+  if (r.pushErrorExamples.length) console.log("push errors:", r.pushErrorExamples);
+  console.log("RSS timeline (gets → MiB):", r.rssTimeline.map((t) => `${t.gets}→${(t.rssKiB / 1024).toFixed(1)}`).join(" "));
+  failed = r.errors > 0 || r.torn > 0 || r.regressions > 0 || r.pushErrors > 0 || growth > 0.10 || r.gets !== Number(values.gets);
+  console.log(failed ? "SOAK FAILED" : "soak passed: zero errors, zero torn reads, RSS within 10% of after warm-up");
+} finally {
+  const code = await broker.stop();
+  if (code !== 0) { console.log(`broker exited ${code}:\n${broker.output().slice(-2000)}`); failed = true; }
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;
