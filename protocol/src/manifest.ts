@@ -153,7 +153,8 @@ export function validateManifestValue(value: Record<string, unknown>, context: M
 function dedupe(issues: ManifestIssue[]): ManifestIssue[] {
   const seen = new Set<string>();
   return issues.filter((i) => {
-    const k = `${i.code}|${i.path.join("/")}|${i.target}`;
+    // Two missing tables share a path ([]): the missing key tells them apart.
+    const k = `${i.code}|${i.path.join("/")}|${i.target}|${JSON.stringify(i.data?.key ?? null)}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -1,0 +1,196 @@
+import {
+  CodeActionKind, DocumentDiagnosticReportKind, TextDocumentSyncKind, TextDocuments,
+  type CodeAction, type CodeLens, type CompletionList, type Connection, type Diagnostic, type DocumentDiagnosticReport, type DocumentSymbol, type Hover,
+  type InitializeParams, type InitializeResult, type TextEdit,
+} from "vscode-languageserver";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { secretStateNotification, workspaceSecretNamesRequest, type SecretState } from "#protocol/lsp";
+import { codeActions } from "./code-actions.ts";
+import { codeLenses } from "./code-lens.ts";
+import { commonSecretNames, complete, type NameSource } from "./complete.ts";
+import { createDocumentCache } from "./document-cache.ts";
+import { folderNameOf, isManifestUri } from "./folder-name.ts";
+import { formatDocument } from "./format.ts";
+import { hover } from "./hover.ts";
+import { runSafe, runSafeAsync } from "./run-safe.ts";
+import { documentSymbols } from "./symbols.ts";
+import { parseDocument, type ParsedManifest } from "./toml/parse.ts";
+import { validateDocument } from "./validate.ts";
+
+/** Side effects the server uses, injected (json-language-features RuntimeEnvironment). */
+export interface ServerRuntime {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options a client may pass in `initializationOptions`. */
+export interface ServerOptions {
+  /** Debounce before push diagnostics after a change; 0 validates on every change. Default 150. */
+  diagnosticDelayMs?: number;
+  /** How long completion waits for `remo/workspaceSecretNames` before going on without. Default 500. */
+  workspaceNamesTimeoutMs?: number;
+}
+
+/** The language id the extension registers for manifests; "toml" is accepted for manifest paths too. */
+export const manifestLanguageId = "remo-manifest";
+
+/** Wires every feature to the connection and starts listening. */
+export function startServer(connection: Connection, runtime: ServerRuntime): void {
+  const documents = new TextDocuments(TextDocument);
+  const log = { error: (m: string) => { connection.console.error(m); } };
+  const cache = createDocumentCache<ParsedManifest>(16, 120, (d) => parseDocument(d.getText(), folderContext(d.uri)));
+  let secrets: Map<string, SecretState> | undefined;
+  let pullDiagnostics = false;
+  let snippets = false;
+  let diagnosticRefresh = false;
+  let codeLensRefresh = false;
+  let delayMs = 150;
+  let namesTimeoutMs = 500;
+  const timers = new Map<string, unknown>();
+
+  const isManifest = (d: TextDocument): boolean => d.languageId === manifestLanguageId || (d.languageId === "toml" && isManifestUri(d.uri));
+  const manifestDoc = (uri: string): { doc: TextDocument; parsed: ParsedManifest } | undefined => {
+    const doc = documents.get(uri);
+    return doc === undefined || !isManifest(doc) ? undefined : { doc, parsed: cache.get(doc) };
+  };
+  const diagnose = (uri: string): Diagnostic[] => {
+    const m = manifestDoc(uri);
+    return m === undefined ? [] : validateDocument(m.parsed, uri, secrets);
+  };
+  const publish = (uri: string): void => {
+    const doc = documents.get(uri);
+    if (doc === undefined) return;
+    let diagnostics: Diagnostic[] = [];
+    try {
+      diagnostics = diagnose(uri);
+    } catch (e) {
+      log.error(`validating ${uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    }
+    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+  };
+  const schedule = (uri: string): void => {
+    const old = timers.get(uri);
+    if (old !== undefined) runtime.clearTimeout(old);
+    if (delayMs <= 0) {
+      timers.delete(uri);
+      publish(uri);
+      return;
+    }
+    timers.set(uri, runtime.setTimeout(() => { timers.delete(uri); publish(uri); }, delayMs));
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
+    snippets = caps.textDocument?.completion?.completionItem?.snippetSupport === true;
+    diagnosticRefresh = caps.workspace?.diagnostics?.refreshSupport === true;
+    codeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
+    const opts = (params.initializationOptions ?? {}) as ServerOptions;
+    if (typeof opts.diagnosticDelayMs === "number" && opts.diagnosticDelayMs >= 0) delayMs = opts.diagnosticDelayMs;
+    if (typeof opts.workspaceNamesTimeoutMs === "number" && opts.workspaceNamesTimeoutMs >= 0) namesTimeoutMs = opts.workspaceNamesTimeoutMs;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: ["\"", "[", ",", "="] },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.Source}.sortAllowlist`] },
+        documentSymbolProvider: true,
+        documentFormattingProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+      },
+      serverInfo: { name: "remo-manifest-language-server" },
+    };
+  });
+
+  documents.onDidChangeContent((e) => { if (!pullDiagnostics && isManifest(e.document)) schedule(e.document.uri); });
+  documents.onDidClose((e) => {
+    const t = timers.get(e.document.uri);
+    if (t !== undefined) runtime.clearTimeout(t);
+    timers.delete(e.document.uri);
+    cache.onDocumentRemoved(e.document.uri);
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.languages.diagnostics.on((params, token) => runSafe(log, (): DocumentDiagnosticReport => ({ kind: DocumentDiagnosticReportKind.Full, items: diagnose(params.textDocument.uri) }),
+    { kind: DocumentDiagnosticReportKind.Full, items: [] }, `computing diagnostics for ${params.textDocument.uri}`, token));
+
+  connection.onNotification(secretStateNotification, (params) => {
+    // Names only; a value never crosses this boundary (protocol/lsp.ts SecretState has none).
+    secrets = new Map(params.secrets.filter((s) => typeof s.name === "string").map((s) => [s.name, s]));
+    if (pullDiagnostics) {
+      if (diagnosticRefresh) void connection.languages.diagnostics.refresh();
+    } else {
+      for (const d of documents.all()) if (isManifest(d)) publish(d.uri);
+    }
+    if (codeLensRefresh) void connection.sendRequest("workspace/codeLens/refresh");
+  });
+
+  const workspaceNames = async (uri: string): Promise<string[]> => {
+    let timer: unknown;
+    const timeout = new Promise<string[]>((resolve) => { timer = runtime.setTimeout(() => { resolve([]); }, namesTimeoutMs); });
+    const ask = connection.sendRequest(workspaceSecretNamesRequest, { uri }).then((r) => (Array.isArray(r) ? r.filter((n): n is string => typeof n === "string") : []), () => []);
+    try {
+      return await Promise.race([ask, timeout]);
+    } finally {
+      runtime.clearTimeout(timer);
+    }
+  };
+
+  connection.onCompletion((params, token) => runSafeAsync(log, async (): Promise<CompletionList | null> => {
+    const m = manifestDoc(params.textDocument.uri);
+    if (m === undefined) return null;
+    const offset = m.doc.offsetAt(params.position);
+    const folderName = folderNameOf(params.textDocument.uri);
+    let names: NameSource[] = [];
+    if (looksLikeSecretsContext(m.parsed.text, offset)) {
+      const laptop: NameSource[] = [...(secrets?.values() ?? [])].map((s) => ({ name: s.name, source: "laptop", hasValue: s.hasValue }));
+      const workspace: NameSource[] = (await workspaceNames(params.textDocument.uri)).map((name) => ({ name, source: "workspace" }));
+      names = [...laptop, ...workspace, ...commonSecretNames.map((name): NameSource => ({ name, source: "common" }))];
+    }
+    const current = manifestDoc(params.textDocument.uri);
+    if (current === undefined) return null;
+    return complete(current.parsed, { offset: current.doc.offsetAt(params.position), folderName, names, snippets });
+  }, null, `computing completion for ${params.textDocument.uri}`, token));
+
+  connection.onHover((params, token) => runSafe(log, (): Hover | null => {
+    const m = manifestDoc(params.textDocument.uri);
+    return m === undefined ? null : hover(m.parsed, m.doc.offsetAt(params.position), secrets);
+  }, null, `computing hover for ${params.textDocument.uri}`, token));
+
+  connection.onCodeAction((params, token) => runSafe(log, (): CodeAction[] => {
+    const m = manifestDoc(params.textDocument.uri);
+    return m === undefined ? [] : codeActions(m.parsed, { uri: params.textDocument.uri, range: params.range, diagnostics: params.context.diagnostics, folderName: folderNameOf(params.textDocument.uri) });
+  }, [], `computing code actions for ${params.textDocument.uri}`, token));
+
+  connection.onDocumentSymbol((params, token) => runSafe(log, (): DocumentSymbol[] => {
+    const m = manifestDoc(params.textDocument.uri);
+    return m === undefined ? [] : documentSymbols(m.parsed);
+  }, [], `computing symbols for ${params.textDocument.uri}`, token));
+
+  connection.onDocumentFormatting((params, token) => runSafe(log, (): TextEdit[] => {
+    const m = manifestDoc(params.textDocument.uri);
+    return m === undefined ? [] : formatDocument(m.parsed);
+  }, [], `formatting ${params.textDocument.uri}`, token));
+
+  connection.onCodeLens((params, token) => runSafe(log, (): CodeLens[] => {
+    const m = manifestDoc(params.textDocument.uri);
+    return m === undefined ? [] : codeLenses(m.parsed, secrets, runtime.now());
+  }, [], `computing code lenses for ${params.textDocument.uri}`, token));
+
+  connection.onShutdown(() => { cache.dispose(); });
+  documents.listen(connection);
+  connection.listen();
+}
+
+function folderContext(uri: string): { folderName?: string } {
+  const folderName = folderNameOf(uri);
+  return folderName === undefined ? {} : { folderName };
+}
+
+/** A cheap pre-check so completion asks the client for names only inside an array. */
+function looksLikeSecretsContext(text: string, offset: number): boolean {
+  const before = text.slice(Math.max(0, offset - 20_000), offset);
+  return before.lastIndexOf("[") > before.lastIndexOf("]") || /secrets\s*=\s*$/.test(before);
+}

@@ -1,0 +1,173 @@
+import { parse as parseToml, TomlError } from "smol-toml";
+import { DiagnosticCode, validateManifestValue, type ManifestContext, type ManifestIssue } from "#protocol";
+import { buildKeyIndex, entryAt, type TomlKeyIndex } from "./key-index.ts";
+import { LineIndex, type Span } from "./positions.ts";
+
+/** A TOML syntax error, located by offset in the document. */
+export interface SyntaxProblem {
+  span: Span;
+  message: string;
+}
+
+/** Everything the features need about one version of a manifest. */
+export interface ParsedManifest {
+  text: string;
+  lines: LineIndex;
+  /** The parsed value: of the whole text, or of the text with its broken statements blanked. */
+  value: Record<string, unknown> | undefined;
+  /** Schema and rule findings on {@link value}, minus the ones a blanked statement explains. */
+  issues: ManifestIssue[];
+  syntax: SyntaxProblem[];
+  /** The position map of the text that parsed (offsets are the same as the original's). */
+  index: TomlKeyIndex;
+}
+
+// Enough to step over every broken statement of a half-typed file without looping on a pathological one.
+const maxRecoveries = 32;
+
+/**
+ * Parses and validates a manifest's text. When smol-toml rejects it, the broken statement
+ * is blanked (offsets kept) and the rest is parsed again, so one typo does not hide the
+ * other findings. Never throws.
+ */
+export function parseDocument(text: string, context: ManifestContext): ParsedManifest {
+  const lines = new LineIndex(text);
+  const syntax: SyntaxProblem[] = [];
+  let current = text;
+  let value: Record<string, unknown> | undefined;
+  let scanned: TomlKeyIndex | undefined;
+  let originalIndex: TomlKeyIndex | undefined;
+  for (let attempt = 0; attempt <= maxRecoveries; attempt++) {
+    try {
+      value = parseToml(current);
+      break;
+    } catch (e) {
+      scanned ??= buildKeyIndex(current);
+      originalIndex ??= scanned;
+      const offset = errorOffset(e, lines);
+      syntax.push(syntaxProblem(e, offset, text, lines, scanned));
+      const blank = blankSpan(offset, scanned, lines, current);
+      if (attempt === maxRecoveries || blank.end <= blank.start) break;
+      current = current.slice(0, blank.start) + current.slice(blank.start, blank.end).replace(/[^\r\n]/g, " ") + current.slice(blank.end);
+      scanned = buildKeyIndex(current);
+    }
+  }
+  const index = scanned ?? buildKeyIndex(text);
+  let issues = value === undefined ? [] : validateManifestValue(value, context);
+  if (originalIndex !== undefined && syntax.length > 0) {
+    // A key inside a blanked statement is not missing, only broken: its syntax error says so.
+    const seen = originalIndex;
+    issues = issues.filter((i) => i.code !== DiagnosticCode.missingKey || entryAt(seen, [...i.path, String(i.data?.key)]) === undefined);
+  }
+  return { text, lines, value, issues, syntax: dedupeSyntax(syntax), index };
+}
+
+function dedupeSyntax(list: SyntaxProblem[]): SyntaxProblem[] {
+  const seen = new Set<string>();
+  return list.filter((s) => {
+    const k = `${s.span.start}:${s.span.end}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function errorOffset(e: unknown, lines: LineIndex): number {
+  if (e instanceof TomlError) return lines.offsetOfLineColumn(e.line, e.column);
+  return 0;
+}
+
+/**
+ * The region to blank after an error at `offset`: normally the statement holding it, through
+ * the error's line. An unclosed array is only noticed by the parser at the next statement,
+ * so when the statement just before the error's one is an unclosed array or inline table,
+ * that one is blanked instead and the statement where the parser stopped survives.
+ */
+function blankSpan(offset: number, index: TomlKeyIndex, lines: LineIndex, text: string): Span {
+  const line = lines.lineAt(offset);
+  const errorLine = { start: lines.lineStart(line), end: lines.lineEnd(line) };
+  const sts = index.statements;
+  let at = sts.findIndex((s) => s.span.start <= offset && offset < s.span.end);
+  if (at === -1) at = sts.findIndex((s) => s.span.start <= offset && offset <= s.span.end);
+  if (at === -1) at = sts.findIndex((s) => s.span.start >= errorLine.start);
+  const prev = at > 0 ? sts[at - 1] : at === -1 ? sts.at(-1) : undefined;
+  if (prev !== undefined && index.problems.some((p) => (p.reason === "unclosed-array" || p.reason === "unclosed-inline-table") && p.span.start >= prev.span.start && p.span.start < prev.span.end)) {
+    return linesOf(prev.span, lines);
+  }
+  const here = at === -1 ? undefined : sts[at];
+  if (here !== undefined && here.span.start <= offset) {
+    const span = { start: lines.lineStart(lines.lineAt(here.span.start)), end: errorLine.end };
+    if (text.slice(span.start, span.end).trim() !== "") return span;
+  }
+  return errorLine;
+}
+
+function linesOf(span: Span, lines: LineIndex): Span {
+  const last = lines.lineAt(Math.max(span.start, span.end - 1));
+  return { start: lines.lineStart(lines.lineAt(span.start)), end: lines.lineEnd(last) };
+}
+
+const reasons: Record<string, string> = {
+  "control characters are not allowed in strings": "this string is not closed before the end of the line. Close it with a matching quote",
+  "unfinished string": "this string is not closed. Close it with a matching quote",
+  "unfinished array": "this array is not closed. Add ']' after its last item",
+  "expected comma or end of structure": "expected ',' or a closing bracket here. Separate items with ',' and close the array with ']' (or the inline table with '}')",
+  "unfinished table": "this table header is not closed. Add ']'",
+  "incomplete key-value: cannot find end of key": "this line has a key but no value. Write key = value",
+  "each key-value declaration must be followed by an end-of-line": "only one key = value may stand on a line. Move the rest to a new line or put it in a comment",
+  "trying to redefine an already defined value": "this key or table is already defined above. Remove one of the two definitions",
+  "invalid value": "this is not a valid TOML value. Quote strings (\"…\"), and write numbers, true/false, arrays […] or tables {…}",
+  "illegal character in key": "this key contains a character keys may not hold. Use A–Z, a–z, 0–9, '_' and '-', or quote the key",
+  "illegal empty bare key": "a key is missing here. Write key = value",
+  "unexpected end of key": "the key ends unexpectedly. Complete the key",
+  "expected end of table array declaration": "this [[table]] header is not closed. Add ']]'",
+  "unrecognised escape sequence": "this escape sequence is not valid TOML. Use \\\\ for a backslash",
+  "illegal leading zero": "numbers may not start with 0. Remove the leading zero",
+  "illegal underscore": "an underscore in a number must sit between two digits. Remove it",
+  "unfinished numeric value": "this number is incomplete. Complete it",
+  "integer value cannot be represented losslessly": "this integer is too large. Use a smaller number",
+  "control characters are not allowed in comments": "this comment contains a control character. Remove it",
+};
+
+/** Turns smol-toml's error into a short sentence that says what to do, without quoting the source. */
+export function humanizeTomlError(e: unknown): string {
+  const first = e instanceof Error ? (e.message.split("\n")[0] ?? "") : "";
+  const raw = first.replace(/^Invalid TOML document:\s*/i, "").replace(/\.$/, "");
+  const mapped = reasons[raw];
+  const reason = mapped ?? (raw === "" ? "the file is not valid TOML. Fix the syntax" : `${raw}. Fix the syntax here`);
+  return `TOML syntax error: ${reason}.`;
+}
+
+function syntaxProblem(e: unknown, offset: number, original: string, lines: LineIndex, index: TomlKeyIndex): SyntaxProblem {
+  const message = humanizeTomlError(e);
+  // An unclosed array or string is clearer at its opening bracket than where the parser gave up.
+  const raw = e instanceof Error ? e.message : "";
+  const errLine = lines.lineAt(offset);
+  if (/control characters are not allowed in strings|unfinished string/.test(raw)) {
+    const opened = index.problems.find((p) => p.reason === "unclosed-string" && lines.lineAt(p.span.start) === errLine);
+    if (opened !== undefined) return { span: { start: opened.span.start, end: lines.lineEnd(errLine) }, message };
+  }
+  if (/expected comma or end of structure|unfinished array/.test(raw)) {
+    // The array that was open where the parser stopped: no header between its '[' and the error's line.
+    const opened = [...index.problems].reverse().find((p) => (p.reason === "unclosed-array" || p.reason === "unclosed-inline-table") && p.span.start <= offset
+      && !index.statements.some((s) => s.kind === "header" && s.span.start > p.span.start && s.span.start < lines.lineStart(errLine)));
+    if (opened !== undefined) return { span: opened.span, message: opened.reason === "unclosed-array" ? "TOML syntax error: this array is not closed. Add ']' after its last item." : "TOML syntax error: this inline table is not closed. Add '}' on the same line." };
+  }
+  return { span: tokenSpanAt(offset, original, lines), message };
+}
+
+/** The token at an offset (up to whitespace), or the character before it at the end of a line. */
+function tokenSpanAt(offset: number, text: string, lines: LineIndex): Span {
+  const line = lines.lineAt(offset);
+  const lineEnd = lines.lineEnd(line);
+  const lineStart = lines.lineStart(line);
+  let end = offset;
+  while (end < lineEnd && !/\s/.test(text.charAt(end))) end++;
+  if (end > offset) return { start: offset, end };
+  let start = offset;
+  while (start > lineStart && /\s/.test(text.charAt(start - 1))) start--;
+  if (start === lineStart) return { start: offset, end: offset };
+  let s = start - 1;
+  while (s > lineStart && !/\s/.test(text.charAt(s - 1))) s--;
+  return { start: s, end: start };
+}
