@@ -57,15 +57,21 @@ export function serveNdjson(socket: Socket, handler: RequestHandler): ServedConn
     }
   };
 
+  /** Ends our side, keeps reading (and discarding) so the peer's FIN is seen, and destroys a peer that never closes. */
+  const closeGracefully = (): void => {
+    if (closed) return;
+    closed = true;
+    socket.end();
+    socket.resume();
+    setTimeout(() => { socket.destroy(); }, 5000).unref();
+  };
+
   const settle = (): void => {
     if (pending > 0) return;
     const waiters = drainWaiters;
     drainWaiters = [];
     for (const w of waiters) w();
-    if ((draining || peerEnded) && !closesItself && !closed) {
-      closed = true;
-      socket.end();
-    }
+    if ((draining || peerEnded) && !closesItself) closeGracefully();
   };
 
   const run = (message: Record<string, unknown>): void => {
@@ -95,15 +101,11 @@ export function serveNdjson(socket: Socket, handler: RequestHandler): ServedConn
   const fault = (kind: ProtocolFault, message: string, reply: boolean): void => {
     stopped = true;
     closesItself = true;
-    socket.pause();
     handler.onProtocolFault(kind, message);
     const last = errorResponse("protocol_error", `${message}. The connection is closed: reconnect and send one UTF-8 JSON object per line, at most 65536 bytes.`);
     const finish = (): void => {
       if (reply) send(last);
-      if (!closed) {
-        closed = true;
-        socket.end();
-      }
+      closeGracefully();
     };
     if (pending === 0) finish();
     else void tail.then(finish);
@@ -167,13 +169,9 @@ export function serveNdjson(socket: Socket, handler: RequestHandler): ServedConn
       if (closesItself) return;
       stopped = true;
       closesItself = true;
-      socket.pause();
       const finish = (): void => {
         if (message !== undefined) send(message);
-        if (!closed) {
-          closed = true;
-          socket.end();
-        }
+        closeGracefully();
       };
       if (pending === 0) finish();
       else void tail.then(finish);
