@@ -40,9 +40,9 @@ describe("kill -9 during push-creds", () => {
       const next = round;
       bundles.set(next, bundle(next, names));
       const ciphertext = Buffer.from(await encryptBundle(broker.recipient, bundles.get(next)!)).toString("base64");
-      let acknowledged = false;
+      const ack = { ok: false };
       const push = broker.admin({ op: "push-creds", ciphertext_b64: ciphertext, project: "killnine" })
-        .then((r) => { acknowledged = r.ok === true; }, () => undefined);
+        .then((r) => { ack.ok = r.ok === true; }, () => undefined);
       const delay = rnd() * pushMs * 2;
       if (delay >= 1) await new Promise((r) => setTimeout(r, delay));
       await broker.kill9();
@@ -51,10 +51,10 @@ describe("kill -9 during push-creds", () => {
       const served = await servedGeneration(socketPath, names, bundles);
       if (typeof served === "string") failures.push(`round ${round}: ${served}`);
       else if (served !== current && served !== next) failures.push(`round ${round}: serves generation ${served}, expected ${current} or ${next}`);
-      else if (acknowledged && served !== next) failures.push(`round ${round}: the push was acknowledged, but after restart the old bundle serves`);
+      else if (ack.ok && served !== next) failures.push(`round ${round}: the push was acknowledged, but after restart the old bundle serves`);
       else {
         outcomes[served === next ? "new" : "old"]++;
-        if (acknowledged) outcomes.acknowledged++;
+        if (ack.ok) outcomes.acknowledged++;
         current = served;
       }
     }
