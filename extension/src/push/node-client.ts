@@ -1,0 +1,279 @@
+// Talks to remo-broker on a node over SSH: each operation is one `remo-broker admin|audit …` exec.
+// Secrets and ciphertext only ever travel on the exec's stdin, never on a command line.
+import type { ClientChannel } from "ssh2";
+import { matchesAuditQuery, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
+import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
+import { NodeError } from "./errors.ts";
+import { checkRecipient } from "./encrypt.ts";
+import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, type ExecResult } from "./remote-command.ts";
+import { openSshSession, type SshDeps, type SshSession } from "./ssh-connect.ts";
+
+/** What talking to a node needs from the laptop. */
+export interface NodeClientDeps extends SshDeps {
+  readFile(path: string): Promise<Uint8Array>;
+  env: Record<string, string | undefined>;
+  log?(line: string): void;
+  connectTimeoutMs?: number;
+  /** How long one remote command may take; default 60 s. */
+  execTimeoutMs?: number;
+}
+
+/**
+ * First contact with a node: connects without a pin and reads the host key fingerprint
+ * and the broker's age recipient, for the user to confirm and pin.
+ * @throws NodeError when the node cannot be reached or the broker is missing
+ */
+export async function probeNode(target: NodeTarget, deps: NodeClientDeps): Promise<{ hostKeySha256: string; recipient: string }> {
+  const session = await openSshSession(target, undefined, deps);
+  const client = new NodeClient(target, session, deps);
+  try {
+    return { hostKeySha256: session.hostKeySha256, recipient: await client.getPublicKey() };
+  } finally {
+    client.close();
+  }
+}
+
+/** An open SSH session to a node whose host key matched its pin. */
+export class NodeClient {
+  /** Wraps an open session; use {@link NodeClient.connect} (or {@link probeNode} for first contact). */
+  constructor(readonly target: NodeTarget, private readonly session: SshSession, private readonly deps: NodeClientDeps) {}
+
+  /**
+   * Connects to a pinned node. The pin is checked during key exchange, before authentication.
+   * @throws NodeError not_pinned, host_key_changed, ssh_auth_failed, ssh_unreachable or timeout
+   */
+  static async connect(target: NodeTarget, pins: NodePins, deps: NodeClientDeps): Promise<NodeClient> {
+    if (pins.hostKeySha256 === undefined) {
+      throw new NodeError("not_pinned", `${target.name} has no pinned host key yet. Run "Remo: Add Node" (or "Remo: Re-pin Node") to check and pin it first.`);
+    }
+    return new NodeClient(target, await openSshSession(target, pins.hostKeySha256, deps), deps);
+  }
+
+  /** The host key fingerprint this session saw. */
+  get hostKeySha256(): string {
+    return this.session.hostKeySha256;
+  }
+
+  /** Replaces the node-wide bundle, or one project's, with this age ciphertext (sent on stdin). */
+  async pushBundle(ciphertext: Uint8Array, project?: string): Promise<{ secretCount: number; loadedAt: string }> {
+    const args = ["push-creds", ...(project === undefined ? [] : ["--project", checkProjectName(project)])];
+    const reply = await this.admin(args, ciphertext);
+    return { secretCount: Number(reply.secret_count), loadedAt: String(reply.loaded_at) };
+  }
+
+  /** Registers a project (or, when it already is, reloads its manifest). */
+  async register(name: string, projectPath: string): Promise<{ socketPath: string; created: boolean }> {
+    try {
+      const reply = await this.admin(["register", "--name", checkProjectName(name), "--project-path", projectPath]);
+      return { socketPath: String(reply.socket_path), created: true };
+    } catch (e) {
+      if (!(e instanceof NodeError) || e.brokerCode !== "project_exists") throw e;
+    }
+    await this.reload(name);
+    const project = (await this.status()).projects.find((p) => p.name === name);
+    if (project === undefined) throw new NodeError("broker_error", `The broker on ${this.target.name} says ${name} exists but does not list it. Check the broker's log.`);
+    return { socketPath: project.socket_path, created: false };
+  }
+
+  /** Re-reads a registered project's manifest on the node. */
+  async reload(name: string): Promise<{ allowlist: string[] }> {
+    const reply = await this.admin(["reload", "--name", checkProjectName(name)]);
+    return { allowlist: Array.isArray(reply.allowlist) ? reply.allowlist.map(String) : [] };
+  }
+
+  /** The broker's status. */
+  async status(): Promise<StatusResponse> {
+    return await this.admin(["status"]) as unknown as StatusResponse;
+  }
+
+  /** The broker's age recipient (`age1…`). */
+  async getPublicKey(): Promise<string> {
+    const reply = await this.admin(["get-public-key"]);
+    const recipient = typeof reply.recipient === "string" ? reply.recipient : "";
+    try {
+      return checkRecipient(recipient);
+    } catch (e) {
+      throw new NodeError("broker_error", `The broker on ${this.target.name} answered get-public-key with something that is not an X25519 age recipient: ${(e as Error).message}`);
+    }
+  }
+
+  /** Empties the node-wide bundle, or one project's, in memory and on disk. */
+  async clear(project?: string): Promise<void> {
+    await this.admin(["clear-creds", ...(project === undefined ? [] : ["--project", checkProjectName(project)])]);
+  }
+
+  /** Audit records from the node (`remo-broker audit --json`), filtered by every field of the query. */
+  async audit(query: AuditQuery): Promise<AuditRecord[]> {
+    const localOnly = query.secret !== undefined || query.event !== undefined || query.outcome !== undefined;
+    const args = ["audit", "--json", ...auditArgs(query), ...(query.limit !== undefined && !localOnly ? ["--limit", String(query.limit)] : [])];
+    const result = await this.exec(brokerCommandLine(this.target, this.deps.env, args));
+    const failure = classifyFailure(result, this.target.name);
+    if (failure !== undefined) throw failure;
+    if (result.code !== 0) throw new NodeError("broker_error", `remo-broker audit failed on ${this.target.name} (exit ${String(result.code)}): ${result.stderr.trim()}`);
+    const records = parseRecords(result.stdout).filter((r) => matchesAuditQuery(r, query));
+    return query.limit === undefined ? records : records.slice(-query.limit);
+  }
+
+  /** Follows the node's audit log (`remo-broker audit --tail --json`) until disposed. */
+  tailAudit(onRecords: (r: AuditRecord[]) => void, opts: { since?: string; project?: string; onError?: (e: Error) => void } = {}): { dispose(): void } {
+    const cmd = brokerCommandLine(this.target, this.deps.env, ["audit", "--tail", "--json", ...auditArgs(opts)]);
+    let channel: ClientChannel | undefined;
+    let disposed = false;
+    let partial = "";
+    this.session.client.exec(cmd, (err, stream) => {
+      if (err) {
+        opts.onError?.(new NodeError("ssh_unreachable", `Could not follow the audit log on ${this.target.name}: ${err.message}`));
+        return;
+      }
+      channel = stream;
+      if (disposed) {
+        stopChannel(stream);
+        return;
+      }
+      stream.on("data", (chunk: Buffer) => {
+        const text = partial + chunk.toString("utf8");
+        const cut = text.lastIndexOf("\n");
+        partial = text.slice(cut + 1);
+        const records = parseRecords(text.slice(0, cut + 1));
+        if (records.length > 0) onRecords(records);
+      });
+      stream.stderr.on("data", () => undefined);
+      stream.on("close", () => { if (!disposed) opts.onError?.(new NodeError("broker_error", `The audit tail on ${this.target.name} ended.`)); });
+    });
+    return {
+      dispose: () => {
+        disposed = true;
+        if (channel !== undefined) stopChannel(channel);
+      },
+    };
+  }
+
+  /**
+   * Uploads files into `remoteDir` over SFTP and runs its install script with sudo;
+   * returns the installer's output. The staging folder is removed afterwards.
+   */
+  async installBroker(files: { path: string; content: Uint8Array; mode: number }[], remoteDir: string): Promise<string> {
+    const script = ["install-node.sh", "install.sh"].find((n) => files.some((f) => f.path === n)) ?? files.find((f) => f.path.endsWith(".sh"))?.path;
+    if (script === undefined) throw new NodeError("broker_error", "The broker files include no install script (install-node.sh). Rebuild the extension package.");
+    await this.upload(files, remoteDir);
+    const sudo = brokerCommandLine({ ...this.target, brokerCommand: "sh" }, this.deps.env, [`${remoteDir}/${script}`]);
+    const result = await this.exec(`cd ${quote(remoteDir)} && ${sudo}; rc=$?; rm -rf ${quote(remoteDir)}; exit $rc`, undefined, 10 * 60_000);
+    const log = `${result.stdout}${result.stderr}`;
+    const failure = classifyFailure({ ...result, stderr: result.stderr.replace(/remo-broker/g, "") }, this.target.name);
+    if (failure?.code === "sudo_required") throw failure;
+    if (result.code !== 0) throw new NodeError("broker_error", `The broker installer failed on ${this.target.name} (exit ${String(result.code)}). Its output:\n${log.trim().slice(-2000)}`);
+    return log;
+  }
+
+  /** Closes the SSH session. */
+  close(): void {
+    this.session.close();
+  }
+
+  private async admin(args: string[], stdin?: Uint8Array): Promise<Record<string, unknown>> {
+    const op = args[0] ?? "";
+    const cmd = brokerCommandLine(this.target, this.deps.env, ["admin", ...args]);
+    this.deps.log?.(`ssh ${this.target.name}: remo-broker admin ${args.join(" ")}${stdin === undefined ? "" : ` (${stdin.length} bytes on stdin)`}`);
+    return parseAdminResult(await this.exec(cmd, stdin), op, this.target.name);
+  }
+
+  private exec(command: string, stdin?: Uint8Array, timeoutMs = this.deps.execTimeoutMs ?? 60_000): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      this.session.client.exec(command, (err, stream) => {
+        if (err) {
+          reject(new NodeError("ssh_unreachable", `The SSH session to ${this.target.name} refused to run a command: ${err.message}`, { cause: err }));
+          return;
+        }
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let code: number | null = null;
+        let signal: string | undefined;
+        const timer = setTimeout(() => {
+          stopChannel(stream);
+          reject(new NodeError("timeout", `remo-broker on ${this.target.name} did not answer within ${Math.round(timeoutMs / 1000)} s. Check the broker there (systemctl status remo-broker).`));
+        }, timeoutMs);
+        stream.on("data", (d: Buffer) => out.push(d));
+        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+        stream.on("exit", (c: number | null, s?: string) => {
+          code = c;
+          signal = s;
+        });
+        stream.on("close", () => {
+          clearTimeout(timer);
+          resolve({ code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(errOut).toString("utf8") });
+        });
+        if (stdin === undefined) stream.end();
+        else stream.end(Buffer.from(stdin));
+      });
+    });
+  }
+
+  private upload(files: { path: string; content: Uint8Array; mode: number }[], remoteDir: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.session.client.sftp((err, sftp) => {
+        if (err) {
+          reject(new NodeError("ssh_unreachable", `SFTP is not available on ${this.target.name}: ${err.message}. Enable the sftp subsystem in sshd_config.`, { cause: err }));
+          return;
+        }
+        const failed = (what: string) => (e: Error) => {
+          sftp.end();
+          reject(new NodeError("broker_error", `Uploading ${what} to ${this.target.name} failed: ${e.message}`, { cause: e }));
+        };
+        sftp.mkdir(remoteDir, { mode: 0o700 }, (mkErr) => {
+          if (mkErr) {
+            failed(remoteDir)(mkErr);
+            return;
+          }
+          const next = (i: number): void => {
+            const f = files[i];
+            if (f === undefined) {
+              sftp.end();
+              resolve();
+              return;
+            }
+            if (f.path.includes("/") || f.path.startsWith(".")) {
+              failed(f.path)(new Error("file names must be plain names"));
+              return;
+            }
+            sftp.writeFile(`${remoteDir}/${f.path}`, Buffer.from(f.content), { mode: f.mode }, (wErr) => {
+              if (wErr) failed(f.path)(wErr);
+              else next(i + 1);
+            });
+          };
+          next(0);
+        });
+      });
+    });
+  }
+}
+
+function auditArgs(q: { since?: string; project?: string }): string[] {
+  return [...(q.since === undefined ? [] : ["--since", q.since]), ...(q.project === undefined ? [] : ["--project", checkProjectName(q.project)])];
+}
+
+function parseRecords(text: string): AuditRecord[] {
+  const out: AuditRecord[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const r = JSON.parse(line) as unknown;
+      if (typeof r === "object" && r !== null && typeof (r as AuditRecord).ts === "string" && typeof (r as AuditRecord).event === "string") out.push(r as AuditRecord);
+    } catch {
+      // a torn or foreign line: skip it rather than lose the rest
+    }
+  }
+  return out;
+}
+
+function stopChannel(channel: ClientChannel): void {
+  try {
+    channel.signal("TERM");
+  } catch {
+    // the server may not support signals; closing the channel ends the command on its next write
+  }
+  channel.close();
+}
+
+function quote(s: string): string {
+  return `'${s.replace(/'/g, "'\\''")}'`;
+}

@@ -1,0 +1,60 @@
+// Push Secrets end to end: allowlisted values → bundle → age to the pinned recipient → push-creds → register/reload.
+import { encodeBundle } from "#protocol";
+import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
+import { buildBundle } from "./bundle-builder.ts";
+import { encryptBundle } from "./encrypt.ts";
+import { NodeError } from "./errors.ts";
+import { sameFingerprint } from "./host-key.ts";
+import { NodeClient, type NodeClientDeps } from "./node-client.ts";
+
+/** What {@link pushSecrets} did. */
+export interface PushResult {
+  secretCount: number;
+  loadedAt: string;
+  /** Allowlisted names with no value on the laptop (not sent). */
+  missing: string[];
+  registered: boolean;
+  /** Why register/reload failed after a successful push (the push itself stands). */
+  registerError?: string;
+}
+
+/**
+ * Pushes a project's allowlisted secrets to a pinned node. The recipient the broker
+ * reports is compared with the pinned one before anything is encrypted or sent.
+ * @throws NodeError not_pinned, host_key_changed, recipient_changed, and the connection and broker errors
+ */
+export async function pushSecrets(opts: {
+  target: NodeTarget;
+  pins: NodePins;
+  project: { name: string; allowlist: readonly string[] };
+  lookup: (name: string) => Promise<string | undefined>;
+  register?: boolean;
+}, deps: NodeClientDeps): Promise<PushResult> {
+  const { target, pins } = opts;
+  if (pins.hostKeySha256 === undefined || pins.recipient === undefined) {
+    throw new NodeError("not_pinned", `${target.name} is not pinned yet. Run "Remo: Add Node" (or "Remo: Re-pin Node") to check its host key and broker key first.`);
+  }
+  const { secrets, missing } = await buildBundle(opts.project.allowlist, opts.lookup);
+  const client = await NodeClient.connect(target, pins, deps);
+  try {
+    const recipient = await client.getPublicKey();
+    if (!sameFingerprint(recipient, pins.recipient)) {
+      throw new NodeError("recipient_changed",
+        `The broker key on ${target.name} changed: it reports ${recipient}, but ${pins.recipient} is pinned. Nothing was sent. `
+        + "If the broker was reinstalled or its key rotated, check the new key on the node (remo-broker admin get-public-key) and run \"Remo: Re-pin Node\".");
+    }
+    const ciphertext = await encryptBundle(encodeBundle(secrets), pins.recipient);
+    const pushed = await client.pushBundle(ciphertext, opts.project.name);
+    deps.log?.(`pushed ${pushed.secretCount} secret(s) for ${opts.project.name} to ${target.name}`);
+    if (opts.register === false) return { ...pushed, missing, registered: false };
+    try {
+      await client.register(opts.project.name, target.projectPath);
+      return { ...pushed, missing, registered: true };
+    } catch (e) {
+      if (!(e instanceof NodeError)) throw e;
+      return { ...pushed, missing, registered: false, registerError: e.message };
+    }
+  } finally {
+    client.close();
+  }
+}

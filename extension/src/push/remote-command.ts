@@ -1,0 +1,79 @@
+// Builds the remote broker command lines and maps their failures. Nothing secret is ever part of a command line.
+import { isErrorResponse, projectNamePattern } from "#protocol";
+import { usesSudo, type NodeTarget } from "../nodes/node-target.ts";
+import { NodeError } from "./errors.ts";
+
+/** Quotes one word for a POSIX shell (the remote login shell parses the exec command). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The command line for `remo-broker <args…>` on the node: the configured broker command
+ * (words from the user's settings), prefixed with `sudo -n --` when not root.
+ */
+export function brokerCommandLine(target: NodeTarget, env: Record<string, string | undefined>, args: readonly string[]): string {
+  const broker = (target.brokerCommand ?? "remo-broker").trim().split(/\s+/).filter((w) => w !== "");
+  const words = [...(usesSudo(target, env) ? ["sudo", "-n", "--"] : []), ...broker, ...args];
+  return words.map(shellQuote).join(" ");
+}
+
+/** Checks a project name before it goes on a command line. */
+export function checkProjectName(name: string): string {
+  if (!projectNamePattern.test(name)) {
+    throw new NodeError("broker_error", `"${name}" is not a valid project name (1–64 lowercase letters, digits, '_' or '-'). Fix [project] name in the manifest.`, { brokerCode: "invalid_payload" });
+  }
+  return name;
+}
+
+/** What one remote command returned. */
+export interface ExecResult { code: number | null; signal: string | undefined; stdout: string; stderr: string }
+
+/**
+ * Turns a finished `remo-broker admin …` run into its JSON reply, or the NodeError that
+ * says what to do (sudo, missing broker, broker refused, broker down).
+ */
+export function parseAdminResult(result: ExecResult, op: string, nodeName: string): Record<string, unknown> {
+  const failure = classifyFailure(result, nodeName);
+  if (failure !== undefined) throw failure;
+  let reply: unknown;
+  try {
+    reply = JSON.parse(result.stdout);
+  } catch {
+    reply = undefined;
+  }
+  if (typeof reply === "object" && reply !== null && !Array.isArray(reply)) {
+    if (isErrorResponse(reply)) {
+      throw new NodeError("broker_error", `The broker on ${nodeName} refused ${op}: ${reply.message}`, { brokerCode: reply.code });
+    }
+    if (result.code === 0) return reply as Record<string, unknown>;
+  }
+  if (result.code === 3) {
+    throw new NodeError("broker_error", `The broker is not running on ${nodeName}. Start it there (sudo systemctl start remo-broker) or run "Remo: Install Broker on Node". ${tail(result.stderr)}`.trim());
+  }
+  if (result.code === 4) {
+    throw new NodeError("sudo_required", `Permission denied on ${nodeName}: the broker's admin socket is root-only. Log in as root, or allow this user passwordless sudo for remo-broker. ${tail(result.stderr)}`.trim());
+  }
+  throw new NodeError("broker_error", `remo-broker admin ${op} failed on ${nodeName} (exit ${String(result.code ?? result.signal)}). ${tail(result.stderr) || "It printed nothing."}`);
+}
+
+/** Failures that are about reaching the broker at all, before its answer means anything. */
+export function classifyFailure(result: ExecResult, nodeName: string): NodeError | undefined {
+  if (result.code === 0) return undefined;
+  const err = result.stderr;
+  if (/sudo: .*(password is required|terminal is required|not in the sudoers|is not allowed to|no tty present)/i.test(err)) {
+    return new NodeError("sudo_required", `sudo on ${nodeName} needs a password, and Remo never types one. Log in as root (User root in the node's SSH settings), or allow passwordless sudo for remo-broker (e.g. a sudoers line "<user> ALL=(root) NOPASSWD: /usr/local/bin/remo-broker").`);
+  }
+  if (/\bsudo: (command )?not found/i.test(err)) {
+    return new NodeError("sudo_required", `sudo is not installed on ${nodeName}. Log in as root, or install sudo there.`);
+  }
+  if (result.code === 127 || /remo-broker[^\n]*(command not found|No such file or directory|not found)/i.test(err)) {
+    return new NodeError("broker_missing", `remo-broker is not installed on ${nodeName} (or not on the PATH of the SSH session). Run "Remo: Install Broker on Node", or set the node's broker command to its full path.`);
+  }
+  return undefined;
+}
+
+function tail(stderr: string): string {
+  const t = stderr.trim();
+  return t.length > 400 ? `…${t.slice(-400)}` : t;
+}

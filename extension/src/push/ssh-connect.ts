@@ -1,0 +1,192 @@
+// Opens an ssh2 connection to a node: TCP with setNoDelay, host key pin checked during key exchange
+// (before any authentication is sent), agent + identity files, one ProxyJump hop.
+import { connect as tcpConnect, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { AnyAuthMethod, Client, ConnectConfig, ParsedKey } from "ssh2";
+import { effectiveUser, type NodeTarget } from "../nodes/node-target.ts";
+import { expandSshPath, resolveSshHost } from "../nodes/ssh-config.ts";
+import { NodeError } from "./errors.ts";
+import { fingerprintSha256, sameFingerprint } from "./host-key.ts";
+
+/** I/O the connection needs from the laptop; injected so tests and the extension share this code. */
+export interface SshDeps {
+  readFile(path: string): Promise<Uint8Array>;
+  env: Record<string, string | undefined>;
+  log?(line: string): void;
+  connectTimeoutMs?: number;
+}
+
+/** An open, authenticated session and the host key it presented. */
+export interface SshSession { client: Client; hostKeySha256: string; close(): void }
+
+const defaultIdentityFiles = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"];
+
+/**
+ * Connects and authenticates. With `expectedHostKey`, a different key aborts the handshake
+ * in hostVerifier, so nothing (not even a user name signature) reaches the wrong host.
+ * @throws NodeError host_key_changed, ssh_auth_failed, ssh_unreachable or timeout
+ */
+export async function openSshSession(target: NodeTarget, expectedHostKey: string | undefined, deps: SshDeps): Promise<SshSession> {
+  const ssh2 = await import("ssh2");
+  const timeoutMs = deps.connectTimeoutMs ?? 20_000;
+  const where = `${target.host}:${target.port ?? 22}`;
+  const jumps: Client[] = [];
+  try {
+    let sock: Duplex;
+    if (target.proxyJump === undefined) {
+      sock = await openTcp(target.host, target.port ?? 22, timeoutMs, target.name);
+    } else {
+      const jump = await openJump(target, deps, timeoutMs, ssh2.Client);
+      jumps.push(jump);
+      sock = await forwardVia(jump, target.host, target.port ?? 22, target.name);
+    }
+    const auth = await authMethods(target, deps, ssh2.utils.parseKey);
+    deps.log?.(`ssh: connecting to ${where} as ${effectiveUser(target, deps.env)} (${auth.methods.map((m) => m.type).join(", ") || "no key"})`);
+    const seen: { key?: string } = {};
+    const client = await handshake(new ssh2.Client(), {
+      sock,
+      username: effectiveUser(target, deps.env),
+      readyTimeout: timeoutMs,
+      authHandler: auth.methods,
+      hostVerifier: (key: Buffer) => {
+        seen.key = fingerprintSha256(key);
+        return expectedHostKey === undefined || sameFingerprint(seen.key, expectedHostKey);
+      },
+    }, target, () => seen.key, expectedHostKey, auth.notes);
+    const hostKeySha256 = seen.key ?? "";
+    return {
+      client,
+      hostKeySha256,
+      close: () => {
+        client.end();
+        for (const j of jumps) j.end();
+      },
+    };
+  } catch (e) {
+    for (const j of jumps) j.end();
+    throw e;
+  }
+}
+
+/** A TCP socket with Nagle off: ssh2 on a default socket stalls ~40 ms per exchange on delayed ACKs (DESIGN §9). */
+function openTcp(host: string, port: number, timeoutMs: number, nodeName: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect({ host, port });
+    sock.setNoDelay(true);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new NodeError("timeout", `No answer from ${nodeName} (${host}:${port}) within ${Math.round(timeoutMs / 1000)} s. Check the host and port, and that the node is up.`));
+    }, timeoutMs);
+    sock.once("connect", () => {
+      clearTimeout(timer);
+      resolve(sock);
+    });
+    sock.once("error", (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new NodeError("ssh_unreachable", `Cannot reach ${nodeName} at ${host}:${port} (${e.code ?? e.message}). Check the host name and port, and that sshd runs there.`, { cause: e }));
+    });
+  });
+}
+
+function handshake(client: Client, config: ConnectConfig, target: NodeTarget, seenKey: () => string | undefined, expected: string | undefined, authNotes: string[]): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: NodeError): void => {
+      client.removeAllListeners("ready");
+      client.end();
+      reject(e);
+    };
+    client.once("ready", () => {
+      client.removeAllListeners("error");
+      client.on("error", () => undefined); // later transport errors surface through the pending exec
+      resolve(client);
+    });
+    client.once("error", (e: Error & { level?: string }) => {
+      const key = seenKey();
+      if (expected !== undefined && key !== undefined && !sameFingerprint(key, expected)) {
+        fail(new NodeError("host_key_changed",
+          `The host key of ${target.name} changed: it presented ${key}, but ${expected} is pinned. Nothing was sent. `
+          + `If the node was reinstalled, verify the new key on the node (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and run "Remo: Re-pin Node"; otherwise someone may be intercepting the connection.`));
+        return;
+      }
+      if (e.level === "client-authentication") {
+        fail(new NodeError("ssh_auth_failed", `${target.name} refused every key for user ${String(config.username)}. Load your key into ssh-agent (ssh-add), or set IdentityFile for this host in ~/.ssh/config.${authNotes.length > 0 ? ` ${authNotes.join(" ")}` : ""}`, { cause: e }));
+        return;
+      }
+      if (e.level === "client-timeout" || /timed out/i.test(e.message)) {
+        fail(new NodeError("timeout", `The SSH handshake with ${target.name} did not finish in time. Check that the node is reachable and sshd is healthy.`, { cause: e }));
+        return;
+      }
+      fail(new NodeError("ssh_unreachable", `SSH to ${target.name} failed: ${e.message}. Check the host, port and that sshd runs there.`, { cause: e }));
+    });
+    client.connect(config);
+  });
+}
+
+async function authMethods(target: NodeTarget, deps: SshDeps, parseKey: (data: Buffer) => ParsedKey | Error): Promise<{ methods: AnyAuthMethod[]; notes: string[] }> {
+  const username = effectiveUser(target, deps.env);
+  const methods: AnyAuthMethod[] = [];
+  const notes: string[] = [];
+  const agent = deps.env.SSH_AUTH_SOCK;
+  if (agent !== undefined && agent !== "") methods.push({ type: "agent", username, agent });
+  const home = deps.env.HOME ?? "";
+  const ctx = { home, localUser: deps.env.USER ?? "", host: target.host, remoteUser: username };
+  const files = target.identityFile === undefined ? defaultIdentityFiles : [target.identityFile];
+  for (const file of files) {
+    const path = expandSshPath(file, ctx);
+    let data: Uint8Array;
+    try {
+      data = await deps.readFile(path);
+    } catch {
+      if (target.identityFile !== undefined) notes.push(`The identity file ${path} could not be read.`);
+      continue;
+    }
+    const parsed = parseKey(Buffer.from(data));
+    if (parsed instanceof Error) {
+      notes.push(/passphrase|encrypted/i.test(parsed.message)
+        ? `${path} is protected by a passphrase: add it to ssh-agent with "ssh-add ${path}".`
+        : `${path} is not a private key ssh2 can read (${parsed.message}).`);
+      continue;
+    }
+    methods.push({ type: "publickey", username, key: parsed });
+  }
+  return { methods, notes };
+}
+
+/** Connects to the first ProxyJump hop (its host key is not pinned: the node's own key is still checked end to end). */
+async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, ClientCtor: typeof Client): Promise<Client> {
+  const spec = target.proxyJump ?? "";
+  if (spec.includes(",")) {
+    throw new NodeError("ssh_unreachable", `ProxyJump chains (${spec}) are not supported. Use a single jump host, or connect through an SSH tunnel and point the node at it.`);
+  }
+  const m = /^(?:([^@]+)@)?([^:@]+)(?::(\d+))?$/.exec(spec);
+  if (m?.[2] === undefined) throw new NodeError("ssh_unreachable", `ProxyJump "${spec}" is not [user@]host[:port].`);
+  let configText: string | undefined;
+  try {
+    configText = Buffer.from(await deps.readFile(`${deps.env.HOME ?? ""}/.ssh/config`)).toString("utf8");
+  } catch {
+    configText = undefined;
+  }
+  const resolved = resolveSshHost(m[2], configText);
+  const user = m[1] ?? resolved.user;
+  const jumpTarget: NodeTarget = {
+    name: `${target.name} (jump host ${m[2]})`,
+    host: resolved.host,
+    port: m[3] === undefined ? resolved.port ?? 22 : Number(m[3]),
+    projectPath: target.projectPath,
+    ...(user === undefined ? {} : { user }),
+    ...(resolved.identityFiles[0] === undefined ? {} : { identityFile: resolved.identityFiles[0] }),
+  };
+  const ssh2 = await import("ssh2");
+  const sock = await openTcp(jumpTarget.host, jumpTarget.port ?? 22, timeoutMs, jumpTarget.name);
+  const auth = await authMethods(jumpTarget, deps, ssh2.utils.parseKey);
+  return handshake(new ClientCtor(), { sock, username: effectiveUser(jumpTarget, deps.env), readyTimeout: timeoutMs, authHandler: auth.methods }, jumpTarget, () => undefined, undefined, auth.notes);
+}
+
+function forwardVia(jump: Client, host: string, port: number, nodeName: string): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    jump.forwardOut("127.0.0.1", 0, host, port, (err, stream) => {
+      if (err) reject(new NodeError("ssh_unreachable", `The jump host could not reach ${nodeName} at ${host}:${port} (${err.message}).`, { cause: err }));
+      else resolve(stream);
+    });
+  });
+}
