@@ -1,0 +1,115 @@
+// Runs inside the audit webview (browser, strict CSP): renders records, applies filters,
+// and talks to the extension only through checked messages.
+import type { AuditEvent, AuditOutcome, AuditRecord } from "#protocol";
+import { isToWebview, type AuditFilters, type FromWebview } from "#protocol/webview";
+import { distinctValues, filterRecords } from "../audit-data.ts";
+
+interface VsCodeApi { postMessage(m: FromWebview): void; getState(): unknown; setState(s: unknown): void }
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const $ = (id: string): HTMLElement => {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`missing #${id}`);
+  return el;
+};
+const $select = (id: string): HTMLSelectElement => $(id) as HTMLSelectElement;
+const $input = (id: string): HTMLInputElement => $(id) as HTMLInputElement;
+
+let records: AuditRecord[] = [];
+const selects = { project: $select("f-project"), secret: $select("f-secret"), event: $select("f-event"), outcome: $select("f-outcome") };
+const since = $input("f-since");
+const until = $input("f-until");
+const tail = $input("tail");
+const body = ($("records") as HTMLTableElement).createTBody();
+
+function filters(): AuditFilters {
+  const f: AuditFilters = {};
+  if (selects.project.value !== "") f.project = selects.project.value;
+  if (selects.secret.value !== "") f.secret = selects.secret.value;
+  if (selects.event.value !== "") f.event = selects.event.value as AuditEvent;
+  if (selects.outcome.value !== "") f.outcome = selects.outcome.value as AuditOutcome;
+  // datetime-local is local time without a zone; Date parses it as local, as the user meant.
+  if (since.value !== "") f.since = new Date(since.value).toISOString();
+  if (until.value !== "") f.until = new Date(until.value).toISOString();
+  return f;
+}
+
+function fillSelect(sel: HTMLSelectElement, values: string[]): void {
+  const keep = sel.value;
+  while (sel.options.length > 1) sel.remove(1);
+  for (const v of values) sel.add(new Option(v, v));
+  sel.value = values.includes(keep) ? keep : "";
+}
+
+function render(freshFrom = Infinity): void {
+  fillSelect(selects.project, distinctValues(records, "project"));
+  fillSelect(selects.secret, distinctValues(records, "secret"));
+  fillSelect(selects.event, distinctValues(records, "event"));
+  fillSelect(selects.outcome, distinctValues(records, "outcome"));
+  const rows = filterRecords(records, filters());
+  body.replaceChildren(...rows.map((r) => row(r, records.indexOf(r) >= freshFrom)));
+  $("summary").textContent = `${rows.length} of ${records.length} records${tail.checked ? " · following new records" : ""}`;
+  vscode.setState({ filters: filters() });
+}
+
+function row(r: AuditRecord, fresh: boolean): HTMLTableRowElement {
+  const tr = document.createElement("tr");
+  if (fresh) tr.className = "fresh";
+  const peer = r.peer_uid === undefined ? "" : `uid ${r.peer_uid}${r.peer_pid === undefined ? "" : ` pid ${r.peer_pid}`}`;
+  const cells = [new Date(r.ts).toLocaleString(), r.event, r.project ?? "", r.secret ?? "", r.outcome ?? "", peer, r.secret_count === undefined ? "" : String(r.secret_count)];
+  for (const [i, text] of cells.entries()) {
+    const td = document.createElement("td");
+    td.textContent = text; // textContent only: record fields are never parsed as HTML
+    if (i === 0) td.title = r.ts;
+    if (i === 4 && r.outcome !== undefined) td.className = r.outcome === "ok" ? "outcome-ok" : "outcome-bad";
+    tr.append(td);
+  }
+  return tr;
+}
+
+function showError(message: string | undefined): void {
+  const el = $("error");
+  el.hidden = message === undefined;
+  el.textContent = message ?? "";
+}
+
+window.addEventListener("message", (ev: MessageEvent<unknown>) => {
+  const m = ev.data;
+  if (!isToWebview(m)) return;
+  switch (m.type) {
+    case "records":
+      records = m.records;
+      showError(undefined);
+      $("node").textContent = `· ${m.node} · fetched ${new Date(m.fetchedAt).toLocaleTimeString()}`;
+      render();
+      return;
+    case "append": {
+      const from = records.length;
+      records = [...records, ...m.records];
+      render(from);
+      return;
+    }
+    case "error":
+      showError(m.message);
+      $("summary").textContent = "";
+      return;
+    case "tail":
+      tail.checked = m.active;
+      render();
+      return;
+  }
+});
+
+for (const el of [...Object.values(selects), since, until]) el.addEventListener("change", () => { render(); });
+$("clear-filters").addEventListener("click", () => {
+  for (const s of Object.values(selects)) s.value = "";
+  since.value = "";
+  until.value = "";
+  render();
+});
+$("refresh").addEventListener("click", () => { vscode.postMessage({ type: "refresh" }); });
+$("export").addEventListener("click", () => { vscode.postMessage({ type: "export", filters: filters() }); });
+tail.addEventListener("change", () => { vscode.postMessage({ type: "setTail", active: tail.checked }); });
+
+vscode.postMessage({ type: "ready" });

@@ -1,0 +1,23 @@
+// Errors the commands raise themselves (as opposed to NodeError from push/ and
+// RemoError from the protocol). Each says what to do; `notify` maps all three once.
+
+/** Local error codes of the command layer. */
+export type CommandErrorCode =
+  | "untrusted" | "no_workspace" | "no_manifest" | "manifest_invalid" | "no_node"
+  | "missing_values" | "bad_input" | "not_available" | "conflicts";
+
+/** A user-facing failure of a command, with a stable code the notifier branches on. */
+export class CommandError extends Error {
+  constructor(readonly code: CommandErrorCode, message: string, readonly detail?: { node?: string; folder?: string; names?: string[] }) {
+    super(message);
+    this.name = "CommandError";
+  }
+}
+
+/** Thrown when the user dismissed a prompt: the command stops quietly. */
+export class Cancelled extends Error {
+  constructor() {
+    super("cancelled");
+    this.name = "Cancelled";
+  }
+}

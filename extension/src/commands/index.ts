@@ -1,0 +1,41 @@
+// The command table: one line per command, each wrapped so errors become one notification.
+import * as vscode from "vscode";
+import { getLog } from "../log.ts";
+import { guarded, type CommandDeps } from "./deps.ts";
+import { createManifest } from "./create-manifest.ts";
+import { listSecrets, removeSecret, setSecret } from "./secrets.ts";
+import { addNode, removeNode, repinNode, selectNode } from "./nodes.ts";
+import { synthesizeDevcontainer } from "./synthesize.ts";
+import { clearSecretsOnNode, pushSecrets } from "./push.ts";
+import { showAudit } from "./show-audit.ts";
+import { installBrokerOnNode, showBrokerStatus } from "./broker.ts";
+import { ProposedContent, proposedScheme } from "./proposed-content.ts";
+
+/** Registers every `remo.*` command. */
+export function registerCommands(deps: CommandDeps): void {
+  const proposed = new ProposedContent();
+  const node = (): string | undefined => deps.nodes.workspaceNode()?.target.name;
+  const nameOr = (a: unknown): string | undefined => (typeof a === "string" ? a : node());
+  const table: [string, (...args: never[]) => Promise<unknown>][] = [
+    ["remo.createManifest", guarded((o?: unknown) => createManifest(deps, o))],
+    ["remo.setSecret", guarded((n?: unknown, o?: unknown) => setSecret(deps, n, o))],
+    ["remo.removeSecret", guarded((n?: unknown) => removeSecret(deps, n))],
+    ["remo.listSecrets", guarded((o?: unknown) => listSecrets(deps, o))],
+    ["remo.addNode", guarded((o?: unknown) => addNode(deps, o))],
+    ["remo.removeNode", guarded((n?: unknown) => removeNode(deps, n))],
+    ["remo.repinNode", guarded((n?: unknown, o?: unknown) => repinNode(deps, n, o), nameOr)],
+    ["remo.selectNode", guarded((n?: unknown) => selectNode(deps, n))],
+    ["remo.synthesizeDevcontainer", guarded((o?: unknown) => synthesizeDevcontainer(deps, proposed, o), node)],
+    ["remo.pushSecrets", guarded((o?: unknown) => pushSecrets(deps, o), node)],
+    ["remo.clearSecretsOnNode", guarded((o?: unknown) => clearSecretsOnNode(deps, o), node)],
+    ["remo.showAudit", guarded(() => showAudit(deps), node)],
+    ["remo.showBrokerStatus", guarded((o?: unknown) => showBrokerStatus(deps, o), node)],
+    ["remo.installBrokerOnNode", guarded((n?: unknown, o?: unknown) => installBrokerOnNode(deps, n, o), nameOr)],
+    ["remo.showLog", () => { getLog().show(true); return Promise.resolve(); }],
+  ];
+  deps.context.subscriptions.push(
+    proposed,
+    vscode.workspace.registerTextDocumentContentProvider(proposedScheme, proposed),
+    ...table.map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
+  );
+}

@@ -1,0 +1,179 @@
+// Add / Remove / Re-pin / Select Node. Pinning happens only after the user saw the SHA256
+// host key fingerprint and the broker's age recipient (DESIGN §7).
+import * as vscode from "vscode";
+import { homedir, userInfo } from "node:os";
+import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
+import { describeTarget } from "../nodes/node-target.ts";
+import { expandSshPath, listSshHosts, resolveSshHost } from "../nodes/ssh-config.ts";
+import { nodeNamePattern } from "../node-registry.ts";
+import { readSettings } from "../settings.ts";
+import { getLog } from "../log.ts";
+import { Cancelled, CommandError } from "./command-error.ts";
+import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
+import { checkProjectPath, defaultProjectPath, parseHostSpec } from "./host-spec.ts";
+import { basename, pickWorkspaceFolder, requireTrust } from "./workspace.ts";
+
+/** Test-mode options of Add Node: a full target and an automatic confirmation. */
+interface AddNodeOptions { target: NodeTarget; confirm: boolean }
+
+/** Remo: Add Node… — resolve the alias, probe, show fingerprint + recipient, pin on confirm. */
+export async function addNode(deps: CommandDeps, opts?: unknown): Promise<string | undefined> {
+  requireTrust("Adding a node");
+  const t = testOptions<AddNodeOptions>(opts);
+  const target = t.target ?? await askTarget();
+  if (!nodeNamePattern.test(target.name)) throw new CommandError("bad_input", `"${target.name}" cannot name a node: use letters, digits, . _ @ - (at most 64).`);
+  const probed = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Remo: connecting to ${describeTarget(target)}…` },
+    async () => {
+      const { probeNode } = await import("../push/node-client.ts");
+      return await probeNode(target, nodeClientDeps());
+    },
+  );
+  const pins: NodePins = { hostKeySha256: probed.hostKeySha256, recipient: probed.recipient, pinnedAt: new Date().toISOString() };
+  if (t.confirm !== true) {
+    const pick = await vscode.window.showWarningMessage(
+      `Pin ${target.name} (${describeTarget(target)})?`,
+      {
+        modal: true,
+        detail: `Host key: ${probed.hostKeySha256}\nBroker recipient: ${probed.recipient}\n\nCompare both on the node itself before you confirm: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub and remo-broker admin get-public-key. Remo will refuse to push if either changes later.`,
+      },
+      "Pin and Add",
+    );
+    if (pick !== "Pin and Add") throw new Cancelled();
+  }
+  await deps.nodes.upsert(target, pins);
+  await deps.nodes.setWorkspaceNode(target.name);
+  getLog().info(`pinned node ${target.name} (${describeTarget(target)}) host key ${probed.hostKeySha256}`);
+  deps.statusBar.reset({ node: target.name });
+  void vscode.window.showInformationMessage(`Added node ${target.name}. This workspace pushes to it.`);
+  return target.name;
+}
+
+/** Remo: Re-pin Node… [name] — probes again and replaces the pins after confirmation. */
+export async function repinNode(deps: CommandDeps, nameArg?: unknown, opts?: unknown): Promise<string | undefined> {
+  requireTrust("Re-pinning a node");
+  const entry = await pickNode(deps, nameArg, "Re-pin which node?");
+  const probed = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Remo: reading ${entry.target.name}'s host key and recipient…` },
+    async () => {
+      const { probeNode } = await import("../push/node-client.ts");
+      return await probeNode(entry.target, nodeClientDeps());
+    },
+  );
+  const same = probed.hostKeySha256 === entry.pins.hostKeySha256 && probed.recipient === entry.pins.recipient;
+  if (testOptions<{ confirm: boolean }>(opts).confirm !== true) {
+    const line = (label: string, old: string | undefined, now: string): string => `${label}\n  pinned: ${old ?? "(none)"}\n  now:    ${now}${old === now ? "  (unchanged)" : "  (CHANGED)"}`;
+    const pick = await vscode.window.showWarningMessage(
+      same ? `${entry.target.name} still has the pinned host key and recipient.` : `Replace the pins of ${entry.target.name}?`,
+      { modal: true, detail: `${line("Host key", entry.pins.hostKeySha256, probed.hostKeySha256)}\n${line("Recipient", entry.pins.recipient, probed.recipient)}\n\nOnly re-pin when you verified the new values on the node itself.` },
+      "Re-pin",
+    );
+    if (pick !== "Re-pin") throw new Cancelled();
+  }
+  await deps.nodes.setPins(entry.target.name, { hostKeySha256: probed.hostKeySha256, recipient: probed.recipient, pinnedAt: new Date().toISOString() });
+  getLog().info(`re-pinned node ${entry.target.name}: host key ${probed.hostKeySha256}`);
+  void vscode.window.showInformationMessage(`Re-pinned ${entry.target.name}.`);
+  return entry.target.name;
+}
+
+/** Remo: Remove Node… [name] */
+export async function removeNode(deps: CommandDeps, nameArg?: unknown): Promise<string | undefined> {
+  const entry = await pickNode(deps, nameArg, "Remove which node?");
+  await deps.nodes.remove(entry.target.name);
+  const ws = deps.nodes.workspaceNode();
+  deps.statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
+  void vscode.window.showInformationMessage(`Removed node ${entry.target.name} and its pins. Secrets already pushed stay on it until you clear them there.`);
+  return entry.target.name;
+}
+
+/** Remo: Select Node for This Workspace… [name] */
+export async function selectNode(deps: CommandDeps, nameArg?: unknown): Promise<string | undefined> {
+  const entry = await pickNode(deps, nameArg, "Which node does this workspace push to?");
+  await deps.nodes.setWorkspaceNode(entry.target.name);
+  deps.statusBar.reset({ node: entry.target.name });
+  return entry.target.name;
+}
+
+/** The node named by `nameArg`, or the user's pick among stored nodes. */
+export async function pickNode(deps: CommandDeps, nameArg: unknown, title: string): Promise<NonNullable<ReturnType<CommandDeps["nodes"]["get"]>>> {
+  if (typeof nameArg === "string") {
+    const e = deps.nodes.get(nameArg);
+    if (e === undefined) throw new CommandError("no_node", `There is no node called ${nameArg}. Add it with "Remo: Add Node…".`);
+    return e;
+  }
+  const all = deps.nodes.list();
+  if (all.length === 0) throw new CommandError("no_node", "No nodes yet. Add one with \"Remo: Add Node…\".");
+  const picked = await vscode.window.showQuickPick(
+    all.map((e) => ({ label: e.target.name, description: describeTarget(e.target), detail: e.target.projectPath, entry: e })),
+    { title: `Remo: ${title}` },
+  );
+  if (picked === undefined) throw new Cancelled();
+  return picked.entry;
+}
+
+async function askTarget(): Promise<NodeTarget> {
+  const configPath = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
+  const configText = await readLocal(configPath);
+  const aliases = listSshHosts(configText);
+  let typed: string | undefined;
+  if (aliases.length > 0) {
+    const other = "$(edit) Another host…";
+    const pick = await vscode.window.showQuickPick([...aliases, other], { title: "Remo: which SSH host runs the broker?", placeHolder: `Hosts from ${configPath}` });
+    if (pick === undefined) throw new Cancelled();
+    typed = pick === other ? undefined : pick;
+  }
+  typed ??= await vscode.window.showInputBox({
+    title: "Remo: node SSH target",
+    prompt: "An ssh config alias or user@host[:port]",
+    ignoreFocusOut: true,
+    validateInput: (v) => { const r = parseHostSpec(v); return "error" in r ? r.error : undefined; },
+  });
+  if (typed === undefined) throw new Cancelled();
+  const spec = parseHostSpec(typed);
+  if ("error" in spec) throw new CommandError("bad_input", spec.error);
+  const resolved = resolveSshHost(spec.alias, configText);
+  const local = userInfo().username;
+  const user = spec.user ?? resolved.user ?? local;
+  const identityFile = await firstExisting(resolved.identityFiles.map((f) => expandSshPath(f, { home: homedir(), localUser: local, host: resolved.host, remoteUser: user })));
+  const folder = await pickWorkspaceFolder();
+  const projectPath = await vscode.window.showInputBox({
+    title: `Remo: where is ${folder.name} on ${spec.alias}?`,
+    prompt: "The project's absolute path on the node (the broker reads the manifest there)",
+    value: defaultProjectPath(user, basename(folder.uri)),
+    ignoreFocusOut: true,
+    validateInput: checkProjectPath,
+  });
+  if (projectPath === undefined) throw new Cancelled();
+  const port = spec.port ?? resolved.port;
+  return {
+    name: spec.alias,
+    host: resolved.host,
+    user,
+    projectPath,
+    ...(port === undefined ? {} : { port }),
+    ...(identityFile === undefined ? {} : { identityFile }),
+    ...(resolved.proxyJump === undefined ? {} : { proxyJump: resolved.proxyJump }),
+  };
+}
+
+async function readLocal(path: string): Promise<string | undefined> {
+  const { readFile } = await import("node:fs/promises");
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+async function firstExisting(paths: string[]): Promise<string | undefined> {
+  const { access } = await import("node:fs/promises");
+  for (const p of paths) {
+    try {
+      await access(p);
+      return p;
+    } catch {
+      // try the next one, as ssh does
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,121 @@
+// Push Secrets, Clear Secrets on Node, and the push reminder. ssh2/age-encryption load
+// only here, through a dynamic import of push/ (STYLE §7).
+import * as vscode from "vscode";
+import { describeAge, isPushDue } from "../reminders.ts";
+import { readSettings } from "../settings.ts";
+import { getLog } from "../log.ts";
+import type { NodeEntry } from "../node-registry.ts";
+import { Cancelled, CommandError } from "./command-error.ts";
+import { isTestMode, nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
+import { setSecret } from "./secrets.ts";
+import { pickWorkspaceFolder, requireManifest, requireTrust } from "./workspace.ts";
+
+/** What a push reports back (also the command's result, for tests). */
+export interface PushOutcome { node: string; project: string; secretCount: number; loadedAt: string; missing: string[]; registered: boolean }
+
+/** The workspace's node, or a CommandError that offers to add or select one. */
+export function requireWorkspaceNode(deps: CommandDeps): NodeEntry {
+  const entry = deps.nodes.workspaceNode();
+  if (entry === undefined) {
+    const n = deps.nodes.list().length;
+    throw new CommandError("no_node", n === 0 ? "No node yet. Add the machine that runs your devcontainers with \"Remo: Add Node…\"." : "Choose which node this workspace pushes to with \"Remo: Select Node for This Workspace…\".");
+  }
+  return entry;
+}
+
+/** Remo: Push Secrets — the allowlisted values, age-encrypted to the pinned recipient, over pinned SSH. */
+export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | undefined> {
+  requireTrust("Pushing secrets");
+  const t = testOptions<{ allowMissing: boolean }>(opts);
+  const folder = await pickWorkspaceFolder();
+  const { manifest } = await requireManifest(folder);
+  const entry = requireWorkspaceNode(deps);
+  const allowlist = manifest.allowlist;
+  // Each value is read once per push, even when a source is a command.
+  const values = new Map<string, string | undefined>();
+  const lookup = async (name: string): Promise<string | undefined> => {
+    if (!values.has(name)) values.set(name, await deps.secrets.get(name));
+    return values.get(name);
+  };
+  const missing: string[] = [];
+  for (const name of allowlist) if (await lookup(name) === undefined) missing.push(name);
+  if (missing.length > 0 && t.allowMissing !== true) {
+    if (isTestMode()) throw new CommandError("missing_values", `No value for ${missing.join(", ")}.`, { names: missing });
+    const pick = await vscode.window.showWarningMessage(
+      `${missing.length} allowlisted secret(s) have no value here: ${missing.join(", ")}.`,
+      { modal: true, detail: "Set them now, or push the others (containers then get not_found for the missing ones)." },
+      "Set Now", "Push Without Them",
+    );
+    if (pick === undefined) throw new Cancelled();
+    if (pick === "Set Now") {
+      for (const name of missing) {
+        await setSecret(deps, name);
+        values.delete(name);
+      }
+    }
+  }
+  const settings = readSettings(folder.uri);
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Remo: pushing secrets to ${entry.target.name}…` },
+    async () => {
+      const mod = await import("../push/push-secrets.ts");
+      return await mod.pushSecrets(
+        { target: entry.target, pins: entry.pins, project: { name: manifest.project.name, allowlist }, lookup, register: settings.registerProject },
+        nodeClientDeps(),
+      );
+    },
+  );
+  const now = new Date();
+  await deps.nodes.recordPush(entry.target.name, manifest.project.name, now);
+  deps.statusBar.update({ node: entry.target.name, project: manifest.project.name, lastPushAt: now.toISOString() });
+  getLog().info(`pushed ${result.secretCount} secret(s) for ${manifest.project.name} to ${entry.target.name}; missing: ${result.missing.length}`);
+  const tail = result.missing.length === 0 ? "" : ` (no value for ${result.missing.join(", ")})`;
+  void vscode.window.showInformationMessage(`Pushed ${result.secretCount} secrets to ${entry.target.name}${tail}.`);
+  return { node: entry.target.name, project: manifest.project.name, ...result };
+}
+
+/** Remo: Clear Secrets on Node — drops this project's bundle from the node (clear-creds). */
+export async function clearSecretsOnNode(deps: CommandDeps, opts?: unknown): Promise<string | undefined> {
+  const folder = await pickWorkspaceFolder();
+  const { manifest } = await requireManifest(folder);
+  const entry = requireWorkspaceNode(deps);
+  if (testOptions<{ confirm: boolean }>(opts).confirm !== true) {
+    const pick = await vscode.window.showWarningMessage(
+      `Clear ${manifest.project.name}'s secrets on ${entry.target.name}?`,
+      { modal: true, detail: "The broker forgets them and overwrites its bundle file; containers get not_found until you push again." },
+      "Clear",
+    );
+    if (pick !== "Clear") throw new Cancelled();
+  }
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Remo: clearing secrets on ${entry.target.name}…` }, async () => {
+    const { NodeClient } = await import("../push/node-client.ts");
+    const client = await NodeClient.connect(entry.target, entry.pins, nodeClientDeps());
+    try {
+      await client.clear(manifest.project.name);
+    } finally {
+      client.close();
+    }
+  });
+  void vscode.window.showInformationMessage(`Cleared ${manifest.project.name}'s secrets on ${entry.target.name}.`);
+  return entry.target.name;
+}
+
+/** Shows the push reminder once when the workspace's node is due (remo.push.reminderDays). */
+export async function remindIfPushDue(deps: CommandDeps, now = new Date()): Promise<boolean> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const entry = deps.nodes.workspaceNode();
+  if (folder === undefined || entry === undefined || !vscode.workspace.isTrusted) return false;
+  const manifest = await requireManifest(folder).catch(() => undefined);
+  if (manifest === undefined) return false;
+  const last = entry.lastPushAt[manifest.manifest.project.name];
+  const days = readSettings(folder.uri).reminderDays;
+  if (!isPushDue(last, now, days)) return false;
+  const pick = await vscode.window.showInformationMessage(
+    last === undefined
+      ? `${manifest.manifest.project.name}'s secrets were never pushed to ${entry.target.name} from this laptop.`
+      : `${manifest.manifest.project.name}'s secrets on ${entry.target.name} were last pushed ${describeAge(last, now)}.`,
+    "Push Now", "Not Now",
+  );
+  if (pick === "Push Now") await vscode.commands.executeCommand("remo.pushSecrets");
+  return true;
+}

@@ -1,0 +1,25 @@
+import { AuditPanel } from "../audit-view/audit-panel.ts";
+import { nodeClientDeps, type CommandDeps } from "./deps.ts";
+import { requireWorkspaceNode } from "./push.ts";
+import { findManifest } from "./workspace.ts";
+import * as vscode from "vscode";
+
+/** Remo: Show Audit — opens (or reveals) the audit webview for the workspace's node. */
+export function showAudit(deps: CommandDeps): Promise<AuditPanel> {
+  requireWorkspaceNode(deps);
+  const panel = AuditPanel.show({
+    extensionUri: deps.context.extensionUri,
+    node: () => deps.nodes.workspaceNode(),
+    project: async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      return folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
+    },
+    clientDeps: nodeClientDeps,
+    onFetched: (m) => {
+      deps.lastFetched.clear();
+      for (const [k, v] of m) deps.lastFetched.set(k, v);
+      deps.publishSecretState();
+    },
+  });
+  return Promise.resolve(panel);
+}

@@ -1,0 +1,110 @@
+// Remo: Synthesize devcontainer.json — part A's synthesizeWorkspace over a workspace.fs
+// adapter; a diff before writing an existing file; then register the project on the node.
+import * as vscode from "vscode";
+import type { WorkspaceFs } from "../devcontainer/synthesize-workspace.ts";
+import { readSettings } from "../settings.ts";
+import { getLog } from "../log.ts";
+import { Cancelled, CommandError } from "./command-error.ts";
+import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
+import { pickWorkspaceFolder, requireTrust } from "./workspace.ts";
+import type { ProposedContent } from "./proposed-content.ts";
+
+/** What Synthesize did (also the command's result, for tests). */
+export interface SynthesizeOutcome { path: string; written: boolean; changes: string[]; conflicts: string[]; registered?: string }
+
+/** Remo: Synthesize devcontainer.json. */
+export async function synthesizeDevcontainer(deps: CommandDeps, proposed: ProposedContent, opts?: unknown): Promise<SynthesizeOutcome | undefined> {
+  requireTrust("Synthesizing devcontainer.json");
+  const t = testOptions<{ confirm: boolean; register: boolean }>(opts);
+  const folder = await pickWorkspaceFolder();
+  const featureId = readSettings(folder.uri).featureId;
+  const featureSource = deps.context.asAbsolutePath("devcontainer-feature/src/remo-secrets");
+  const fs = workspaceFsAdapter(deps.context.extensionUri, folder.uri);
+  const { synthesizeWorkspace } = await import("../devcontainer/synthesize-workspace.ts");
+  const featureOpts = featureId === undefined ? { featureSource } : { featureRef: featureId };
+  const plan = await synthesizeWorkspace(folder.uri.path, fs, { ...featureOpts, write: false });
+  const target = folder.uri.with({ path: plan.path });
+  if (plan.conflicts.length > 0) {
+    void vscode.window.showWarningMessage(`devcontainer.json has conflicts Remo did not overwrite: ${plan.conflicts.join(" ")}`, { modal: false });
+  }
+  if (plan.before !== undefined && plan.before === plan.after) {
+    void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(target)} already mounts the broker socket for ${plan.projectName}; nothing to change.`);
+    return { path: plan.path, written: false, changes: [], conflicts: plan.conflicts };
+  }
+  if (plan.before !== undefined && t.confirm !== true) {
+    const right = proposed.set(target, plan.after);
+    await vscode.commands.executeCommand("vscode.diff", target, right, `devcontainer.json ↔ Remo's proposal`, { preview: true });
+    const pick = await vscode.window.showInformationMessage(
+      `Apply Remo's changes to ${vscode.workspace.asRelativePath(target)}?`,
+      { modal: true, detail: plan.changes.map((c) => `• ${c}`).join("\n") },
+      "Apply",
+    );
+    if (pick !== "Apply") throw new Cancelled();
+  }
+  const done = await synthesizeWorkspace(folder.uri.path, fs, { ...featureOpts, write: true });
+  getLog().info(`synthesized ${done.path}: ${done.changes.join("; ")}`);
+  const outcome: SynthesizeOutcome = { path: done.path, written: true, changes: done.changes, conflicts: done.conflicts };
+  const node = deps.nodes.workspaceNode();
+  if (node !== undefined && (t.register ?? true)) {
+    try {
+      const { NodeClient } = await import("../push/node-client.ts");
+      const client = await NodeClient.connect(node.target, node.pins, nodeClientDeps());
+      try {
+        const { socketPath } = await client.register(done.projectName, node.target.projectPath);
+        outcome.registered = socketPath;
+      } finally {
+        client.close();
+      }
+    } catch (e) {
+      // The file is written either way; registering can be retried by a push.
+      getLog().warn(`could not register ${done.projectName} on ${node.target.name}: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showWarningMessage(`devcontainer.json is ready, but registering ${done.projectName} on ${node.target.name} failed: ${e instanceof Error ? e.message : String(e)} The next push registers it.`);
+    }
+  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, ".devcontainer", "devcontainer.json"));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  void vscode.window.showInformationMessage(`${done.before === undefined ? "Created" : "Updated"} devcontainer.json: ${done.changes.join("; ") || "no changes"}.`);
+  if (done.conflicts.length > 0) throw new CommandError("conflicts", `Remo left these for you to resolve: ${done.conflicts.join(" ")}`);
+  return outcome;
+}
+
+/**
+ * workspace.fs behind part A's path-based WorkspaceFs. Paths under the extension's own
+ * folder (the bundled feature) are local files; every other path is in the workspace's
+ * file system, which may be remote (vscode-remote://…).
+ */
+export function workspaceFsAdapter(extensionUri: vscode.Uri, folderUri: vscode.Uri): WorkspaceFs {
+  const toUri = (p: string): vscode.Uri => (p.startsWith(extensionUri.path + "/") || p === extensionUri.path ? extensionUri.with({ path: p }) : folderUri.with({ path: p }));
+  const fs = vscode.workspace.fs;
+  const adapter: WorkspaceFs = {
+    readFile: async (p) => {
+      try {
+        return await fs.readFile(toUri(p));
+      } catch (e) {
+        if (e instanceof vscode.FileSystemError && e.code === "FileNotFound") return undefined;
+        throw e;
+      }
+    },
+    writeFile: async (p, data) => { await fs.writeFile(toUri(p), data); },
+    readDirectory: async (p) => {
+      try {
+        return (await fs.readDirectory(toUri(p))).map(([name]) => name);
+      } catch (e) {
+        if (e instanceof vscode.FileSystemError && e.code === "FileNotFound") return [];
+        throw e;
+      }
+    },
+    copyDirectory: async (from, to) => { await copyTree(toUri(from), toUri(to)); },
+  };
+  return adapter;
+}
+
+async function copyTree(from: vscode.Uri, to: vscode.Uri): Promise<void> {
+  await vscode.workspace.fs.createDirectory(to);
+  for (const [name, type] of await vscode.workspace.fs.readDirectory(from)) {
+    const src = vscode.Uri.joinPath(from, name);
+    const dst = vscode.Uri.joinPath(to, name);
+    if (type & vscode.FileType.Directory) await copyTree(src, dst);
+    else if (type & vscode.FileType.File) await vscode.workspace.fs.writeFile(dst, await vscode.workspace.fs.readFile(src));
+  }
+}

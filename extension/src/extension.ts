@@ -1,0 +1,62 @@
+// activate/deactivate: wiring only. Commands and the status bar come first; the language
+// client starts without blocking activation (STYLE §7).
+import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+import { registerCommands } from "./commands/index.ts";
+import { remindIfPushDue } from "./commands/push.ts";
+import { registerDevcontainerDiagnostics } from "./devcontainer-diagnostics.ts";
+import { createLanguageClient, sendSecretState } from "./language-client.ts";
+import { disposeLog, getLog } from "./log.ts";
+import { NodeRegistry } from "./node-registry.ts";
+import { SecretStore } from "./secret-store.ts";
+import { execFileRunner } from "./secret-sources.ts";
+import { readSecretSources, readSettings } from "./settings.ts";
+import { RemoStatusBar } from "./status-bar.ts";
+
+let client: LanguageClient | undefined;
+
+/** Entry point: called on the manifest language, a Remo command, or a workspace that has a manifest. */
+export function activate(context: vscode.ExtensionContext): void {
+  const secrets = new SecretStore(context, readSecretSources, { env: process.env, run: execFileRunner, timeoutMs: () => readSettings().sourceTimeoutMs });
+  const nodes = new NodeRegistry(context.globalState, context.workspaceState);
+  const statusBar = new RemoStatusBar();
+  const lastFetched = new Map<string, string>();
+  const publishSecretState = (): void => {
+    if (client !== undefined) void sendSecretState(client, secrets.states(lastFetched)).catch((e: unknown) => { getLog().warn(`could not send secret state: ${String(e)}`); });
+  };
+  const deps = { context, secrets, nodes, statusBar, lastFetched, publishSecretState };
+  registerCommands(deps);
+  const ws = nodes.workspaceNode();
+  statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
+  statusBar.show();
+  context.subscriptions.push(
+    secrets, statusBar,
+    secrets.onDidChange(publishSecretState),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration("remo.secretSources")) publishSecretState(); }),
+  );
+  registerDevcontainerDiagnostics(context);
+
+  client = createLanguageClient(context);
+  const started = client;
+  started.start().then(publishSecretState, (e: unknown) => {
+    getLog().error(`The Remo manifest language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage("Remo: the manifest language server did not start. Manifests are not validated until it does.", "Show Log")
+      .then((pick) => { if (pick === "Show Log") getLog().show(); });
+  });
+  const problems = readSecretSources().problems;
+  if (problems.length > 0) void vscode.window.showWarningMessage(problems.join(" "), "Open User Settings").then((p) => { if (p !== undefined) void vscode.commands.executeCommand("workbench.action.openSettings", "remo.secretSources"); });
+  // The reminder waits for the window to settle; it only runs when a node and a manifest exist.
+  const timer = setTimeout(() => { void remindIfPushDue(deps).catch(() => undefined); }, 10_000);
+  context.subscriptions.push({ dispose: () => { clearTimeout(timer); } });
+}
+
+/** Stops the language server and drops the log channel. */
+export async function deactivate(): Promise<void> {
+  const c = client;
+  client = undefined;
+  try {
+    await c?.stop();
+  } finally {
+    disposeLog();
+  }
+}

@@ -1,0 +1,59 @@
+// The LSP client for manifests: starts dist/server.js by path (never imports the server's
+// source) and keeps it told which secret names the laptop holds (names only, never values).
+import * as vscode from "vscode";
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { MANIFEST_PATHS, parseManifest } from "#protocol";
+import { secretStateNotification, workspaceSecretNamesRequest, type SecretState } from "#protocol/lsp";
+import { getLog } from "./log.ts";
+
+/** Language id of the manifest, contributed in package.json. */
+export const manifestLanguageId = "remo-manifest";
+
+/** Glob patterns for manifest files (the same as the language's filenamePatterns). */
+export const manifestGlobs = MANIFEST_PATHS.map((p) => `**/${p}`);
+
+/** Creates (not starts) the client; the caller starts it without blocking activation. */
+export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+  const module = context.asAbsolutePath("dist/server.js");
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.stdio },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    // The own language id keeps a TOML extension's server off these files; the toml entries
+    // cover a user who re-associated the files to `toml` by hand.
+    documentSelector: [
+      { language: manifestLanguageId },
+      ...manifestGlobs.map((pattern) => ({ language: "toml", pattern })),
+    ],
+    outputChannel: getLog(),
+    traceOutputChannel: getLog(),
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(`**/{${MANIFEST_PATHS.join(",")}}`) },
+  };
+  const client = new LanguageClient("remo", "Remo Manifest Language Server", serverOptions, clientOptions);
+  client.onRequest(workspaceSecretNamesRequest, async () => await workspaceSecretNames());
+  return client;
+}
+
+/** Sends the laptop's secret names and whether each has a value. */
+export async function sendSecretState(client: LanguageClient, secrets: SecretState[]): Promise<void> {
+  if (!client.isRunning()) return;
+  await client.sendNotification(secretStateNotification, { secrets });
+}
+
+/** Secret names allowlisted by any manifest in the workspace, read through workspace.fs. */
+async function workspaceSecretNames(): Promise<string[]> {
+  const names = new Set<string>();
+  const uris = await vscode.workspace.findFiles(`**/{${MANIFEST_PATHS.join(",")}}`, "**/node_modules/**", 200);
+  for (const uri of uris) {
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const { value } = parseManifest(text);
+      const secrets = (value?.allowlist as { secrets?: unknown } | undefined)?.secrets;
+      if (Array.isArray(secrets)) for (const s of secrets) if (typeof s === "string") names.add(s);
+    } catch {
+      // An unreadable manifest contributes no names; its own diagnostics say why.
+    }
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,144 @@
+// Drives a running code-server with playwright-core + Debian chromium (adapted from the
+// shared vscode-harness; owned by this project). Configured through env (run-in-vscode.sh):
+//   HARNESS_URL, HARNESS_OUT_DIR, HARNESS_WAIT_FILES, HARNESS_TIMEOUT_S, HARNESS_CHROMIUM
+//   HARNESS_STEPS  ';;'-separated steps, run in order after the wait files appeared:
+//     command:<palette title>   run a command through F1 as a user would
+//     open:<file>               Quick Open (Ctrl+P) a file
+//     problems                  open the Problems panel and save its text to problems.txt
+//     wait:<css>                wait for an element of the workbench
+//     frame:<css>               wait for an element inside any frame (webviews)
+//     key:<keys>                press keys (Playwright syntax, e.g. Control+B)
+//     screenshot:<name.png>     save a screenshot into the out dir
+//   Without HARNESS_STEPS: HARNESS_COMMANDS / HARNESS_OPEN_FILE, then problems + screenshot.png.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const env = process.env;
+const url = env.HARNESS_URL;
+const out = env.HARNESS_OUT_DIR;
+const waitFiles = (env.HARNESS_WAIT_FILES || '').split(/\s+/).filter(Boolean);
+const timeoutMs = Number(env.HARNESS_TIMEOUT_S || 180) * 1000;
+const t0 = Date.now();
+const log = (...a) => console.log(`[drive +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const split = (s) => (s || '').split(';;').map((x) => x.trim()).filter(Boolean);
+
+function steps() {
+  if (env.HARNESS_STEPS) return split(env.HARNESS_STEPS);
+  const s = split(env.HARNESS_COMMANDS).map((c) => `command:${c}`);
+  if (env.HARNESS_OPEN_FILE) s.push(`open:${env.HARNESS_OPEN_FILE}`);
+  s.push('problems', 'screenshot:screenshot.png');
+  return s;
+}
+
+async function waitForFile(f, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) { if (fs.existsSync(f)) return true; await sleep(250); }
+  return false;
+}
+
+/** Waits until some frame (the page or a nested webview iframe) has `selector`. */
+async function waitInFrames(page, selector, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      if (await f.$(selector).catch(() => null)) return f;
+    }
+    await sleep(250);
+  }
+  return undefined;
+}
+
+const browser = await chromium.launch({
+  executablePath: env.HARNESS_CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+let failed = false;
+const consoleLog = fs.createWriteStream(path.join(out, 'browser-console.log'));
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack || e}\n`));
+  log('open', url);
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+  await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
+  log('workbench visible');
+
+  for (const f of waitFiles) {
+    const ok = await waitForFile(f, Math.max(1000, timeoutMs - (Date.now() - t0)));
+    log(ok ? 'found' : 'TIMEOUT waiting for', f);
+    if (!ok) failed = true;
+  }
+
+  const quickInput = async (key, text) => {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+    await page.keyboard.press(key);
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill(text);
+    // Wait for the list to show a row for what was typed, not a fixed time.
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15000 }).catch(() => log('no quick-input row for', text));
+    await sleep(300); // the list re-sorts as results stream in
+    await page.keyboard.press('Enter');
+  };
+
+  for (const step of steps()) {
+    const i = step.indexOf(':');
+    const [kind, arg] = i < 0 ? [step, ''] : [step.slice(0, i), step.slice(i + 1)];
+    log('step', kind, arg);
+    switch (kind) {
+      case 'command':
+        await quickInput('F1', '>' + arg);
+        await sleep(1000);
+        break;
+      case 'open':
+        await quickInput('Control+P', arg);
+        await page.waitForSelector('.monaco-editor .view-lines', { timeout: 15000 }).catch(() => {});
+        await sleep(1500); // squiggles render after the language server answers
+        break;
+      case 'problems': {
+        await page.keyboard.press('Control+Shift+M');
+        await page.waitForSelector('.markers-panel', { timeout: 15000 }).catch(() => log('no .markers-panel'));
+        await sleep(1500);
+        const problems = await page.locator('.markers-panel').innerText({ timeout: 3000 }).catch(() => '');
+        fs.writeFileSync(path.join(out, 'problems.txt'), problems);
+        log('problems panel:', JSON.stringify(problems.slice(0, 300)));
+        break;
+      }
+      case 'wait':
+        await page.waitForSelector(arg, { timeout: 30000 }).catch(() => { log('TIMEOUT waiting for', arg); failed = true; });
+        break;
+      case 'frame': {
+        const f = await waitInFrames(page, arg, 60000);
+        if (!f) { log('TIMEOUT waiting in frames for', arg); failed = true; }
+        await sleep(500);
+        break;
+      }
+      case 'key':
+        await page.keyboard.press(arg);
+        await sleep(500);
+        break;
+      case 'screenshot':
+        await page.screenshot({ path: path.join(out, arg) });
+        log('screenshot saved', arg);
+        break;
+      default:
+        log('unknown step', step);
+        failed = true;
+    }
+  }
+  const toasts = await page.locator('.notifications-toasts').innerText({ timeout: 3000 }).catch(() => '');
+  fs.writeFileSync(path.join(out, 'notifications.txt'), toasts);
+  log('notifications:', JSON.stringify(toasts.slice(0, 300)));
+} catch (e) {
+  failed = true;
+  log('ERROR', e.stack || e);
+  try { const p = browser.contexts()[0]?.pages()[0]; if (p) await p.screenshot({ path: path.join(out, 'screenshot-error.png') }); } catch {}
+} finally {
+  consoleLog.end();
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

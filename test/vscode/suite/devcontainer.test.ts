@@ -1,0 +1,51 @@
+// devcontainer.json: diagnostics from the extension's collection, and Synthesize through
+// the real command writing through workspace.fs.
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import { activateExtension, plain, readWs, waitFor, wsUri, type PlainDiagnostic } from "./util.ts";
+
+/** The exact diagnostics of the fixture's devcontainer.json (literal key, no broker mount). */
+export const expectedDevcontainerDiagnostics: PlainDiagnostic[] = [];
+
+const mount = "source=/run/remo-broker/remo-fixture.sock,target=/run/remo-broker/sock,type=bind";
+
+suite("devcontainer.json", () => {
+  const uri = wsUri(".devcontainer", "devcontainer.json");
+
+  suiteSetup(async () => {
+    await activateExtension();
+  });
+
+  test("a literal access key and the missing broker mount are diagnosed", async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const seen = await waitFor("devcontainer.json diagnostics", () => plain(vscode.languages.getDiagnostics(uri)),
+      (d) => JSON.stringify(d) === JSON.stringify(expectedDevcontainerDiagnostics));
+    assert.deepEqual(seen, expectedDevcontainerDiagnostics);
+  });
+
+  test("Synthesize edits devcontainer.json in place and copies the feature", async () => {
+    const before = await readWs(".devcontainer", "devcontainer.json");
+    const result = await vscode.commands.executeCommand<{ written: boolean; changes: string[]; conflicts: string[] }>("remo.synthesizeDevcontainer", { confirm: true, register: false });
+    assert.equal(result.written, true);
+    assert.deepEqual(result.conflicts, []);
+    const after = await readWs(".devcontainer", "devcontainer.json");
+    assert.ok(after.includes(`"${mount}"`), after);
+    assert.ok(after.includes("\"./remo-secrets\": {}"), after);
+    // The user's comments and the literal stay: Remo edits, it does not rewrite.
+    for (const kept of ["// A hand-written config the way people keep them", "// pasted by mistake", "\"AWS_ACCESS_KEY_ID\": \"AKIAIOSFODNN7EXAMPLE\""]) {
+      assert.ok(after.includes(kept), `lost ${kept}`);
+    }
+    assert.notEqual(after, before);
+    const feature = JSON.parse(await readWs(".devcontainer", "remo-secrets", "devcontainer-feature.json")) as { id: string };
+    assert.equal(feature.id, "remo-secrets");
+    await waitFor("the missing-mount diagnostic to clear", () => vscode.languages.getDiagnostics(uri).map((d) => String(typeof d.code === "object" ? d.code.value : d.code)),
+      (codes) => !codes.some((c) => c.includes("broker-mount")));
+  });
+
+  test("Synthesize a second time changes nothing", async () => {
+    const before = await readWs(".devcontainer", "devcontainer.json");
+    const result = await vscode.commands.executeCommand<{ written: boolean; changes: string[] }>("remo.synthesizeDevcontainer", { confirm: true, register: false });
+    assert.equal(result.written, false);
+    assert.equal(await readWs(".devcontainer", "devcontainer.json"), before);
+  });
+});
