@@ -104,11 +104,11 @@ export class Sandbox {
       `mount -t overlay overlay -o lowerdir=${q(this.lower)},upperdir=${q(this.upper)},workdir=${q(join(this.dir.path, "work"))} ${q(merged)}`,
       `mount -t proc proc ${q(join(merged, "proc"))}`,
       `mount --bind /dev ${q(join(merged, "dev"))}`,
-      `cp /etc/resolv.conf ${q(join(merged, "etc/resolv.conf"))} 2>/dev/null || true`,
+      `cmp -s /etc/resolv.conf ${q(join(merged, "etc/resolv.conf"))} || cp /etc/resolv.conf ${q(join(merged, "etc/resolv.conf"))} 2>/dev/null || true`,
       ...(options.binds ?? []).flatMap((b) => {
         const target = q(join(merged, b.to));
         return [
-          b.file === true ? `mkdir -p "$(dirname ${target})" && touch ${target}` : `mkdir -p ${target}`,
+          b.file === true ? `mkdir -p "$(dirname ${target})" && { test -e ${target} || touch ${target}; }` : `mkdir -p ${target}`,
           `mount --bind ${q(b.from)} ${target}`,
         ];
       }),

@@ -38,13 +38,13 @@ function sh(script: string): Promise<{ code: number | null; stdout: string; stde
 beforeAll(async () => {
   broker = await startBroker();
   socket = (await broker.registerProject("demo", { allowlist })).socketPath;
-  const pushed = await broker.pushSecrets({ GITHUB_TOKEN: token, NPM_TOKEN: awkward, API_KEY: apiKey, "9LIVES": digitName });
+  const pushed = await broker.pushSecrets({ "GITHUB_TOKEN": token, "NPM_TOKEN": awkward, "API_KEY": apiKey, "9LIVES": digitName });
   expect(pushed.ok).toBe(true);
 });
 
 afterAll(async () => {
   // No value in any stderr, any argv, the broker's output or its audit file.
-  const sources: Record<string, string> = { "broker output": broker.output(), audit: readFileSync(broker.auditFile, "utf8") };
+  const sources: Record<string, string> = { "broker output": broker.output(), "audit": readFileSync(broker.auditFile, "utf8") };
   for (const [i, r] of runs.entries()) {
     sources[`run ${i} stderr`] = r.stderr;
     sources[`run ${i} argv`] = r.argv.join(" ");
@@ -92,14 +92,14 @@ describe("remo-secrets get", () => {
   });
 
   it("works inside $(…) in sh", async () => {
-    const r = await sh('v="$($CLIENT get GITHUB_TOKEN)"; [ "$v" = "$EXPECTED" ] && echo same || echo differ'.replace("$EXPECTED", token));
+    const r = await sh("v=\"$($CLIENT get GITHUB_TOKEN)\"; [ \"$v\" = \"$EXPECTED\" ] && echo same || echo differ".replace("$EXPECTED", token));
     expect(r.stdout).toBe("same\n");
   });
 });
 
 describe("remo-secrets env", () => {
   it("prints export lines that sh evaluates back to the exact values", async () => {
-    const r = await sh('eval "$($CLIENT env GITHUB_TOKEN NPM_TOKEN)" && printf "%s" "$NPM_TOKEN" && printf "|%s" "$GITHUB_TOKEN"');
+    const r = await sh("eval \"$($CLIENT env GITHUB_TOKEN NPM_TOKEN)\" && printf \"%s\" \"$NPM_TOKEN\" && printf \"|%s\" \"$GITHUB_TOKEN\"");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${awkward}|${token}`);
   });
@@ -115,7 +115,7 @@ describe("remo-secrets env", () => {
 
   it("--json gives a name → value object", async () => {
     const r = await client(["env", "--json", "API_KEY", "9LIVES"]);
-    expect(JSON.parse(r.stdout)).toEqual({ API_KEY: apiKey, "9LIVES": digitName });
+    expect(JSON.parse(r.stdout)).toEqual({ "API_KEY": apiKey, "9LIVES": digitName });
   });
 
   it("fails for an explicitly named secret that was never pushed", async () => {
@@ -127,12 +127,12 @@ describe("remo-secrets env", () => {
 
 describe("remo-secrets exec", () => {
   it("puts the secrets in the child's environment only", async () => {
-    const r = await client(["exec", "--", "sh", "-c", 'printf "%s|%s" "$GITHUB_TOKEN" "$API_KEY"']);
+    const r = await client(["exec", "--", "sh", "-c", "printf \"%s|%s\" \"$GITHUB_TOKEN\" \"$API_KEY\""]);
     expect(r).toMatchObject({ code: 0, stdout: `${token}|${apiKey}` });
   });
 
   it("--only limits which secrets the child gets", async () => {
-    const r = await client(["exec", "--only", "API_KEY", "--", "sh", "-c", 'printf "%s|%s" "${GITHUB_TOKEN:-unset}" "$API_KEY"']);
+    const r = await client(["exec", "--only", "API_KEY", "--", "sh", "-c", "printf \"%s|%s\" \"${GITHUB_TOKEN:-unset}\" \"$API_KEY\""]);
     expect(r.stdout).toBe(`unset|${apiKey}`);
   });
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const sources: Record<string, string> = { "broker output": broker.output(), audit: readFileSync(broker.auditFile, "utf8") };
+  const sources: Record<string, string> = { "broker output": broker.output(), "audit": readFileSync(broker.auditFile, "utf8") };
   for (const [i, r] of runs.entries()) {
     sources[`run ${i} stderr`] = r.stderr;
     sources[`run ${i} argv`] = r.argv.join(" ");
