@@ -226,7 +226,7 @@ function issueFromAjv(err: AjvError, root: Record<string, unknown>): ManifestIss
       const expected = String(err.params.type);
       const last = path.at(-1);
       if (path.length === 1 && last === "schema_version") {
-        return error(DiagnosticCode.unsupportedSchemaVersion, `schema_version must be the integer 1 (supported versions: ${SUPPORTED_SCHEMA_VERSIONS.join(", ")}), not ${describeType(at)}.`);
+        return error(DiagnosticCode.unsupportedSchemaVersion, `schema_version must be the integer 1 (supported versions: ${SUPPORTED_SCHEMA_VERSIONS.join(", ")}), not ${describeType(at)}. Set schema_version = 1.`, "value", { replacement: 1 });
       }
       return error(DiagnosticCode.wrongType, `${displayPath(path)} must be ${typeNames[expected] ?? expected}, not ${describeType(at)}. Write it as ${exampleFor(path)}.`);
     }
@@ -331,7 +331,7 @@ export function normalizeProjectName(name: string): string | undefined {
 
 function suggestSecretName(name: string): string {
   const n = name.replace(/[^A-Za-z0-9_]+/g, "_").slice(0, 128);
-  return n === "" ? "MY_TOKEN" : n;
+  return /[A-Za-z0-9]/.test(n) ? n : "MY_TOKEN";
 }
 
 function toManifest(value: Record<string, unknown>): Manifest {

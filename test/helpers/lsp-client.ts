@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   CodeActionRequest, CodeLensRequest, CompletionRequest, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification,
@@ -238,4 +238,60 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let out = text;
   for (const e of sorted) out = out.slice(0, offsetAt(e.range.start)) + e.newText + out.slice(offsetAt(e.range.end));
   return out;
+}
+
+/** One manifest of the fixture corpus and its expected diagnostics. */
+export interface CorpusCase {
+  name: string;
+  kind: "valid" | "invalid";
+  text: string;
+  goldenPath: string;
+  /** Undefined when the golden file does not exist yet (UPDATE_GOLDEN=1 writes it). */
+  expected: GoldenDiagnostic[] | undefined;
+}
+
+/** A diagnostic as golden files store it: what a user sees, plus the text the range covers. */
+export interface GoldenDiagnostic {
+  code: string;
+  severity: "error" | "warning" | "information" | "hint";
+  range: string;
+  covers: string;
+  message: string;
+}
+
+/** Every test/fixtures/manifests/{valid,invalid}/<case>.toml with its <case>.diagnostics.json. */
+export function loadManifestCorpus(): CorpusCase[] {
+  const dir = join(root, "test", "fixtures", "manifests");
+  const out: CorpusCase[] = [];
+  for (const kind of ["valid", "invalid"] as const) {
+    for (const f of readdirSync(join(dir, kind)).filter((n) => n.endsWith(".toml")).sort()) {
+      const name = f.slice(0, -".toml".length);
+      const goldenPath = join(dir, kind, `${name}.diagnostics.json`);
+      out.push({ name, kind, text: readFileSync(join(dir, kind, f), "utf8"), goldenPath, expected: existsSync(goldenPath) ? JSON.parse(readFileSync(goldenPath, "utf8")) as GoldenDiagnostic[] : undefined });
+    }
+  }
+  return out;
+}
+
+const severityNames = { 1: "error", 2: "warning", 3: "information", 4: "hint" } as const;
+
+/** Turns LSP diagnostics into the golden form (range as "line:col-line:col", 0-based UTF-16). */
+export function toGolden(text: string, diagnostics: readonly Diagnostic[]): GoldenDiagnostic[] {
+  const offset = (p: Position): number => {
+    let o = 0;
+    let i = 0;
+    for (const m of text.matchAll(/\r\n|\r|\n/g)) {
+      if (i === p.line) break;
+      o = m.index + m[0].length;
+      i++;
+    }
+    return o + p.character;
+  };
+  return diagnostics.map((d) => ({
+    code: String(d.code),
+    severity: severityNames[d.severity ?? 1],
+    range: `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`,
+    covers: text.slice(offset(d.range.start), offset(d.range.end)),
+    message: d.message,
+  }));
 }

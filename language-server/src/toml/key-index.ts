@@ -40,7 +40,7 @@ export interface TomlKeyIndex {
   /** Offsets of comments (`#` to end of line). */
   comments: Span[];
   /** Problems the scanner met (it keeps going after each). */
-  problems: { span: Span; reason: "unclosed-array" | "unclosed-inline-table" | "unclosed-string" | "bad-key" | "missing-equals" | "bad-header" }[];
+  problems: { span: Span; reason: "unclosed-array" | "unclosed-inline-table" | "unclosed-string" | "bad-key" | "missing-equals" | "missing-value" | "bad-header" }[];
 }
 
 /** The map key of a path: unambiguous for keys containing dots or quotes. */
@@ -350,7 +350,7 @@ class Scanner {
     let end = this.pos;
     while (end > start && isWs(t.charCodeAt(end - 1))) end--;
     if (end === start) {
-      this.problem(start, "missing-equals");
+      this.problem(start, "missing-value");
       return undefined;
     }
     this.pos = end;

@@ -59,7 +59,28 @@ export function parseDocument(text: string, context: ManifestContext): ParsedMan
     const seen = originalIndex;
     issues = issues.filter((i) => i.code !== DiagnosticCode.missingKey || entryAt(seen, [...i.path, String(i.data?.key)]) === undefined);
   }
+  issues.push(...floatForIntegerIssues(index, current, issues));
   return { text, lines, value, issues, syntax: dedupeSyntax(syntax), index };
+}
+
+// smol-toml reads `1.0` as the number 1, so the schema's "integer" cannot see that a float
+// was written; the text can. (The broker accepts such a manifest; the editor flags it.)
+const integerPaths = [["schema_version"], ["cache", "ttl_seconds"], ["cache", "max_entries"]] as const;
+
+function floatForIntegerIssues(index: TomlKeyIndex, text: string, issues: readonly ManifestIssue[]): ManifestIssue[] {
+  const out: ManifestIssue[] = [];
+  for (const path of integerPaths) {
+    const span = entryAt(index, path)?.valueSpan;
+    if (span === undefined || issues.some((i) => i.path.join(".") === path.join("."))) continue;
+    const written = text.slice(span.start, span.end);
+    if (!/^[+-]?\d[\d_]*(\.[\d_]+)?([eE][+-]?\d+)?$/.test(written) || !/[.eE]/.test(written)) continue;
+    const dotted = path.join(".");
+    const asInt = String(Math.round(Number(written.replace(/_/g, ""))));
+    out.push(dotted === "schema_version"
+      ? { code: DiagnosticCode.unsupportedSchemaVersion, severity: "error", path, target: "value", message: `schema_version must be the integer 1 (supported versions: 1), not the float ${written}. Set schema_version = 1.`, data: { replacement: 1 } }
+      : { code: DiagnosticCode.wrongType, severity: "error", path, target: "value", message: `${dotted} must be an integer, not the float ${written}. Write it as ${path[1]} = ${asInt}.` });
+  }
+  return out;
 }
 
 function dedupeSyntax(list: SyntaxProblem[]): SyntaxProblem[] {
@@ -95,6 +116,12 @@ function blankSpan(offset: number, index: TomlKeyIndex, lines: LineIndex, text: 
     return linesOf(prev.span, lines);
   }
   const here = at === -1 ? undefined : sts[at];
+  if (here !== undefined && here.span.start <= offset && text.charAt(here.span.start) === "[") {
+    // A header that does not parse takes its body with it: those keys belong to no table we know.
+    const next = sts.slice(at + 1).find((s) => s.kind === "header");
+    const end = next === undefined ? text.length : lines.lineEnd(lines.lineAt(next.span.start) - 1);
+    return { start: lines.lineStart(lines.lineAt(here.span.start)), end: Math.max(end, errorLine.end) };
+  }
   if (here !== undefined && here.span.start <= offset) {
     const span = { start: lines.lineStart(lines.lineAt(here.span.start)), end: errorLine.end };
     if (text.slice(span.start, span.end).trim() !== "") return span;
@@ -115,6 +142,7 @@ const reasons: Record<string, string> = {
   "unfinished table": "this table header is not closed. Add ']'",
   "incomplete key-value: cannot find end of key": "this line has a key but no value. Write key = value",
   "each key-value declaration must be followed by an end-of-line": "only one key = value may stand on a line. Move the rest to a new line or put it in a comment",
+  "trying to redefine an already defined table or value": "this key or table is already defined above. Remove one of the two definitions",
   "trying to redefine an already defined value": "this key or table is already defined above. Remove one of the two definitions",
   "invalid value": "this is not a valid TOML value. Quote strings (\"…\"), and write numbers, true/false, arrays […] or tables {…}",
   "illegal character in key": "this key contains a character keys may not hold. Use A–Z, a–z, 0–9, '_' and '-', or quote the key",
@@ -143,6 +171,29 @@ function syntaxProblem(e: unknown, offset: number, original: string, lines: Line
   // An unclosed array or string is clearer at its opening bracket than where the parser gave up.
   const raw = e instanceof Error ? e.message : "";
   const errLine = lines.lineAt(offset);
+  const onLine = (reason: string): { span: Span } | undefined => index.problems.find((p) => p.reason === reason && lines.lineAt(p.span.start) === errLine);
+  const header = onLine("bad-header");
+  if (header !== undefined) {
+    const text = original.slice(header.span.start, lines.lineEnd(errLine)).replace(/\s*(#.*)?$/, "");
+    return { span: { start: header.span.start, end: header.span.start + text.length }, message: "TOML syntax error: this table header is not complete. Write it as [name] with a closing ']'." };
+  }
+  const noEquals = onLine("missing-equals");
+  if (noEquals !== undefined) {
+    const key = /^[^\s=#]+/.exec(original.slice(noEquals.span.start, lines.lineEnd(errLine)))?.[0] ?? "";
+    if (key !== "") return { span: { start: noEquals.span.start, end: noEquals.span.start + key.length }, message: `TOML syntax error: "${key}" is a key without a value. Write it as ${key} = value, or delete it.` };
+  }
+  const noValue = /^(\s*)([A-Za-z0-9_."'-]+?)\s*=\s*(#.*)?$/.exec(original.slice(lines.lineStart(errLine), lines.lineEnd(errLine)));
+  if (noValue !== null && onLine("missing-value") !== undefined) {
+    const start = lines.lineStart(errLine) + (noValue[1]?.length ?? 0);
+    const key = noValue[2] ?? "";
+    return { span: { start, end: start + key.length }, message: `TOML syntax error: "${key}" has no value. Write a value after "=", or delete the line.` };
+  }
+  if (raw.includes("redefine")) {
+    const entry = index.ordered.find((e) => e.keySpan !== undefined && e.keySpan.start <= offset && offset < e.keySpan.end);
+    const hit = index.ordered.find((e) => e.headerSpan !== undefined && e.headerSpan.start <= offset && offset < e.headerSpan.end) ?? entry;
+    const span = hit?.keySpan;
+    if (span !== undefined) return { span, message };
+  }
   if (/control characters are not allowed in strings|unfinished string/.test(raw)) {
     const opened = index.problems.find((p) => p.reason === "unclosed-string" && lines.lineAt(p.span.start) === errLine);
     if (opened !== undefined) return { span: { start: opened.span.start, end: lines.lineEnd(errLine) }, message };
