@@ -6,7 +6,7 @@ import { chooseBaseImage, nodeFeatureId } from "./base-images.ts";
 import { appendEntry, detectStyle, parseJsonc, type TextStyle } from "./jsonc-edit.ts";
 
 /** Why synthesis could not even start; the file is left as it was. */
-export type DevcontainerErrorCode = "invalid_jsonc" | "not_an_object" | "bad_project_name";
+export type DevcontainerErrorCode = "invalid_jsonc" | "not_an_object" | "bad_project_name" | "no_feature" | "root_config";
 
 /** A synthesis error whose message says what to do. */
 export class DevcontainerError extends Error {

@@ -1,0 +1,144 @@
+// Synthesis over a workspace folder through an injected file system (vscode.workspace.fs in the
+// extension, node:fs in the CLI): reads the manifest and markers, edits or creates the file, copies the feature.
+import { posix } from "node:path";
+import { MANIFEST_PATHS, parseManifest, projectNamePattern, CONTAINER_SOCKET_PATH } from "#protocol";
+import { languageMarkers } from "./base-images.ts";
+import { brokerSocketSource } from "./broker-mount.ts";
+import { DevcontainerError, synthesizeDevcontainer } from "./synthesize.ts";
+import { parseJsonc } from "./jsonc-edit.ts";
+import { getNodeValue } from "jsonc-parser";
+
+/** The file operations synthesis needs; paths are absolute POSIX paths (a vscode Uri's `.path`). */
+export interface WorkspaceFs {
+  /** The file's bytes, or undefined when it does not exist. */
+  readFile(path: string): Promise<Uint8Array | undefined>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  /** Entry names in a folder ([] when it does not exist). */
+  readDirectory(path: string): Promise<string[]>;
+  /** Copies a folder tree; without it, the feature's files are copied one by one. */
+  copyDirectory?(from: string, to: string): Promise<void>;
+}
+
+/** Options for {@link synthesizeWorkspace}. */
+export interface SynthesizeWorkspaceOptions {
+  /** A local feature folder to copy to .devcontainer/remo-secrets (referenced as ./remo-secrets). */
+  featureSource?: string;
+  /** A published feature id to reference instead of copying. */
+  featureRef?: string;
+  /** Write the result (default false: a dry run for a diff). */
+  write?: boolean;
+}
+
+/** What synthesis did or would do. */
+export interface SynthesizeWorkspaceResult {
+  path: string;
+  before?: string;
+  after: string;
+  changes: string[];
+  conflicts: string[];
+  notes: string[];
+  projectName: string;
+  created: boolean;
+}
+
+const localFeatureFolder = "remo-secrets";
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * Synthesizes `<folder>/.devcontainer/devcontainer.json` for the folder's project (the
+ * manifest's name, else the folder's name), copying the feature folder when one is given.
+ * Idempotent; conflicts are reported and never overwritten.
+ * @throws DevcontainerError when the file cannot be edited safely or no feature is given
+ */
+export async function synthesizeWorkspace(folder: string, fs: WorkspaceFs, opts: SynthesizeWorkspaceOptions): Promise<SynthesizeWorkspaceResult> {
+  const devcontainerDir = posix.join(folder, ".devcontainer");
+  const path = posix.join(devcontainerDir, "devcontainer.json");
+  const projectName = await projectNameOf(folder, fs);
+  const featureRef = opts.featureRef ?? (opts.featureSource === undefined ? undefined : `./${localFeatureFolder}`);
+  if (featureRef === undefined) {
+    throw new DevcontainerError("no_feature", "No remo-secrets feature to add: give the bundled feature folder or set a published feature id (remo.devcontainer.featureId).");
+  }
+  const beforeBytes = await fs.readFile(path);
+  const before = beforeBytes === undefined ? undefined : decoder.decode(beforeBytes);
+  if (before === undefined && await fs.readFile(posix.join(folder, ".devcontainer.json")) !== undefined) {
+    throw new DevcontainerError("root_config", "This project keeps its configuration in .devcontainer.json at the root. Move it to .devcontainer/devcontainer.json and synthesize again, so there is only one configuration.");
+  }
+  const markers = (await fs.readDirectory(folder)).filter((n) => languageMarkers.includes(n));
+  const composeHasMount = before === undefined ? false : await composeMountsSocket(before, devcontainerDir, projectName, fs);
+  const result = synthesizeDevcontainer({ ...(before === undefined ? {} : { existing: before }), projectName, markers, featureRef, composeHasMount });
+  const changes = [...result.changes];
+  if (opts.featureRef === undefined && opts.featureSource !== undefined) {
+    const copied = await syncFeature(opts.featureSource, posix.join(devcontainerDir, localFeatureFolder), fs, opts.write === true);
+    if (copied !== undefined) changes.push(copied);
+  }
+  if (opts.write === true && result.text !== before) await fs.writeFile(path, encoder.encode(result.text));
+  return {
+    path,
+    ...(before === undefined ? {} : { before }),
+    after: result.text,
+    changes,
+    conflicts: result.conflicts,
+    notes: result.notes,
+    projectName,
+    created: result.created,
+  };
+}
+
+async function projectNameOf(folder: string, fs: WorkspaceFs): Promise<string> {
+  for (const rel of MANIFEST_PATHS) {
+    const bytes = await fs.readFile(posix.join(folder, rel));
+    if (bytes === undefined) continue;
+    const value = parseManifest(decoder.decode(bytes)).value as { project?: { name?: unknown } } | undefined;
+    const name = value?.project?.name;
+    if (typeof name === "string" && projectNamePattern.test(name)) return name;
+    break;
+  }
+  return posix.basename(folder);
+}
+
+/** True when a compose file of the config already mounts this project's socket at the container path. */
+async function composeMountsSocket(text: string, devcontainerDir: string, projectName: string, fs: WorkspaceFs): Promise<boolean> {
+  const { root } = parseJsonc(text);
+  if (root?.type !== "object") return false;
+  const files = (getNodeValue(root) as { dockerComposeFile?: unknown }).dockerComposeFile;
+  const list = typeof files === "string" ? [files] : Array.isArray(files) ? files.filter((f): f is string => typeof f === "string") : [];
+  for (const f of list) {
+    const bytes = await fs.readFile(posix.resolve(devcontainerDir, f));
+    if (bytes === undefined) continue;
+    const compose = decoder.decode(bytes);
+    if (compose.includes(brokerSocketSource(projectName)) && compose.includes(CONTAINER_SOCKET_PATH)) return true;
+  }
+  return false;
+}
+
+/** Copies the feature folder when it is missing or differs; returns what changed (undefined: already current). */
+async function syncFeature(from: string, to: string, fs: WorkspaceFs, write: boolean): Promise<string | undefined> {
+  const names = await fs.readDirectory(from);
+  if (!names.includes("devcontainer-feature.json") || !names.includes("install.sh")) {
+    throw new DevcontainerError("no_feature", `The remo-secrets feature folder ${from} is incomplete (needs devcontainer-feature.json and install.sh). Rebuild with "npm run build" or reinstall the extension.`);
+  }
+  const existing = new Set(await fs.readDirectory(to));
+  let differs = false;
+  const files: [string, Uint8Array][] = [];
+  for (const name of names) {
+    const data = await fs.readFile(posix.join(from, name)).catch(() => undefined);
+    if (data === undefined) continue; // a sub-folder (readFile fails on it) or vanished
+    files.push([name, data]);
+    if (!existing.has(name)) { differs = true; continue; }
+    const current = await fs.readFile(posix.join(to, name)).catch(() => undefined);
+    if (current === undefined || !sameBytes(current, data)) differs = true;
+  }
+  if (!differs) return undefined;
+  if (write) {
+    if (fs.copyDirectory !== undefined) await fs.copyDirectory(from, to);
+    else for (const [name, data] of files) await fs.writeFile(posix.join(to, name), data);
+  }
+  return `${existing.size === 0 ? "Copied" : "Updated"} the remo-secrets feature into .devcontainer/${localFeatureFolder}.`;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

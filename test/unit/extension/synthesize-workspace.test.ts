@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "jsonc-parser";
+import { synthesizeWorkspace, type WorkspaceFs } from "../../../extension/src/devcontainer/synthesize-workspace.ts";
+
+/** An in-memory WorkspaceFs (a fake is fine in a unit test of one module). */
+function memFs(files: Record<string, string>): WorkspaceFs & { files: Map<string, string>; writes: string[] } {
+  const map = new Map(Object.entries(files));
+  const writes: string[] = [];
+  const enc = new TextEncoder();
+  return {
+    files: map,
+    writes,
+    readFile: (p) => Promise.resolve(map.has(p) ? enc.encode(map.get(p)) : undefined),
+    writeFile: (p, d) => { writes.push(p); map.set(p, new TextDecoder().decode(d)); return Promise.resolve(); },
+    readDirectory: (p) => Promise.resolve([...new Set([...map.keys()].filter((k) => k.startsWith(`${p}/`)).map((k) => k.slice(p.length + 1).split("/")[0]!))]),
+  };
+}
+
+const feature = { "/ext/feature/devcontainer-feature.json": "{\"id\":\"remo-secrets\"}", "/ext/feature/install.sh": "#!/bin/sh\n" };
+
+describe("synthesizeWorkspace", () => {
+  it("plans without writing, then writes the file and the feature, then has nothing to do", async () => {
+    const fs = memFs({ ...feature, "/w/app/pyproject.toml": "", "/w/app/.remo/broker.toml": "schema_version = 1\n[project]\nname = \"app\"\n[allowlist]\nsecrets = []\n" });
+    const plan = await synthesizeWorkspace("/w/app", fs, { featureSource: "/ext/feature" });
+    expect(fs.writes).toEqual([]);
+    expect(plan).toMatchObject({ path: "/w/app/.devcontainer/devcontainer.json", projectName: "app", created: true, conflicts: [] });
+    expect(plan.before).toBeUndefined();
+    expect(plan.changes.at(-1)).toBe("Copied the remo-secrets feature into .devcontainer/remo-secrets.");
+    expect(parse(plan.after)).toMatchObject({ image: "mcr.microsoft.com/devcontainers/python:3" });
+
+    const done = await synthesizeWorkspace("/w/app", fs, { featureSource: "/ext/feature", write: true });
+    expect(done.after).toBe(plan.after);
+    expect(fs.writes.sort()).toEqual(["/w/app/.devcontainer/devcontainer.json", "/w/app/.devcontainer/remo-secrets/devcontainer-feature.json", "/w/app/.devcontainer/remo-secrets/install.sh"]);
+
+    const again = await synthesizeWorkspace("/w/app", fs, { featureSource: "/ext/feature", write: true });
+    expect(again.changes).toEqual([]);
+    expect(again.before).toBe(again.after);
+    expect(fs.writes).toHaveLength(3);
+  });
+
+  it("updates a stale copy of the feature", async () => {
+    const fs = memFs({ ...feature, "/w/p/.devcontainer/remo-secrets/install.sh": "old\n", "/w/p/.devcontainer/remo-secrets/devcontainer-feature.json": "{\"id\":\"remo-secrets\"}" });
+    const r = await synthesizeWorkspace("/w/p", fs, { featureSource: "/ext/feature", write: true });
+    expect(r.changes).toContain("Updated the remo-secrets feature into .devcontainer/remo-secrets.");
+    expect(fs.files.get("/w/p/.devcontainer/remo-secrets/install.sh")).toBe("#!/bin/sh\n");
+  });
+
+  it("uses the folder name when there is no manifest, and a published id without copying", async () => {
+    const fs = memFs({});
+    const r = await synthesizeWorkspace("/w/myrepo", fs, { featureRef: "ghcr.io/acme/remo-secrets:1", write: true });
+    expect(r.projectName).toBe("myrepo");
+    expect(fs.writes).toEqual(["/w/myrepo/.devcontainer/devcontainer.json"]);
+  });
+
+  it("refuses to start a second configuration next to a root .devcontainer.json", async () => {
+    const fs = memFs({ "/w/p/.devcontainer.json": "{}" });
+    await expect(synthesizeWorkspace("/w/p", fs, { featureRef: "x/remo-secrets" })).rejects.toMatchObject({ code: "root_config" });
+  });
+
+  it("refuses an incomplete feature folder and a missing feature", async () => {
+    const fs = memFs({ "/ext/feature/README.md": "" });
+    await expect(synthesizeWorkspace("/w/p", fs, { featureSource: "/ext/feature" })).rejects.toMatchObject({ code: "no_feature" });
+    await expect(synthesizeWorkspace("/w/p", fs, {})).rejects.toMatchObject({ code: "no_feature" });
+  });
+
+  it("finds a compose file's socket mount relative to .devcontainer", async () => {
+    const fs = memFs({
+      "/w/c/.devcontainer/devcontainer.json": "{ \"dockerComposeFile\": [\"../compose.yaml\"], \"service\": \"app\", \"workspaceFolder\": \"/w\" }",
+      "/w/c/compose.yaml": "services:\n  app:\n    volumes:\n      - /run/remo-broker/c.sock:/run/remo-broker/sock\n",
+    });
+    expect((await synthesizeWorkspace("/w/c", fs, { featureRef: "x/remo-secrets" })).conflicts).toEqual([]);
+    fs.files.set("/w/c/compose.yaml", "services:\n  app: {}\n");
+    expect((await synthesizeWorkspace("/w/c", fs, { featureRef: "x/remo-secrets" })).conflicts).toHaveLength(1);
+  });
+});
