@@ -167,11 +167,16 @@ const maxReadBytes = 16 * 1024 * 1024;
 
 /** Reads the audit file's records (its last 16 MiB); a missing file has none. */
 export async function readAuditFile(file: string): Promise<AuditRecord[]> {
+  return (await readAuditFileAt(file)).records;
+}
+
+/** Like {@link readAuditFile}, also returning the byte offset read up to (where `--tail` continues). */
+export async function readAuditFileAt(file: string): Promise<{ records: AuditRecord[]; end: number }> {
   let handle;
   try {
     handle = await open(file, "r");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { records: [], end: 0 };
     throw e;
   }
   try {
@@ -179,10 +184,12 @@ export async function readAuditFile(file: string): Promise<AuditRecord[]> {
     const start = Math.max(0, size - maxReadBytes);
     const buf = Buffer.alloc(size - start);
     await handle.read(buf, 0, buf.length, start);
-    let text = buf.toString("utf8");
+    // Stop at the last complete line: a record being appended is read next time.
+    const complete = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
+    let text = complete.toString("utf8");
     // Reading from the middle: drop the first partial line.
     if (start > 0) text = text.slice(text.indexOf("\n") + 1);
-    return parseAuditLines(text);
+    return { records: parseAuditLines(text), end: start + complete.length };
   } finally {
     await handle.close();
   }

@@ -53,6 +53,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra `serve` flags, e.g. ["--rate-limit", "5"]. */
   extraArgs?: string[];
+  /** Do not pass --identity: the broker then finds its key itself ($CREDENTIALS_DIRECTORY, then <state-dir>/secrets-key). */
+  noIdentityFlag?: boolean;
 }
 
 /** The result of running the CLI once. */
@@ -176,7 +178,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle
   let exited: Promise<number>;
 
   const launch = async (): Promise<void> => {
-    const defaults: [string, string][] = [["runtime-dir", runtimeDir], ["state-dir", stateDir], ["audit-file", auditFile], ["identity", identityFile]];
+    const defaults: [string, string][] = [["runtime-dir", runtimeDir], ["state-dir", stateDir], ["audit-file", auditFile], ...(opts.noIdentityFlag === true ? [] : [["identity", identityFile] as [string, string]])];
     const args = [brokerBin, "serve", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
     const c = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
     child = c;

@@ -1,6 +1,6 @@
 import { open, stat } from "node:fs/promises";
 import { formatTimestamp, matchesAuditQuery, type AuditQuery, type AuditRecord } from "#protocol";
-import { parseAuditLines, readAuditFile, selectAuditRecords } from "../audit-log.ts";
+import { parseAuditLines, readAuditFileAt, selectAuditRecords } from "../audit-log.ts";
 import { defaultPaths } from "../paths.ts";
 import { flag, numberFlag, parseArgs, UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
@@ -38,8 +38,9 @@ export async function runAudit(argv: readonly string[], io: CliIo, signal?: Abor
   if (flag(args, "limit") !== undefined) query.limit = numberFlag(args, "limit", 0, { integer: true, min: 1 });
   const json = args.booleans.has("json");
   let records: AuditRecord[];
+  let end: number;
   try {
-    records = await readAuditFile(file);
+    ({ records, end } = await readAuditFileAt(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     io.stderr(`remo-broker audit: cannot read ${file} (${code ?? "error"}). ${code === "EACCES" ? "It is 0640: run as root or as a member of its group." : "Pass --audit-file FILE if the broker writes elsewhere."}\n`);
@@ -49,13 +50,14 @@ export async function runAudit(argv: readonly string[], io: CliIo, signal?: Abor
   if (json) io.stdout(selected.map((r) => JSON.stringify(r) + "\n").join(""));
   else io.stdout(formatAuditTable(selected));
   if (!args.booleans.has("tail")) return 0;
-  await follow(file, { ...query, limit: Number.MAX_SAFE_INTEGER }, json, io, signal);
+  await follow(file, end, { ...query, limit: Number.MAX_SAFE_INTEGER }, json, io, signal);
   return 0;
 }
 
-/** Prints records appended after the current end of the file until aborted (polling: works across log rotation-free appends). */
-async function follow(file: string, query: AuditQuery, json: boolean, io: CliIo, signal?: AbortSignal): Promise<void> {
-  let offset = await stat(file).then((s) => s.size, () => 0);
+/** Prints records appended after `from` until aborted (polls every 200 ms; restarts at 0 if the file shrinks). */
+async function follow(file: string, from: number, query: AuditQuery, json: boolean, io: CliIo, signal?: AbortSignal): Promise<void> {
+  // Continue exactly where the initial read stopped, so nothing appended in between is missed.
+  let offset = from;
   let partial = "";
   while (signal?.aborted !== true) {
     await new Promise((r) => setTimeout(r, 200));
