@@ -292,6 +292,6 @@ export function toGolden(text: string, diagnostics: readonly Diagnostic[]): Gold
     severity: severityNames[d.severity ?? 1],
     range: `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`,
     covers: text.slice(offset(d.range.start), offset(d.range.end)),
-    message: d.message,
+    message: typeof d.message === "string" ? d.message : d.message.value,
   }));
 }

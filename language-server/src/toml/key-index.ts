@@ -90,8 +90,12 @@ class Scanner {
       const c = t.charCodeAt(start);
       const ok = c === 91 /* [ */ ? this.header() : this.keyValue();
       if (!ok) {
-        this.skipToLineEnd();
-        this.index.statements.push({ span: { start, end: this.pos }, kind: "junk" });
+        // An unclosed array stops at the start of the line that begins the next statement: keep that line.
+        const atLineStart = this.pos > start && isNl(t.charCodeAt(this.pos - 1));
+        if (!atLineStart) this.skipToLineEnd();
+        const last = this.index.statements.at(-1);
+        if (last?.span.start === start) last.span.end = Math.max(last.span.end, this.pos);
+        else this.index.statements.push({ span: { start, end: this.pos }, kind: "junk" });
         continue;
       }
       this.skipWs();
