@@ -1,0 +1,36 @@
+import { armor, generateX25519Identity, identityToRecipient } from "age-encryption";
+import { describe, expect, it } from "vitest";
+import { isRemoError } from "#protocol";
+import { decryptBundle, dearmor, encryptTo } from "../../../broker/src/bundle-crypto.ts";
+
+describe("decryptBundle", () => {
+  it("decrypts binary and armored age to a bundle", async () => {
+    const id = await generateX25519Identity();
+    const r = await identityToRecipient(id);
+    for (const armored of [false, true]) {
+      const b = await decryptBundle(await encryptTo(r, "A = \"1\"\nB = \"two\"\n", armored), id);
+      expect([...b]).toEqual([["A", "1"], ["B", "two"]]);
+    }
+  });
+
+  it("fails with decrypt_failed for another key and invalid_payload for a bad bundle, never quoting it", async () => {
+    const id = await generateX25519Identity();
+    const other = await identityToRecipient(await generateX25519Identity());
+    const e1 = await decryptBundle(await encryptTo(other, "A = \"1\"\n"), id).catch((e: unknown) => e);
+    expect(isRemoError(e1, "decrypt_failed")).toBe(true);
+    const e2 = await decryptBundle(await encryptTo(await identityToRecipient(id), "A = \"hush-hush\n"), id).catch((e: unknown) => e);
+    expect(isRemoError(e2, "invalid_payload")).toBe(true);
+    expect((e2 as Error).message).not.toContain("hush-hush");
+  });
+});
+
+describe("dearmor", () => {
+  it("passes binary through and refuses non-age bytes or broken armor", async () => {
+    const r = await identityToRecipient(await generateX25519Identity());
+    const bin = await encryptTo(r, "A = \"1\"\n");
+    expect(dearmor(bin)).toBe(bin);
+    expect(dearmor(Buffer.from(`\n  ${armor.encode(bin)}`))).toEqual(bin);
+    expect(() => dearmor(Buffer.from("hello"))).toThrow(/not an age file/);
+    expect(() => dearmor(Buffer.from("-----BEGIN AGE ENCRYPTED FILE-----\n!!!\n-----END AGE ENCRYPTED FILE-----\n"))).toThrow(/armored age file is malformed/);
+  });
+});

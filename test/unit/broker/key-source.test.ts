@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { checkKeyFileMode, keySourceNote, parseIdentityText, resolveKeyLocation, shellQuote } from "../../../broker/src/key-source.ts";
+
+const key = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+
+describe("checkKeyFileMode", () => {
+  it.each([0o600, 0o400, 0o700])("accepts mode %o", (mode) => {
+    expect(checkKeyFileMode("/k", mode | 0o100000)).toBeUndefined();
+  });
+  it.each([[0o640, "0640"], [0o604, "0604"], [0o644, "0644"], [0o660, "0660"]])("refuses mode %o with the chmod to run", (mode, shown) => {
+    const err = checkKeyFileMode("/etc/remo key", mode | 0o100000);
+    expect(err?.code).toBe("key_insecure");
+    expect(err?.message).toBe(`The key file /etc/remo key has mode ${shown}: group or others can read it, so the broker refuses to use it. Run: chmod 600 '/etc/remo key'`);
+  });
+});
+
+describe("parseIdentityText", () => {
+  it("reads the identity line of an age-keygen file, ignoring comments", () => {
+    expect(parseIdentityText(`# created: 2026-01-01\n# public key: age1xyz\n${key}\n`, "/k")).toBe(key);
+  });
+  it.each([["empty", ""], ["garbage", "hello\n"], ["two keys", `${key}\n${key}\n`], ["ssh key", "-----BEGIN OPENSSH PRIVATE KEY-----\n"]])("refuses %s with a keygen hint and no key material", (_, text) => {
+    expect(() => parseIdentityText(text, "/k")).toThrow(/remo-broker keygen --out \/k/);
+    try {
+      parseIdentityText(text, "/k");
+    } catch (e) {
+      expect((e as Error).message).not.toContain("AGE-SECRET-KEY-1Q");
+    }
+  });
+});
+
+describe("resolveKeyLocation", () => {
+  const none = (): boolean => false;
+  const all = (): boolean => true;
+  it("prefers --identity (a file: plaintext, mode-checked)", () => {
+    expect(resolveKeyLocation({ identityFlag: "/x", credentialsDirectory: "/c", stateDir: "/s" }, all)).toEqual({ path: "/x", source: "plaintext", checkMode: true, tried: ["/x"] });
+  });
+  it("uses $CREDENTIALS_DIRECTORY/secrets-key with the sealing install.sh declared", () => {
+    expect(resolveKeyLocation({ credentialsDirectory: "/c", declaredSource: "tpm2", stateDir: "/s" }, all)).toMatchObject({ path: "/c/secrets-key", source: "tpm2", checkMode: false });
+    expect(resolveKeyLocation({ credentialsDirectory: "/c", declaredSource: "host-key", stateDir: "/s" }, all)).toMatchObject({ source: "host-key" });
+    // An unknown or missing declaration is not trusted to mean "sealed".
+    expect(resolveKeyLocation({ credentialsDirectory: "/c", declaredSource: "magic", stateDir: "/s" }, all)).toMatchObject({ source: "plaintext" });
+  });
+  it("falls back to <state-dir>/secrets-key and lists what it tried", () => {
+    expect(resolveKeyLocation({ credentialsDirectory: "/c", stateDir: "/s" }, none)).toEqual({ path: "/s/secrets-key", source: "plaintext", checkMode: true, tried: ["/c/secrets-key", "/s/secrets-key"] });
+  });
+});
+
+describe("keySourceNote", () => {
+  it("says the host key does not protect a stolen disk image", () => {
+    expect(keySourceNote("host-key")).toContain("not against a stolen disk image");
+    expect(keySourceNote("tpm2")).toContain("TPM2");
+    expect(keySourceNote("plaintext")).toContain("systemd-creds");
+  });
+});
+
+describe("shellQuote", () => {
+  it("quotes only when needed", () => {
+    expect(shellQuote("/var/lib/remo-broker/secrets-key")).toBe("/var/lib/remo-broker/secrets-key");
+    expect(shellQuote("/tmp/it's here")).toBe("'/tmp/it'\\''s here'");
+  });
+});
