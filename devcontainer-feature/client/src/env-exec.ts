@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { constants } from "node:os";
+import type { spawn as SpawnFn } from "node:child_process";
 import type { CallOptions } from "./broker-calls.ts";
 import { clientError } from "./exit-codes.ts";
 import { writeJson, writeOut, type Io } from "./io.ts";
@@ -75,13 +74,20 @@ export async function runExec(call: CallOptions, io: Io, options: ExecOptions): 
   const result = await fetchSecrets(call, options.only);
   const values = await usable(io, result, options.only.length > 0, false);
   const env = { ...io.env, ...Object.fromEntries(values.map((v) => [v.name, v.text ?? ""])) };
-  return runChild(io, file, args, env, options.mask ? values.map((v) => v.bytes) : undefined);
+  // Loaded here, not at the top: child_process and os cost every other command start-up time.
+  const [{ spawn }, { constants }] = await Promise.all([import("node:child_process"), import("node:os")]);
+  return runChild({ spawn, signals: constants.signals }, io, file, args, env, options.mask ? values.map((v) => v.bytes) : undefined);
+}
+
+interface ChildDeps {
+  spawn: typeof SpawnFn;
+  signals: Partial<Record<NodeJS.Signals, number>>;
 }
 
 /** Spawns the child, forwards signals, optionally masks its output; resolves with the exit status to use. */
-function runChild(io: Io, file: string, args: string[], env: NodeJS.ProcessEnv, maskValues: Buffer[] | undefined): Promise<number> {
+function runChild(deps: ChildDeps, io: Io, file: string, args: string[], env: NodeJS.ProcessEnv, maskValues: Buffer[] | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ["inherit", maskValues ? "pipe" : "inherit", maskValues ? "pipe" : "inherit"] });
+    const child = deps.spawn(file, args, { env, stdio: ["inherit", maskValues ? "pipe" : "inherit", maskValues ? "pipe" : "inherit"] });
     const forwarded = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
     const forward = (signal: NodeJS.Signals): void => { child.kill(signal); };
     for (const s of forwarded) process.on(s, forward);
@@ -98,7 +104,7 @@ function runChild(io: Io, file: string, args: string[], env: NodeJS.ProcessEnv, 
       for (const s of forwarded) process.off(s, forward);
       void Promise.all(piping).then(() => {
         // A child killed by a signal exits the way sh reports it: 128 + signal number.
-        resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+        resolve(code ?? 128 + (signal ? deps.signals[signal] ?? 0 : 0));
       });
     });
   });

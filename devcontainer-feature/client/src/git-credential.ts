@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { callBroker, requireAll, type CallOptions } from "./broker-calls.ts";
 import { clientError } from "./exit-codes.ts";
 import { writeOut, type Io } from "./io.ts";
@@ -39,24 +38,26 @@ export function parseHostMap(spec: string): Map<string, { secret: string; userna
 }
 
 /** Reads one `git config` key, or undefined when unset (or git is missing). */
-export type GitConfigReader = (key: string) => string | undefined;
+export type GitConfigReader = (key: string) => Promise<string | undefined> | string | undefined;
 
 /** Runs `git config --get KEY`; git sets GIT_* for us when it runs the helper. */
-export const readGitConfig: GitConfigReader = (key) => {
+export const readGitConfig: GitConfigReader = async (key) => {
+  // Loaded on demand: only this command needs child_process.
+  const { spawnSync } = await import("node:child_process");
   const r = spawnSync("git", ["config", "--get", key], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : undefined;
 };
 
 /** Which secret (and username) serves a host: env mapping, then git config, then the default. */
-export function resolveHost(host: string, env: NodeJS.ProcessEnv, gitConfig: GitConfigReader): { secret: string; username: string } | null {
+export async function resolveHost(host: string, env: NodeJS.ProcessEnv, gitConfig: GitConfigReader): Promise<{ secret: string; username: string } | null> {
   const h = host.toLowerCase();
   const fromEnv = parseHostMap(env.REMO_GIT_CREDENTIALS ?? "").get(h);
   if (fromEnv) return { secret: fromEnv.secret, username: fromEnv.username ?? defaultUsername };
   // git config keys are case-insensitive in section and key, but the subsection (host) is exact.
-  const fromGit = /^[A-Za-z0-9.:-]+$/.test(h) ? gitConfig(`remo.credential.${h}.secret`) : undefined;
+  const fromGit = /^[A-Za-z0-9.:-]+$/.test(h) ? await gitConfig(`remo.credential.${h}.secret`) : undefined;
   if (fromGit !== undefined && fromGit !== "") {
     if (!secretNamePattern.test(fromGit)) throw clientError("usage", { detail: `git config remo.credential.${h}.secret is "${fromGit.slice(0, 40)}", not a secret name` });
-    return { secret: fromGit, username: gitConfig(`remo.credential.${h}.username`) ?? defaultUsername };
+    return { secret: fromGit, username: (await gitConfig(`remo.credential.${h}.username`)) ?? defaultUsername };
   }
   const fallback = defaultHostSecrets[h];
   return fallback === undefined ? null : { secret: fallback, username: defaultUsername };
@@ -82,7 +83,7 @@ export async function runGitCredential(call: CallOptions, io: Io, action: string
   const protocol = input.get("protocol");
   // Never hand a token to plain http (or ssh, which does not use this protocol).
   if (host === undefined || (protocol !== undefined && protocol !== "https")) return 0;
-  const target = resolveHost(host, io.env, gitConfig);
+  const target = await resolveHost(host, io.env, gitConfig);
   if (target === null) return 0;
   const [reply] = requireAll((await callBroker(call, [{ op: "get", name: target.secret }])).outcomes);
   const value = decodeValue(target.secret, reply ?? {});

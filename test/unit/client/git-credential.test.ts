@@ -30,29 +30,25 @@ describe("parseHostMap", () => {
 });
 
 describe("resolveHost", () => {
-  it("maps github.com to GITHUB_TOKEN by default, and nothing else", () => {
-    expect(resolveHost("github.com", {}, noGitConfig)).toEqual({ secret: "GITHUB_TOKEN", username: "x-access-token" });
-    expect(resolveHost("example.org", {}, noGitConfig)).toBeNull();
+  it("maps github.com to GITHUB_TOKEN by default, and nothing else", async () => {
+    expect(await resolveHost("github.com", {}, noGitConfig)).toEqual({ secret: "GITHUB_TOKEN", username: "x-access-token" });
+    expect(await resolveHost("example.org", {}, noGitConfig)).toBeNull();
   });
 
-  it("prefers REMO_GIT_CREDENTIALS, then git config, then the default", () => {
+  it("prefers REMO_GIT_CREDENTIALS, then git config, then the default", async () => {
     const git = (key: string): string | undefined => ({ "remo.credential.github.com.secret": "FROM_GIT", "remo.credential.github.com.username": "gituser" } as Record<string, string>)[key];
-    expect(resolveHost("github.com", { REMO_GIT_CREDENTIALS: "github.com=FROM_ENV" }, git)).toEqual({ secret: "FROM_ENV", username: "x-access-token" });
-    expect(resolveHost("github.com", {}, git)).toEqual({ secret: "FROM_GIT", username: "gituser" });
+    expect(await resolveHost("github.com", { REMO_GIT_CREDENTIALS: "github.com=FROM_ENV" }, git)).toEqual({ secret: "FROM_ENV", username: "x-access-token" });
+    expect(await resolveHost("github.com", {}, git)).toEqual({ secret: "FROM_GIT", username: "gituser" });
   });
 
-  it("rejects a git config value that is not a secret name", () => {
-    try {
-      resolveHost("github.com", {}, () => "not a name");
-      expect.unreachable();
-    } catch (e) {
-      expect(isClientError(e, "usage")).toBe(true);
-    }
+  it("rejects a git config value that is not a secret name", async () => {
+    const error: unknown = await resolveHost("github.com", {}, () => "not a name").catch((e: unknown) => e);
+    expect(isClientError(error, "usage")).toBe(true);
   });
 
-  it("never asks git config about a host with odd characters", () => {
+  it("never asks git config about a host with odd characters", async () => {
     const asked: string[] = [];
-    expect(resolveHost("evil host;rm", {}, (k) => { asked.push(k); return undefined; })).toBeNull();
+    expect(await resolveHost("evil host;rm", {}, (k) => { asked.push(k); return undefined; })).toBeNull();
     expect(asked).toEqual([]);
   });
 });
