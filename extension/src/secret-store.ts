@@ -1,6 +1,6 @@
 // The only place secret values are read: VS Code SecretStorage (the OS keychain), or a
 // source the user configured in user settings. Values never reach a log or the server.
-import * as vscode from "vscode";
+import type * as vscode from "vscode";
 import type { SecretState } from "#protocol/lsp";
 import { resolveSecretSource, type RunCommand, type SecretSource, type SecretSourceConfig } from "./secret-sources.ts";
 
@@ -23,7 +23,7 @@ export interface SecretEntry {
 /** SecretStorage wrapper with a name index (SecretStorage cannot list keys in VS Code 1.95). */
 export class SecretStore {
   private readonly listeners = new Set<() => void>();
-  private readonly sub: vscode.Disposable;
+  private readonly sub: { dispose(): unknown };
 
   constructor(
     private readonly host: SecretStoreHost,
@@ -36,9 +36,9 @@ export class SecretStore {
   }
 
   /** Calls `listener` whenever a stored value or the name index changes. */
-  onDidChange(listener: () => void): vscode.Disposable {
+  onDidChange(listener: () => void): { dispose(): void } {
     this.listeners.add(listener);
-    return new vscode.Disposable(() => this.listeners.delete(listener));
+    return { dispose: () => { this.listeners.delete(listener); } };
   }
 
   /** Names with a stored value, sorted. */

@@ -81,7 +81,7 @@ try {
   const sentinel = `SENTINEL_E2E_${randomBytes(12).toString("hex")}`;
   const steps = [
     "open:.devcontainer/remo-broker.toml", "problems", "screenshot:editor-diagnostics.png",
-    "command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:audit-view.png",
+    "key:Control+J", "command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:audit-view.png",
   ].join(";;");
   log("running the harness");
   const harness = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, ws, out], {

@@ -6,7 +6,7 @@ import type { AuditRecord } from "#protocol";
 import { isFromWebview, type AuditFilters, type ToWebview } from "#protocol/webview";
 import type { NodeEntry } from "../node-registry.ts";
 import type { NodeClient, NodeClientDeps } from "../push/node-client.ts";
-import { viewError } from "../commands/notify.ts";
+import { viewError } from "../commands/error-view.ts";
 import { getLog } from "../log.ts";
 import { filterRecords, lastFetchedBySecret } from "./audit-data.ts";
 

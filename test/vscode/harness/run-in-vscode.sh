@@ -105,6 +105,7 @@ cat > "$UDD/User/settings.json" <<'JSON'
   "extensions.ignoreRecommendations": true,
   "security.workspace.trust.enabled": false,
   "chat.disableAIFeatures": true,
+  "json.schemaDownload.enable": false,
   "window.restoreWindows": "none",
   "workbench.secondarySideBar.defaultVisibility": "hidden"
 }

@@ -7,7 +7,14 @@ import { activateExtension, plain, readWs, waitFor, wsUri, type PlainDiagnostic 
 const manifestParts = [".devcontainer", "remo-broker.toml"];
 
 /** The exact diagnostics of test/fixtures/workspace/.devcontainer/remo-broker.toml before any value is set. */
-export const expectedManifestDiagnostics: PlainDiagnostic[] = [];
+export const expectedManifestDiagnostics: PlainDiagnostic[] = [
+  { code: "duplicate-secret", severity: "Information", range: [8, 11, 8, 25], message: "\"GITHUB_TOKEN\" is listed 2 times; this first entry is kept. Remove the later copy.", source: "remo" },
+  { code: "secret-value-missing", severity: "Warning", range: [8, 11, 8, 25], message: "No value for \"GITHUB_TOKEN\" on this laptop, so a push would leave it unset. Use the quick fix \"Set value…\" to store one.", source: "remo" },
+  { code: "secret-value-missing", severity: "Warning", range: [8, 27, 8, 38], message: "No value for \"NPM_TOKEN\" on this laptop, so a push would leave it unset. Use the quick fix \"Set value…\" to store one.", source: "remo" },
+  { code: "bad-secret-name", severity: "Error", range: [8, 40, 8, 50], message: "Secret name \"bad-name\" may only contain A–Z, a–z, 0–9 and '_' (1–128 characters). Rename it, e.g. \"bad_name\".", source: "remo" },
+  { code: "duplicate-secret", severity: "Error", range: [8, 52, 8, 66], message: "\"GITHUB_TOKEN\" is already in the allowlist (item 1). Remove this duplicate.", source: "remo" },
+  { code: "unknown-key", severity: "Error", range: [11, 0, 11, 3], message: "Unknown key \"ttl\". Did you mean \"ttl_seconds\"? Allowed keys in [cache]: ttl_seconds, max_entries.", source: "remo" },
+];
 
 suite("manifest editing", () => {
   const uri = wsUri(...manifestParts);
@@ -80,7 +87,8 @@ suite("manifest editing", () => {
   });
 
   test("the quick fix removes the duplicate secret name", async () => {
-    const diag = await waitFor("the duplicate-secret diagnostic", () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "duplicate-secret"), (d) => d !== undefined);
+    // The later copy carries the fix; the first entry only gets an informational note.
+    const diag = await waitFor("the duplicate-secret error", () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "duplicate-secret" && d.severity === vscode.DiagnosticSeverity.Error), (d) => d !== undefined);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>("vscode.executeCodeActionProvider", uri, diag!.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => a.title === "Remove duplicate \"GITHUB_TOKEN\"");
     assert.ok(fix?.edit !== undefined, `no remove-duplicate fix among: ${actions.map((a) => a.title).join(" | ")}`);

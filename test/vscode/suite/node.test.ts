@@ -33,6 +33,9 @@ suite("node: add, push, audit, clear", () => {
 
   suiteTeardown(async () => {
     await restoreFile(manifestUri, original);
+    // Hand the window to the UI steps clean: the harness opens the manifest and the audit view itself.
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    await vscode.commands.executeCommand("notifications.clearAll");
   });
 
   test("Add Node pins the loopback node's host key and recipient", async () => {

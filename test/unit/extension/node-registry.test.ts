@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { NodeRegistry } from "../../../extension/src/node-registry.ts";
+import type { NodeTarget } from "../../../extension/src/nodes/node-target.ts";
+
+/** An in-memory Memento (the one VS Code API the registry uses). */
+function memento(initial: Record<string, unknown> = {}): { get<T>(k: string, d?: T): T | undefined; update(k: string, v: unknown): Promise<void>; data: Record<string, unknown> } {
+  const data: Record<string, unknown> = structuredClone(initial);
+  return {
+    data,
+    get: <T>(k: string, d?: T) => (k in data ? structuredClone(data[k]) as T : d),
+    update: (k: string, v: unknown) => { if (v === undefined) Reflect.deleteProperty(data, k); else data[k] = structuredClone(v); return Promise.resolve(); },
+  };
+}
+
+const target = (name: string): NodeTarget => ({ name, host: `${name}.example`, projectPath: `/srv/${name}` });
+const pins = { hostKeySha256: "SHA256:abc", recipient: "age1xyz", pinnedAt: "2026-01-01T00:00:00.000Z" };
+
+describe("NodeRegistry", () => {
+  it("stores nodes with their pins and lists them by name", async () => {
+    const r = new NodeRegistry(memento(), memento());
+    await r.upsert(target("b"), pins);
+    await r.upsert(target("a"), {});
+    expect(r.list().map((e) => e.target.name)).toEqual(["a", "b"]);
+    expect(r.get("b")).toEqual({ target: target("b"), pins, lastPushAt: {} });
+  });
+
+  it("uses the only node for a workspace, or the one chosen for it", async () => {
+    const ws = memento();
+    const r = new NodeRegistry(memento(), ws);
+    expect(r.workspaceNode()).toBeUndefined();
+    await r.upsert(target("a"), pins);
+    expect(r.workspaceNode()?.target.name).toBe("a");
+    await r.upsert(target("b"), pins);
+    expect(r.workspaceNode()).toBeUndefined();
+    await r.setWorkspaceNode("b");
+    expect(r.workspaceNode()?.target.name).toBe("b");
+    await r.remove("b");
+    expect(ws.data).toEqual({});
+    expect(r.workspaceNode()?.target.name).toBe("a");
+  });
+
+  it("keeps push times per project across re-pinning and re-adding", async () => {
+    const r = new NodeRegistry(memento(), memento());
+    await r.upsert(target("a"), pins);
+    await r.recordPush("a", "proj", new Date("2026-02-03T04:05:06.000Z"));
+    await r.setPins("a", { ...pins, hostKeySha256: "SHA256:new" });
+    await r.upsert(target("a"), pins);
+    expect(r.get("a")?.lastPushAt).toEqual({ proj: "2026-02-03T04:05:06.000Z" });
+  });
+
+  it("drops malformed stored entries instead of failing", () => {
+    const g = memento({ "remo.nodes.v1": { ok: { target: target("ok"), pins: {}, lastPushAt: {} }, bad: { target: { name: "bad" } }, wrongKey: { target: target("other"), pins: {}, lastPushAt: {} } } });
+    const r = new NodeRegistry(g, memento());
+    expect(r.list().map((e) => e.target.name)).toEqual(["ok"]);
+  });
+
+  it("refuses to re-pin an unknown node", async () => {
+    const r = new NodeRegistry(memento(), memento());
+    await expect(r.setPins("nope", pins)).rejects.toThrow("unknown node nope");
+  });
+});
