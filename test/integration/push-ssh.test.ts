@@ -33,8 +33,11 @@ function deps(extra: Partial<NodeClientDeps> = {}): NodeClientDeps {
   return { readFile: (p) => readFile(p), env: { HOME: tmp.path, USER: "root" }, log: (l) => { logLines.push(l); }, connectTimeoutMs: 20_000, ...extra };
 }
 
-function auditEvents(): AuditRecord[] {
-  return readFileSync(broker.auditFile, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as AuditRecord);
+/** Every audit record, through the broker's admin audit op (it flushes pending records first). */
+async function auditEvents(): Promise<AuditRecord[]> {
+  const reply = await broker.admin({ op: "audit", limit: 10_000 });
+  if (!Array.isArray(reply.records)) throw new Error(`audit op failed: ${JSON.stringify(reply)}`);
+  return reply.records as AuditRecord[];
 }
 
 async function expectNodeError(p: Promise<unknown>, code: NodeError["code"]): Promise<NodeError> {
@@ -147,16 +150,20 @@ describe("push over SSH to a real broker", () => {
     const socket = String((status.projects as { socket_path: string }[])[0]?.socket_path);
     const [got] = await requestLines(socket, [JSON.stringify({ op: "get", name: "GITHUB_TOKEN" })]);
     expect(got).toMatchObject({ ok: false, code: "not_found" });
-    expect(auditEvents().at(-1)).toMatchObject({ event: "secrets.cleared", project });
+    expect((await auditEvents()).filter((r) => r.event === "secrets.cleared")).toEqual([expect.objectContaining({ project, outcome: "ok" })]);
   });
 
   it("refuses a node whose broker key changed, sending nothing", async () => {
-    const pushesBefore = auditEvents().filter((r) => r.event === "secrets.pushed").length;
+    await broker.pushSecrets({ GITHUB_TOKEN: "earlier" }, project);
+    const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;
+    const stateBefore = readTree(broker.stateDir);
+    expect(Object.keys(stateBefore).some((f) => f.endsWith(`project-${project}.age`))).toBe(true);
     const stale = await identityToRecipient(await generateX25519Identity());
     const e = await expectNodeError(pushSecrets({ target, pins: { ...pins, recipient: stale }, project: { name: project, allowlist: ["GITHUB_TOKEN"] }, lookup }, deps()), "recipient_changed");
     expect(e.message).toContain(broker.recipient);
     expect(e.message).toContain("Re-pin Node");
-    expect(auditEvents().filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
+    expect(readTree(broker.stateDir)).toEqual(stateBefore);
+    expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
   });
 
   it("refuses unpinned nodes before connecting", async () => {
@@ -174,7 +181,7 @@ describe("push over SSH to a real broker", () => {
 
   it("refuses a changed host key during key exchange, before authenticating", async () => {
     const acceptedBefore = (sshd.log().match(/Accepted publickey/g) ?? []).length;
-    const pushesBefore = auditEvents().filter((r) => r.event === "secrets.pushed").length;
+    const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;
     await sshd.rotateHostKey();
     const logStart = sshd.log().length;
     const e = await expectNodeError(pushSecrets({ target, pins, project: { name: project, allowlist: ["GITHUB_TOKEN"] }, lookup }, deps()), "host_key_changed");
@@ -184,7 +191,7 @@ describe("push over SSH to a real broker", () => {
     const after = sshd.log().slice(logStart);
     expect(after).not.toMatch(/publickey|Accepted|Failed/);
     expect((sshd.log().match(/Accepted publickey/g) ?? []).length).toBe(acceptedBefore);
-    expect(auditEvents().filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
+    expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
     // Re-pinning after the user verified the new key makes pushes work again.
     const repinned = await probeNode(target, deps());
     expect(repinned.hostKeySha256).toBe(sshd.hostKeySha256());

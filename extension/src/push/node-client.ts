@@ -54,10 +54,39 @@ export class NodeClient {
     return this.session.hostKeySha256;
   }
 
-  /** Replaces the node-wide bundle, or one project's, with this age ciphertext (sent on stdin). */
-  async pushBundle(ciphertext: Uint8Array, project?: string): Promise<{ secretCount: number; loadedAt: string }> {
+  /**
+   * Replaces the node-wide bundle, or one project's, with this age ciphertext (sent on stdin).
+   * With `expectRecipient`, the broker's key is checked first and a mismatch sends nothing:
+   * the push command starts alongside the check (hiding one remote process start) but its
+   * stdin is only written once the recipient matched; otherwise its channel is closed empty.
+   * @throws NodeError recipient_changed when the broker's key is not the expected one
+   */
+  async pushBundle(ciphertext: Uint8Array | (() => Promise<Uint8Array>), project?: string, opts: { expectRecipient?: string } = {}): Promise<{ secretCount: number; loadedAt: string }> {
     const args = ["push-creds", ...(project === undefined ? [] : ["--project", checkProjectName(project)])];
-    const reply = await this.admin(args, ciphertext);
+    const produce = (): Promise<Uint8Array> => (ciphertext instanceof Uint8Array ? Promise.resolve(ciphertext) : ciphertext());
+    if (opts.expectRecipient === undefined) {
+      const reply = await this.admin(args, await produce());
+      return { secretCount: Number(reply.secret_count), loadedAt: String(reply.loaded_at) };
+    }
+    const expected = opts.expectRecipient;
+    let release: (data: Uint8Array | undefined) => void = () => undefined;
+    const gate = new Promise<Uint8Array | undefined>((resolve) => { release = resolve; });
+    const pushing = this.admin(args, gate);
+    try {
+      const recipient = await this.getPublicKey();
+      if (recipient !== expected.trim()) {
+        throw new NodeError("recipient_changed",
+          `The broker key on ${this.target.name} changed: it reports ${recipient}, but ${expected} is pinned. Nothing was sent. `
+          + "If the broker was reinstalled or its key rotated, check the new key on the node (remo-broker admin get-public-key) and run \"Remo: Re-pin Node\".");
+      }
+      // Encrypted only now, after the check (a callback), or earlier to the same pinned recipient.
+      release(await produce());
+    } catch (e) {
+      release(undefined);
+      await pushing.catch(() => undefined);
+      throw e;
+    }
+    const reply = await pushing;
     return { secretCount: Number(reply.secret_count), loadedAt: String(reply.loaded_at) };
   }
 
@@ -73,6 +102,22 @@ export class NodeClient {
     const project = (await this.status()).projects.find((p) => p.name === name);
     if (project === undefined) throw new NodeError("broker_error", `The broker on ${this.target.name} says ${name} exists but does not list it. Check the broker's log.`);
     return { socketPath: project.socket_path, created: false };
+  }
+
+  /**
+   * Makes sure a project is registered and its manifest freshly read: register and reload
+   * run side by side (one of them is a no-op), saving a remote process start per push.
+   */
+  async ensureRegistered(name: string, projectPath: string): Promise<{ created: boolean }> {
+    checkProjectName(name);
+    const [registered, reloaded] = await Promise.allSettled([
+      this.admin(["register", "--name", name, "--project-path", projectPath]),
+      this.admin(["reload", "--name", name]),
+    ]);
+    if (registered.status === "fulfilled") return { created: true };
+    if (!(registered.reason instanceof NodeError) || registered.reason.brokerCode !== "project_exists") throw registered.reason;
+    if (reloaded.status === "rejected") throw reloaded.reason;
+    return { created: false };
   }
 
   /** Re-reads a registered project's manifest on the node. */
@@ -106,7 +151,7 @@ export class NodeClient {
   async audit(query: AuditQuery): Promise<AuditRecord[]> {
     const localOnly = query.secret !== undefined || query.event !== undefined || query.outcome !== undefined;
     const args = ["audit", "--json", ...auditArgs(query), ...(query.limit !== undefined && !localOnly ? ["--limit", String(query.limit)] : [])];
-    const result = await this.exec(brokerCommandLine(this.target, this.deps.env, args));
+    const result = await this.run(brokerCommandLine(this.target, this.deps.env, args));
     const failure = classifyFailure(result, this.target.name);
     if (failure !== undefined) throw failure;
     if (result.code !== 0) throw new NodeError("broker_error", `remo-broker audit failed on ${this.target.name} (exit ${String(result.code)}): ${result.stderr.trim()}`);
@@ -157,7 +202,7 @@ export class NodeClient {
     if (script === undefined) throw new NodeError("broker_error", "The broker files include no install script (install-node.sh). Rebuild the extension package.");
     await this.upload(files, remoteDir);
     const sudo = brokerCommandLine({ ...this.target, brokerCommand: "sh" }, this.deps.env, [`${remoteDir}/${script}`]);
-    const result = await this.exec(`cd ${quote(remoteDir)} && ${sudo}; rc=$?; rm -rf ${quote(remoteDir)}; exit $rc`, undefined, 10 * 60_000);
+    const result = await this.run(`cd ${quote(remoteDir)} && ${sudo}; rc=$?; rm -rf ${quote(remoteDir)}; exit $rc`, 10 * 60_000);
     const log = `${result.stdout}${result.stderr}`;
     const failure = classifyFailure({ ...result, stderr: result.stderr.replace(/remo-broker/g, "") }, this.target.name);
     if (failure?.code === "sudo_required") throw failure;
@@ -170,14 +215,21 @@ export class NodeClient {
     this.session.close();
   }
 
-  private async admin(args: string[], stdin?: Uint8Array): Promise<Record<string, unknown>> {
+  private async admin(args: string[], stdin?: Uint8Array | Promise<Uint8Array | undefined>): Promise<Record<string, unknown>> {
     const op = args[0] ?? "";
     const cmd = brokerCommandLine(this.target, this.deps.env, ["admin", ...args]);
-    this.deps.log?.(`ssh ${this.target.name}: remo-broker admin ${args.join(" ")}${stdin === undefined ? "" : ` (${stdin.length} bytes on stdin)`}`);
-    return parseAdminResult(await this.exec(cmd, stdin), op, this.target.name);
+    this.deps.log?.(`ssh ${this.target.name}: remo-broker admin ${args.join(" ")}${stdin === undefined ? "" : " (data on stdin)"}`);
+    const result = await this.exec(cmd, stdin);
+    if (result === "withheld") throw new NodeError("broker_error", `remo-broker admin ${op} on ${this.target.name} was cancelled before any data was sent.`);
+    return parseAdminResult(result, op, this.target.name);
   }
 
-  private exec(command: string, stdin?: Uint8Array, timeoutMs = this.deps.execTimeoutMs ?? 60_000): Promise<ExecResult> {
+  /**
+   * Runs one command. `stdin` may be a promise: the command starts at once and its input
+   * follows when the promise resolves; resolving undefined closes the channel with nothing
+   * written (the result is then "withheld").
+   */
+  private exec(command: string, stdin?: Uint8Array | Promise<Uint8Array | undefined>, timeoutMs = this.deps.execTimeoutMs ?? 60_000): Promise<ExecResult | "withheld"> {
     return new Promise((resolve, reject) => {
       this.session.client.exec(command, (err, stream) => {
         if (err) {
@@ -202,10 +254,29 @@ export class NodeClient {
           clearTimeout(timer);
           resolve({ code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(errOut).toString("utf8") });
         });
-        if (stdin === undefined) stream.end();
-        else stream.end(Buffer.from(stdin));
+        if (stdin === undefined) {
+          stream.end();
+        } else if (stdin instanceof Uint8Array) {
+          stream.end(Buffer.from(stdin));
+        } else {
+          void stdin.then((data) => {
+            if (data !== undefined) {
+              stream.end(Buffer.from(data));
+              return;
+            }
+            clearTimeout(timer);
+            stopChannel(stream);
+            resolve("withheld");
+          });
+        }
       });
     });
+  }
+
+  private async run(command: string, timeoutMs?: number): Promise<ExecResult> {
+    const result = await this.exec(command, undefined, timeoutMs);
+    if (result === "withheld") throw new Error("a command without stdin cannot be withheld");
+    return result;
   }
 
   private upload(files: { path: string; content: Uint8Array; mode: number }[], remoteDir: string): Promise<void> {

@@ -4,7 +4,6 @@ import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
 import { buildBundle } from "./bundle-builder.ts";
 import { encryptBundle } from "./encrypt.ts";
 import { NodeError } from "./errors.ts";
-import { sameFingerprint } from "./host-key.ts";
 import { NodeClient, type NodeClientDeps } from "./node-client.ts";
 
 /** What {@link pushSecrets} did. */
@@ -35,20 +34,15 @@ export async function pushSecrets(opts: {
     throw new NodeError("not_pinned", `${target.name} is not pinned yet. Run "Remo: Add Node" (or "Remo: Re-pin Node") to check its host key and broker key first.`);
   }
   const { secrets, missing } = await buildBundle(opts.project.allowlist, opts.lookup);
+  const recipient = pins.recipient;
   const client = await NodeClient.connect(target, pins, deps);
   try {
-    const recipient = await client.getPublicKey();
-    if (!sameFingerprint(recipient, pins.recipient)) {
-      throw new NodeError("recipient_changed",
-        `The broker key on ${target.name} changed: it reports ${recipient}, but ${pins.recipient} is pinned. Nothing was sent. `
-        + "If the broker was reinstalled or its key rotated, check the new key on the node (remo-broker admin get-public-key) and run \"Remo: Re-pin Node\".");
-    }
-    const ciphertext = await encryptBundle(encodeBundle(secrets), pins.recipient);
-    const pushed = await client.pushBundle(ciphertext, opts.project.name);
+    // Encrypted to the pinned recipient only once the broker's key matched the pin; nothing is sent otherwise.
+    const pushed = await client.pushBundle(() => encryptBundle(encodeBundle(secrets), recipient), opts.project.name, { expectRecipient: recipient });
     deps.log?.(`pushed ${pushed.secretCount} secret(s) for ${opts.project.name} to ${target.name}`);
     if (opts.register === false) return { ...pushed, missing, registered: false };
     try {
-      await client.register(opts.project.name, target.projectPath);
+      await client.ensureRegistered(opts.project.name, target.projectPath);
       return { ...pushed, missing, registered: true };
     } catch (e) {
       if (!(e instanceof NodeError)) throw e;
