@@ -9,7 +9,7 @@ const indexKey = "remo.secretNames";
 
 /** What the store needs from VS Code (an ExtensionContext fits). */
 export interface SecretStoreHost {
-  secrets: Pick<vscode.SecretStorage, "get" | "store" | "delete" | "onDidChange">;
+  secrets: Pick<vscode.SecretStorage, "get" | "store" | "delete"> & { onDidChange(listener: (e: { key: string }) => unknown): { dispose(): unknown } };
   globalState: Pick<vscode.Memento, "get" | "update">;
 }
 

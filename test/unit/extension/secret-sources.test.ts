@@ -56,7 +56,7 @@ describe("resolveSecretSource", () => {
     ];
     const reasons = [];
     for (const f of failures) {
-      const e = await resolveSecretSource("A", { kind: "command", argv: ["gh"] }, { env: {}, run: () => Promise.reject(f), timeoutMs: 50 }).catch((x: unknown) => x as SecretSourceError);
+      const e = await failure(resolveSecretSource("A", { kind: "command", argv: ["gh"] }, { env: {}, run: () => Promise.reject(f), timeoutMs: 50 }));
       expect(e.code).toBe("command_failed");
       expect(e.message).not.toContain(secret);
       reasons.push(e.message);
@@ -67,7 +67,14 @@ describe("resolveSecretSource", () => {
   });
 
   it("refuses empty output", async () => {
-    const e = await resolveSecretSource("A", { kind: "command", argv: ["p"] }, { env: {}, run: () => Promise.resolve({ stdout: " \n" }), timeoutMs: 50 }).catch((x: unknown) => x as SecretSourceError);
+    const e = await failure(resolveSecretSource("A", { kind: "command", argv: ["p"] }, { env: {}, run: () => Promise.resolve({ stdout: " \n" }), timeoutMs: 50 }));
     expect(e.code).toBe("empty_output");
   });
 });
+
+/** The SecretSourceError a resolution rejects with (fails the test when it resolves). */
+async function failure(p: Promise<string>): Promise<SecretSourceError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(SecretSourceError);
+  return e as SecretSourceError;
+}
