@@ -56,10 +56,10 @@ node_usable() {
   [ -n "$major" ] && [ "$major" -ge "$MIN_NODE_MAJOR" ]
 }
 
+# shellcheck disable=SC1091 # os-release is the image's, read at run time
 distro_family() {
   id="" ; id_like=""
   if [ -r /etc/os-release ]; then
-    # shellcheck disable=SC1091
     id="$(. /etc/os-release && echo "${ID:-}")"
     id_like="$(. /etc/os-release && echo "${ID_LIKE:-}")"
   fi
@@ -73,13 +73,21 @@ distro_family() {
   echo unknown
 }
 
+# Images usually ship with the apt lists removed; update only then (and clean up after).
+apt_lists_empty() {
+  for f in /var/lib/apt/lists/*_Packages /var/lib/apt/lists/*_Packages.*; do
+    [ -e "$f" ] && return 1
+  done
+  return 0
+}
+
 install_node_from_distribution() {
   family="$(distro_family)"
   say "no Node >= $MIN_NODE_MAJOR found; installing nodejs from the $family distribution packages"
   case "$family" in
     debian)
       export DEBIAN_FRONTEND=noninteractive
-      if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$' -e '^partial$' || true)" ]; then
+      if apt_lists_empty; then
         apt-get update -y
         cleanup_lists=1
       fi
