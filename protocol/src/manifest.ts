@@ -242,7 +242,10 @@ function issueFromAjv(err: AjvError, root: Record<string, unknown>): ManifestIss
       const len = typeof at === "string" ? at.length : 0;
       return error(DiagnosticCode.badSecretName, len > 128
         ? `Secret name is ${len} characters long; use at most 128.`
-        : `Secret name "${typeof at === "string" ? at : ""}" may only contain A–Z, a–z, 0–9 and '_' (1–128 characters). Rename it, e.g. "${typeof at === "string" ? suggestSecretName(at) : "MY_TOKEN"}".`);
+        : looksLikePastedValue(at)
+          // A long odd string in the allowlist is often a value pasted by mistake: never echo it.
+          ? "This entry is not a secret name (names are 1–128 of A–Z, a–z, 0–9 and '_'). If you pasted a secret value here, remove it and list the secret's name instead."
+          : `Secret name "${typeof at === "string" ? at : ""}" may only contain A–Z, a–z, 0–9 and '_' (1–128 characters). Rename it, e.g. "${typeof at === "string" ? suggestSecretName(at) : "MY_TOKEN"}".`);
     }
     case "maxLength":
       return error(DiagnosticCode.descriptionTooLong, `The description is ${typeof at === "string" ? at.length : "?"} characters long; shorten it to at most ${manifestLimits.descriptionMaxLength}.`);
@@ -327,6 +330,10 @@ function levenshtein(a: string, b: string): number {
 export function normalizeProjectName(name: string): string | undefined {
   const n = name.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+/, "").slice(0, 64);
   return projectNamePattern.test(n) ? n : undefined;
+}
+
+function looksLikePastedValue(v: unknown): boolean {
+  return typeof v === "string" && v.length > 24;
 }
 
 function suggestSecretName(name: string): string {
