@@ -27,8 +27,8 @@ export interface SshdOptions {
   dir: string;
   /** Extra sshd_config lines, e.g. SetEnv. */
   extraConfig?: string[];
-  /** Login user allowed in (default root). */
-  user?: string;
+  /** Login users allowed in (default root). */
+  users?: string[];
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
@@ -67,7 +67,9 @@ export async function startSshd(opts: SshdOptions): Promise<SshdHandle> {
   const hostKey = makeKey(join(dir, "ssh_host_ed25519_key"), "remo-test-host");
   const userKeyFile = makeKey(join(dir, "id_ed25519"), "remo-test-user");
   writeFileSync(join(dir, "authorized_keys"), readFileSync(`${userKeyFile}.pub`));
-  chmodSync(join(dir, "authorized_keys"), 0o600);
+  // sshd reads authorized_keys as the login user: non-root test users need to reach it.
+  chmodSync(join(dir, "authorized_keys"), 0o644);
+  chmodSync(dir, 0o755);
   const logFile = join(dir, "sshd.log");
   const configFile = join(dir, "sshd_config");
   let port = 0;
@@ -89,7 +91,7 @@ export async function startSshd(opts: SshdOptions): Promise<SshdHandle> {
       "UsePAM no",
       "LogLevel VERBOSE",
       "PrintMotd no",
-      `AllowUsers ${opts.user ?? "root"}`,
+      `AllowUsers ${(opts.users ?? ["root"]).join(" ")}`,
       "Subsystem sftp internal-sftp",
       ...(opts.extraConfig ?? []),
       "",
@@ -184,4 +186,21 @@ function canConnect(port: number): Promise<boolean> {
     s.once("connect", () => { s.destroy(); resolve(true); });
     s.once("error", () => { resolve(false); });
   });
+}
+
+/** A throwaway login user (no home, /bin/sh) for non-root tests; `remove()` deletes it. Root only. */
+export function addThrowawayUser(name: string): { name: string; remove: () => void } {
+  // "*" (no password) rather than the default "!" (locked): sshd refuses locked accounts even for keys.
+  execFileSync("useradd", ["--no-create-home", "--shell", "/bin/sh", "--password", "*", name]);
+  return { name, remove: () => { execFileSync("userdel", [name]); } };
+}
+
+/** Starts a real ssh-agent on a socket in `dir` holding `keyFile`; `stop()` kills it by its pid. */
+export function startAgent(dir: string, keyFile: string): { socket: string; stop: () => void } {
+  const socket = join(dir, "agent.sock");
+  const out = execFileSync("ssh-agent", ["-s", "-a", socket], { encoding: "utf8" });
+  const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(out)?.[1]);
+  if (!Number.isInteger(pid)) throw new Error(`ssh-agent printed no pid: ${out}`);
+  execFileSync("ssh-add", ["-q", keyFile], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: "ignore" });
+  return { socket, stop: () => { try { process.kill(pid, "SIGTERM"); } catch { /* already gone */ } } };
 }

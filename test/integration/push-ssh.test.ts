@@ -1,6 +1,6 @@
 // Push over a real sshd on 127.0.0.1 to a real broker, through the same modules the commands use.
 import { readFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { NodeClient, probeNode, type NodeClientDeps } from "../../extension/src/
 import { pushSecrets } from "../../extension/src/push/push-secrets.ts";
 import { brokerBin, requestLines, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
 import { findLeaks, makeSentinel, readTree, snapshotProcesses } from "../helpers/sentinel.ts";
-import { makeKey, startSshd, writeBrokerWrapper, type SshdHandle } from "../helpers/sshd.ts";
+import { addThrowawayUser, makeKey, startAgent, startSshd, writeBrokerWrapper, type SshdHandle } from "../helpers/sshd.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
 const project = "pushproj";
@@ -26,6 +26,8 @@ let sshd: SshdHandle;
 let target: NodeTarget;
 let pins: NodePins;
 let projectPath: string;
+let user: ReturnType<typeof addThrowawayUser> | undefined;
+const throwawayUser = `remo-t${process.pid}`;
 const logLines: string[] = [];
 const procSnapshots: Record<string, string>[] = [];
 
@@ -49,14 +51,17 @@ async function expectNodeError(p: Promise<unknown>, code: NodeError["code"]): Pr
 
 beforeAll(async () => {
   tmp = makeTempDir("remo-push-ssh-");
+  chmodSync(tmp.path, 0o755); // the throwaway user's session must reach sshd's authorized_keys
   broker = await startBroker();
   projectPath = writeProject(join(broker.dir, "projects"), project, { allowlist: ["GITHUB_TOKEN", "NPM_TOKEN", "UNSET_TOKEN"] });
-  sshd = await startSshd({ dir: join(tmp.path, "sshd") });
+  user = addThrowawayUser(throwawayUser);
+  sshd = await startSshd({ dir: join(tmp.path, "sshd"), users: ["root", throwawayUser] });
   const wrapper = writeBrokerWrapper(tmp.path, broker, brokerBin);
   target = { name: "loopback", host: "127.0.0.1", port: sshd.port, user: "root", identityFile: sshd.userKeyFile, projectPath, brokerCommand: wrapper };
 });
 
 afterAll(async () => {
+  user?.remove();
   await sshd.stop();
   await broker.stop();
   tmp.cleanup();
@@ -177,6 +182,37 @@ describe("push over SSH to a real broker", () => {
     const wrongKey = makeKey(join(tmp.path, "id_wrong"));
     await expectNodeError(NodeClient.connect({ ...target, identityFile: wrongKey }, pins, deps()), "ssh_auth_failed");
     await expectNodeError(NodeClient.connect({ ...target, port: 1 }, pins, deps()), "ssh_unreachable");
+  });
+
+  it("uses sudo -n for a non-root login and says what to do when it cannot", async () => {
+    const e = await probeNode({ ...target, user: throwawayUser }, deps()).then(() => undefined, (err: unknown) => err as NodeError);
+    expect(e?.code, `${e?.message ?? "no error"}\n${sshd.log().split("\n").filter((l) => l.includes(throwawayUser)).join("\n")}`).toBe("sudo_required");
+    expect(e?.message).toMatch(/Log in as root/);
+  });
+
+  it("authenticates through a real ssh-agent (SSH_AUTH_SOCK) with no identity file", async () => {
+    const agent = startAgent(tmp.path, sshd.userKeyFile);
+    try {
+      const noKey: NodeTarget = { ...target };
+      delete noKey.identityFile;
+      const probe = await probeNode(noKey, deps({ env: { HOME: join(tmp.path, "empty-home"), USER: "root", SSH_AUTH_SOCK: agent.socket } }));
+      expect(probe.recipient).toBe(broker.recipient);
+    } finally {
+      agent.stop();
+    }
+  });
+
+  it("reaches the node through a ProxyJump host named in ~/.ssh/config", async () => {
+    const home = join(tmp.path, "jump-home");
+    mkdirSync(join(home, ".ssh"), { recursive: true });
+    writeFileSync(join(home, ".ssh", "config"), `Host jumpbox\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.userKeyFile}\n`);
+    const client = await NodeClient.connect({ ...target, proxyJump: "jumpbox" }, pins, deps({ env: { HOME: home, USER: "root" } }));
+    try {
+      expect(await client.getPublicKey()).toBe(broker.recipient);
+    } finally {
+      client.close();
+    }
+    await expectNodeError(NodeClient.connect({ ...target, proxyJump: "a,b" }, pins, deps()), "ssh_unreachable");
   });
 
   it("refuses a changed host key during key exchange, before authenticating", async () => {
