@@ -38,7 +38,10 @@ export const exitTable: Record<ClientErrorCode, ExitEntry> = {
   },
   unreachable: {
     status: 5,
-    message: (c) => `cannot reach the Remo broker at ${sock(c)} (${c.detail ?? "no answer"}): check that the broker runs on the node ('systemctl status remo-broker') and that this container mounts the project socket (run 'Remo: Synthesize Devcontainer', then rebuild the container)`,
+    message: (c) => c.detail === "ECONNREFUSED"
+      // A restarted broker makes a new socket; a bind-mounted socket file still points at the old one.
+      ? `cannot reach the Remo broker at ${sock(c)} (ECONNREFUSED): the broker is not running, or it restarted after this container started; check 'systemctl status remo-broker' on the node, then restart the container (a bind-mounted socket file keeps pointing at the old socket)`
+      : `cannot reach the Remo broker at ${sock(c)} (${c.detail ?? "no answer"}): check that the broker runs on the node ('systemctl status remo-broker') and that this container mounts the project socket (run 'Remo: Synthesize Devcontainer', then rebuild the container)`,
   },
   not_mounted: {
     status: 5,
