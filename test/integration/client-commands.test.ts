@@ -118,6 +118,13 @@ describe("remo-secrets env", () => {
     expect(JSON.parse(r.stdout)).toEqual({ "API_KEY": apiKey, "9LIVES": digitName });
   });
 
+  it("--skip-unavailable exports the named secrets it can and names the rest on stderr", async () => {
+    const r = await client(["env", "--skip-unavailable", "API_KEY", "NOT_PUSHED"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`export API_KEY='${apiKey}'\n`);
+    expect(r.stderr).toContain("1 of 2 secrets unavailable (NOT_PUSHED)");
+  });
+
   it("fails for an explicitly named secret that was never pushed", async () => {
     const r = await client(["env", "GITHUB_TOKEN", "NOT_PUSHED"]);
     expect(r).toMatchObject({ code: 4, stdout: "" });

@@ -7,7 +7,7 @@ export type Command =
   | { kind: "ping" }
   | { kind: "info" }
   | { kind: "get"; name: string }
-  | { kind: "env"; names: string[] }
+  | { kind: "env"; names: string[]; skipUnavailable: boolean }
   | { kind: "exec"; only: string[]; mask: boolean; command: string[] }
   | { kind: "git-credential"; action: string | undefined }
   | { kind: "status"; brief: boolean };
@@ -26,7 +26,8 @@ commands:
   ping                         check that the broker answers (protocol 2)
   info                         the project's allowlist
   get NAME                     the value of NAME on stdout, nothing else
-  env [NAMES...]               'export NAME=...' lines for: eval "$(remo-secrets env)"
+  env [--skip-unavailable] [NAMES...]
+                               'export NAME=...' lines for: eval "$(remo-secrets env)"
   exec [--only A,B] [--mask] -- CMD [ARGS...]
                                run CMD with the secrets in its environment only
   git-credential get           git credential helper (credential.helper = '!remo-secrets git-credential')
@@ -80,9 +81,9 @@ export function parseArgs(argv: readonly string[]): { flags: GlobalFlags; comman
       if (rest.length !== 1 || rest[0]?.startsWith("-")) bad("get takes exactly one secret name");
       return { flags, command: { kind: "get", name: rest[0] ?? "" } };
     case "env": {
-      const opt = rest.find((r) => r.startsWith("-"));
+      const opt = rest.find((r) => r.startsWith("-") && r !== "--skip-unavailable");
       if (opt !== undefined) bad(`unknown option ${opt} for env`);
-      return { flags, command: { kind: "env", names: rest } };
+      return { flags, command: { kind: "env", names: rest.filter((r) => r !== "--skip-unavailable"), skipUnavailable: rest.includes("--skip-unavailable") } };
     }
     case "git-credential":
       if (rest.length > 1) bad("git-credential takes one action: get, store or erase");

@@ -47,10 +47,14 @@ async function usable(io: Io, result: FetchResult, explicit: boolean, forShell: 
   return kept;
 }
 
-/** `env [NAMES…]`: prints `export` lines for `eval "$(remo-secrets env)"`, or a JSON object. */
-export async function runEnv(call: CallOptions, io: Io, names: readonly string[], json: boolean): Promise<number> {
-  const result = await fetchSecrets(call, names);
-  const values = await usable(io, result, names.length > 0, !json);
+/**
+ * `env [--skip-unavailable] [NAMES…]`: prints `export` lines for `eval "$(remo-secrets env)"`,
+ * or a JSON object. `--skip-unavailable` treats named secrets like the whole-allowlist
+ * case (report, don't fail), which is what a shell start-up hook wants.
+ */
+export async function runEnv(call: CallOptions, io: Io, names: readonly string[], json: boolean, skipUnavailable = false): Promise<number> {
+  const result = await fetchSecrets(call, names, skipUnavailable);
+  const values = await usable(io, result, names.length > 0 && !skipUnavailable, !json);
   if (json) await writeJson(io.stdout, Object.fromEntries(values.map((v) => [v.name, v.text])));
   else await writeOut(io.stdout, renderExports(values));
   return 0;

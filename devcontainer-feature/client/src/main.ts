@@ -36,7 +36,7 @@ async function run(io: Io, argv: string[]): Promise<number> {
       case "ping": return await runPing(call, io, json);
       case "info": return await runInfo(call, io, json);
       case "get": return await runGet(call, io, command.name, json);
-      case "env": return await runEnv(call, io, command.names, json);
+      case "env": return await runEnv(call, io, command.names, json, command.skipUnavailable);
       case "exec": return await runExec(call, io, command);
       case "git-credential": return await runGitCredential(call, io, command.action);
       case "status": return await runStatus(call, io, json, command.brief);

@@ -40,10 +40,10 @@ export interface FetchResult {
 
 /**
  * Fetches secrets by name, or the whole allowlist when `names` is empty. With
- * explicit names every failure is an error (a script asked for exactly these);
- * for the whole allowlist, secrets not pushed yet are reported, not fatal.
+ * explicit names every failure is an error (a script asked for exactly these),
+ * unless `lenient`; for the whole allowlist, secrets not pushed yet are reported, not fatal.
  */
-export async function fetchSecrets(call: CallOptions, names: readonly string[]): Promise<FetchResult> {
+export async function fetchSecrets(call: CallOptions, names: readonly string[], lenient = false): Promise<FetchResult> {
   checkNames(names);
   let asked = [...names];
   if (asked.length === 0) {
@@ -56,7 +56,7 @@ export async function fetchSecrets(call: CallOptions, names: readonly string[]):
   for (const [i, outcome] of outcomes.entries()) {
     const name = asked[i] ?? "";
     if (outcome.ok) values.push(decodeValue(name, outcome.reply));
-    else if (names.length > 0) throw outcome.error;
+    else if (names.length > 0 && !lenient) throw outcome.error;
     else missing.push({ name, error: outcome.error });
   }
   return { ping, asked, values, missing };

@@ -162,7 +162,7 @@ $RC_MARKER (exportSecrets=$EXPORT_SECRETS).
 case "\$-" in *i*) __remo_interactive=1 ;; *) __remo_interactive= ;; esac
 if [ -n "\$__remo_interactive" ] && [ -z "\${REMO_SECRETS_EXPORTED:-}" ] && [ -x '$BIN_DIR/remo-secrets' ]; then
   case "\$-" in *x*) __remo_xtrace=1; set +x ;; *) __remo_xtrace= ;; esac
-  if __remo_env="\$(REMO_SECRETS_RETRY_SECONDS=1 '$BIN_DIR/remo-secrets' env $EXPORT_NAMES)"; then
+  if __remo_env="\$(REMO_SECRETS_RETRY_SECONDS=1 '$BIN_DIR/remo-secrets' env --skip-unavailable $EXPORT_NAMES)"; then
     eval "\$__remo_env"
     REMO_SECRETS_EXPORTED=1; export REMO_SECRETS_EXPORTED
   fi

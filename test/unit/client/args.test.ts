@@ -19,8 +19,9 @@ describe("parseArgs", () => {
     expect(parseArgs(["ping"])).toEqual({ flags: noFlags, command: { kind: "ping" } });
     expect(parseArgs(["info"]).command).toEqual({ kind: "info" });
     expect(parseArgs(["get", "X"]).command).toEqual({ kind: "get", name: "X" });
-    expect(parseArgs(["env"]).command).toEqual({ kind: "env", names: [] });
-    expect(parseArgs(["env", "A", "B"]).command).toEqual({ kind: "env", names: ["A", "B"] });
+    expect(parseArgs(["env"]).command).toEqual({ kind: "env", names: [], skipUnavailable: false });
+    expect(parseArgs(["env", "A", "B"]).command).toEqual({ kind: "env", names: ["A", "B"], skipUnavailable: false });
+    expect(parseArgs(["env", "--skip-unavailable", "A"]).command).toEqual({ kind: "env", names: ["A"], skipUnavailable: true });
     expect(parseArgs(["exec", "--", "make", "-j2"]).command).toEqual({ kind: "exec", only: [], mask: false, command: ["make", "-j2"] });
     expect(parseArgs(["git-credential", "get"]).command).toEqual({ kind: "git-credential", action: "get" });
     expect(parseArgs(["status"]).command).toEqual({ kind: "status", brief: false });
