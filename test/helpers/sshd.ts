@@ -103,7 +103,7 @@ export async function startSshd(opts: SshdOptions): Promise<SshdHandle> {
       port = await freePort();
       writeConfig();
       const before = existsSync(logFile) ? readFileSync(logFile, "utf8").length : 0;
-      const c = spawn("/usr/sbin/sshd", ["-D", "-f", configFile, "-E", logFile], { stdio: "ignore" });
+      const c = spawnSshd(configFile, logFile);
       child = c;
       exited = new Promise((resolve) => { c.once("exit", () => { resolve(); }); });
       const ready = await waitFor(() => {
@@ -138,7 +138,7 @@ export async function startSshd(opts: SshdOptions): Promise<SshdHandle> {
       const keep = port;
       await stop();
       makeKey(hostKey, "remo-test-host-rotated");
-      const c = spawn("/usr/sbin/sshd", ["-D", "-f", configFile, "-E", logFile], { stdio: "ignore" });
+      const c = spawnSshd(configFile, logFile);
       child = c;
       exited = new Promise((resolve) => { c.once("exit", () => { resolve(); }); });
       port = keep;
@@ -147,6 +147,17 @@ export async function startSshd(opts: SshdOptions): Promise<SshdHandle> {
     },
     stop,
   };
+}
+
+/**
+ * Runs sshd in a private mount namespace where root's shell rc files read as empty: this
+ * machine's ~/.bashrc runs pyenv (+300 ms per `ssh node cmd`), and a node gives the push
+ * account a plain shell (DESIGN §9). The files themselves are untouched.
+ */
+function spawnSshd(configFile: string, logFile: string): ChildProcess {
+  const q = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
+  const inner = `for f in /root/.bashrc /root/.profile /root/.bash_profile; do [ -e "$f" ] && mount --bind /dev/null "$f"; done; exec /usr/sbin/sshd -D -f ${q(configFile)} -E ${q(logFile)}`;
+  return spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", inner], { stdio: "ignore" });
 }
 
 /**

@@ -112,6 +112,8 @@ describe("push over SSH to a real broker", () => {
   });
 
   it("reads the audit through the node's audit CLI, with local filters", async () => {
+    // The broker appends audit records asynchronously; its admin audit op flushes them first.
+    expect((await auditEvents()).some((r) => r.event === "secret.get")).toBe(true);
     const client = await NodeClient.connect(target, pins, deps());
     try {
       const all = await client.audit({});
