@@ -36,9 +36,11 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerDevcontainerDiagnostics(context);
 
-  client = createLanguageClient(context);
-  const started = client;
-  started.start().then(publishSecretState, (e: unknown) => {
+  createLanguageClient(context).then(async (c) => {
+    client = c;
+    await c.start();
+    publishSecretState();
+  }).catch((e: unknown) => {
     getLog().error(`The Remo manifest language server did not start: ${e instanceof Error ? e.message : String(e)}`);
     void vscode.window.showErrorMessage("Remo: the manifest language server did not start. Manifests are not validated until it does.", "Show Log")
       .then((pick) => { if (pick === "Show Log") getLog().show(); });

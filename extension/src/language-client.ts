@@ -1,9 +1,9 @@
 // The LSP client for manifests: starts dist/server.js by path (never imports the server's
 // source) and keeps it told which secret names the laptop holds (names only, never values).
 import * as vscode from "vscode";
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
 import { MANIFEST_PATHS, parseManifest } from "#protocol";
-import { secretStateNotification, workspaceSecretNamesRequest, type SecretState } from "#protocol/lsp";
+import type { SecretState } from "#protocol/lsp";
 import { getLog } from "./log.ts";
 
 /** Language id of the manifest, contributed in package.json. */
@@ -12,8 +12,13 @@ export const manifestLanguageId = "remo-manifest";
 /** Glob patterns for manifest files (the same as the language's filenamePatterns). */
 export const manifestGlobs = MANIFEST_PATHS.map((p) => `**/${p}`);
 
-/** Creates (not starts) the client; the caller starts it without blocking activation. */
-export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+/**
+ * Creates (not starts) the client. vscode-languageclient is imported here, not at the top:
+ * evaluating it is most of what activation would otherwise cost, and the caller does not
+ * wait for it (bench/activation.bench.mjs measures this).
+ */
+export async function createLanguageClient(context: vscode.ExtensionContext): Promise<LanguageClient> {
+  const [{ LanguageClient, TransportKind }, { workspaceSecretNamesRequest }] = await Promise.all([import("vscode-languageclient/node"), import("#protocol/lsp")]);
   const module = context.asAbsolutePath("dist/server.js");
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.stdio },
@@ -38,6 +43,7 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
 /** Sends the laptop's secret names and whether each has a value. */
 export async function sendSecretState(client: LanguageClient, secrets: SecretState[]): Promise<void> {
   if (!client.isRunning()) return;
+  const { secretStateNotification } = await import("#protocol/lsp");
   await client.sendNotification(secretStateNotification, { secrets });
 }
 

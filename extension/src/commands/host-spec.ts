@@ -6,7 +6,8 @@ export interface HostSpec { alias: string; user?: string; port?: number }
 /** Parses `[user@]host[:port]` (IPv6 in brackets). Returns an error sentence when it is not one. */
 export function parseHostSpec(text: string): HostSpec | { error: string } {
   const t = text.trim();
-  const m = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(t);
+  // No leading "-": a host or user that looks like an option never reaches an ssh command line.
+  const m = /^(?:([A-Za-z0-9_][A-Za-z0-9._-]*)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9._-]*)(?::(\d{1,5}))?$/.exec(t);
   if (m === null) return { error: "Type an ssh config alias or user@host[:port], e.g. devbox or alice@10.0.0.5:2222." };
   const [, user, host = "", portText] = m;
   const port = portText === undefined ? undefined : Number(portText);

@@ -1,0 +1,83 @@
+// Extension activation: what blocks VS Code when the extension activates, i.e. loading the
+// extension bundle as it ships (built here with esbuild.mjs's extension options plus
+// --production: minified, ~1 MB, with ssh2/age-encryption/vscode-languageclient wrapped for
+// lazy evaluation) and running activate() until it returns. The language client's
+// start() is asynchronous and not counted (activate() does not wait for it, by design).
+// Each sample is a fresh Node process (cold require), with `vscode` replaced by a universal
+// stub. The reference is an empty extension (`exports.activate = () => {}`) loaded by the same
+// harness in the same run, so the difference is what our bundle costs.
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as esbuild from "esbuild";
+
+const runs = Number(process.env.REMO_BENCH_ACTIVATION_RUNS ?? 15);
+
+/** The child: stubs `vscode`, times require + activate() with hrtime, prints ms. */
+const child = String.raw`
+const Module = require("node:module");
+const handler = {
+  // Stubbed promises never settle: awaiting code just stops, which is fine after activate() returned.
+  get(t, p) { if (p === "then") return () => stub(); if (p === Symbol.toPrimitive) return () => ""; if (p === Symbol.iterator) return function* () {}; if (!(p in t)) t[p] = stub(); return t[p]; },
+  set(t, p, v) { Object.defineProperty(t, p, { value: v, writable: true, configurable: true }); return true; },
+  apply() { return stub(); },
+  construct() { return stub(); },
+};
+function stub() { return new Proxy(function () {}, handler); }
+// Bundlers copy the module's own keys at import time (__toESM/__importStar): give the stub
+// every name the vscode API exports, read from @types/vscode.
+const dts = require("node:fs").readFileSync(require.resolve("@types/vscode/index.d.ts", { paths: [process.argv[2]] }), "utf8");
+const names = [...dts.matchAll(/^\s*export (?:namespace|class|enum|const|let|function|interface) ([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
+const api = {};
+for (const n of new Set(names)) api[n] = stub();
+api.version = "1.95.0";
+// CommonJS dependencies (vscode-languageclient) read other names: create those on demand.
+const vscode = new Proxy(api, { get(t, p) { if (p === "then" || p === "__esModule") return undefined; if (!(p in t)) t[p] = stub(); return t[p]; } });
+const load = Module._load;
+Module._load = function (request, parent, isMain) { return request === "vscode" ? vscode : load.call(this, request, parent, isMain); };
+const context = { subscriptions: [], secrets: stub(), globalState: { get: (k, d) => d, update: async () => {} }, workspaceState: { get: (k, d) => d, update: async () => {} },
+  extensionUri: stub(), extensionPath: process.argv[2], asAbsolutePath: (p) => require("node:path").join(process.argv[2], p) };
+const t0 = process.hrtime.bigint();
+const ext = require(process.argv[1]);
+ext.activate(context);
+const t1 = process.hrtime.bigint();
+process.stdout.write(String(Number(t1 - t0) / 1e6));
+process.exit(0);
+`;
+
+function sample(script, root) {
+  const r = spawnSync(process.execPath, ["-e", child, script, root], { encoding: "utf8" });
+  const ms = Number(r.stdout);
+  if (r.status !== 0 || Number.isNaN(ms)) throw new Error(`activation sample failed: ${r.stderr.slice(0, 500)}`);
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Bench module contract (bench/run.mjs). */
+export async function run(ctx) {
+  const entry = join(ctx.root, "extension", "src", "extension.ts");
+  if (!existsSync(entry)) return [{ area: "extension", what: "activation (require + activate)", skipped: "extension/src/extension.ts missing" }];
+  const ours = join(ctx.tmp, "extension.js");
+  // The same options as the "extension" entry of esbuild.mjs with --production.
+  await esbuild.build({
+    entryPoints: [entry], outfile: ours, bundle: true, platform: "node", format: "cjs", target: "node20", minify: true, sourcemap: false,
+    mainFields: ["module", "main"], external: ["vscode", "cpu-features", "*.node"], logLevel: "error", absWorkingDir: ctx.root,
+  });
+  const empty = join(ctx.tmp, "empty-extension.js");
+  writeFileSync(empty, "exports.activate = () => {};\n");
+  const a = [];
+  const b = [];
+  // Interleaved, so machine noise hits both alike.
+  for (let i = 0; i < runs; i++) {
+    b.push(sample(empty, ctx.root));
+    a.push(sample(ours, ctx.root));
+  }
+  const oursMs = median(a);
+  const refMs = median(b);
+  ctx.log(`activation: ours ${oursMs.toFixed(2)} ms, empty ${refMs.toFixed(3)} ms (medians of ${runs})`);
+  return [{
+    area: "extension", what: "activation: require dist/extension.js + activate()", ours: oursMs, reference: refMs, referenceLabel: "empty extension",
+    unit: "ms", goal: "≤ 50 ms above an empty extension", met: oursMs - refMs <= 50,
+  }];
+}
