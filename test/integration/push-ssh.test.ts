@@ -1,10 +1,11 @@
 // Push over a real sshd on 127.0.0.1 to a real broker, through the same modules the commands use.
+import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditRecord } from "#protocol";
+import { encodeBundle, type AuditRecord } from "#protocol";
 import type { NodePins, NodeTarget } from "../../extension/src/nodes/node-target.ts";
 import { NodeError } from "../../extension/src/push/errors.ts";
 import { NodeClient, probeNode, type NodeClientDeps } from "../../extension/src/push/node-client.ts";
@@ -252,6 +253,14 @@ describe("push over SSH to a real broker", () => {
     } finally {
       client.close();
     }
+  });
+
+  it("encrypts bundles the real age CLI decrypts with the broker's identity", async () => {
+    const { encryptBundle } = await import("../../extension/src/push/encrypt.ts");
+    const plaintext = encodeBundle({ GITHUB_TOKEN: "interop-value", NPM_TOKEN: "x" });
+    const ciphertext = await encryptBundle(plaintext, broker.recipient);
+    const out = execFileSync("age", ["--decrypt", "--identity", broker.identityFile], { input: ciphertext });
+    expect(out.toString("utf8")).toBe(plaintext);
   });
 
   it("never lets the sentinel reach sshd's log, the broker's output, the audit, our log or the process list", () => {
