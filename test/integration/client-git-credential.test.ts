@@ -35,6 +35,8 @@ function git(args: string[], input: string, env: NodeJS.ProcessEnv = {}): Promis
     child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
     child.on("error", reject);
     child.on("close", (code) => { stderrs.push(stderr); resolve({ code, stdout, stderr }); });
+    // git may exit before reading its input (git config): a closed pipe is not a failure here.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(input);
   });
 }
