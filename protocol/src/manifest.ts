@@ -126,13 +126,16 @@ export function requiredKeys(path: ManifestPath): string[] {
 /** Validates a parsed TOML value against schema v1 plus the rules a schema cannot express. */
 export function validateManifestValue(value: Record<string, unknown>, context: ManifestContext = {}): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
+  let duplicates = false;
   if (!validateManifest(value)) {
     for (const err of validateManifest.errors ?? []) {
+      if (err.keyword === "uniqueItems") duplicates = true;
       const issue = issueFromAjv(err, value);
       if (issue) issues.push(issue);
     }
   }
-  issues.push(...duplicateSecretIssues(value));
+  // Ajv has already checked uniqueness; only locate every duplicate when it found one (a 10,000-name list is common enough).
+  if (duplicates) issues.push(...duplicateSecretIssues(value));
   const name = getIn(value, ["project", "name"]);
   if (context.folderName !== undefined && typeof name === "string" && projectNamePattern.test(name) && name !== context.folderName) {
     const suggestion = projectNamePattern.test(context.folderName) ? context.folderName : undefined;

@@ -17,6 +17,8 @@ export interface KeyEntry {
   fullSpan: Span;
   /** For array values: each item's span, in order. */
   items?: Span[];
+  /** For array values: each item's entry (items are looked up through their array, not the map). */
+  itemEntries?: KeyEntry[];
   /** For string values and items: the decoded string, when it is a simple one-line string. */
   stringValue?: string;
 }
@@ -29,7 +31,7 @@ export interface Statement {
 
 /** What the scanner learned about a document's layout. smol-toml gives values but no positions. */
 export interface TomlKeyIndex {
-  /** Entries by {@link pathKey}. */
+  /** Entries by {@link pathKey}, except array items (see {@link entryAt}). */
   entries: Map<string, KeyEntry>;
   /** Entries in document order (headers, keys, items). */
   ordered: KeyEntry[];
@@ -268,6 +270,15 @@ class Scanner {
     const t = this.text;
     const start = this.pos;
     this.pos++;
+    // Fast path: no escapes, so the decoded text is a slice (most names); avoids building it char by char.
+    const close = t.indexOf(quote === 34 ? "\"" : "'", this.pos);
+    if (close !== -1) {
+      const body = t.slice(this.pos, close);
+      if (!body.includes("\n") && !body.includes("\r") && (quote === 39 || !body.includes("\\"))) {
+        this.pos = close + 1;
+        return body;
+      }
+    }
     let out = "";
     while (this.pos < t.length) {
       const c = t.charCodeAt(this.pos);
@@ -361,6 +372,14 @@ class Scanner {
     return { start, end };
   }
 
+  /** Cheap pre-check: array items usually start with a quote, which no statement does. */
+  private mayStartStatement(): boolean {
+    let p = this.pos;
+    while (p < this.text.length && isWs(this.text.charCodeAt(p))) p++;
+    const c = this.text.charCodeAt(p);
+    return c === 91 || isBareKeyChar(c);
+  }
+
   /** True when the line after the cursor's newline looks like a new statement, not array content. */
   private nextLineStartsStatement(): boolean {
     const rest = this.lineRest();
@@ -376,7 +395,7 @@ class Scanner {
       else if (c === 35) this.comment();
       else if (isNl(c)) {
         this.pos += c === 13 && this.peek(1) === 10 ? 2 : 1;
-        if (this.nextLineStartsStatement()) return false;
+        if (this.mayStartStatement() && this.nextLineStartsStatement()) return false;
       } else break;
     }
     return true;
@@ -386,7 +405,9 @@ class Scanner {
     const start = this.pos;
     this.pos++;
     const items: Span[] = [];
+    const itemEntries: KeyEntry[] = [];
     entry.items = items;
+    entry.itemEntries = itemEntries;
     while (true) {
       if (!this.skipInsideBrackets() || this.pos >= this.text.length) { this.unclosed(start, "unclosed-array"); return; }
       if (this.peek() === 93) {
@@ -400,7 +421,8 @@ class Scanner {
       item.valueSpan = span;
       item.fullSpan = span;
       items.push(span);
-      this.add(item);
+      itemEntries.push(item);
+      this.index.ordered.push(item);
       if (!this.skipInsideBrackets() || this.pos >= this.text.length) { this.unclosed(start, "unclosed-array"); return; }
       const d = this.peek();
       if (d === 44) this.pos++;
@@ -450,7 +472,9 @@ function lastOf(segs: readonly KeySegment[]): KeySegment {
   return last;
 }
 
-/** The entry at `path`, if the scanner saw one. */
+/** The entry at `path`, if the scanner saw one (array items through their array). */
 export function entryAt(index: TomlKeyIndex, path: KeyPath): KeyEntry | undefined {
+  const last = path[path.length - 1];
+  if (typeof last === "number") return entryAt(index, path.slice(0, -1))?.itemEntries?.[last];
   return index.entries.get(pathKey(path));
 }

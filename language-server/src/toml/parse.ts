@@ -11,27 +11,44 @@ export interface SyntaxProblem {
 
 /** Everything the features need about one version of a manifest. */
 export interface ParsedManifest {
-  text: string;
-  lines: LineIndex;
+  readonly text: string;
+  /** Offsets ↔ positions; built on first use. */
+  readonly lines: LineIndex;
   /** The parsed value: of the whole text, or of the text with its broken statements blanked. */
-  value: Record<string, unknown> | undefined;
+  readonly value: Record<string, unknown> | undefined;
   /** Schema and rule findings on {@link value}, minus the ones a blanked statement explains. */
-  issues: ManifestIssue[];
-  syntax: SyntaxProblem[];
-  /** The position map of the text that parsed (offsets are the same as the original's). */
-  index: TomlKeyIndex;
+  readonly issues: ManifestIssue[];
+  readonly syntax: SyntaxProblem[];
+  /** The position map of the text that parsed (offsets are the same as the original's); built on first use. */
+  readonly index: TomlKeyIndex;
 }
 
 // Enough to step over every broken statement of a half-typed file without looping on a pathological one.
 const maxRecoveries = 32;
 
+// Only a written float can trip the integer check below, so most files skip the position map
+// entirely. indexOf finds the few candidate keys far faster than one regex over the whole text.
+const floatAfterKey = /["']?[ \t]*=[ \t]*[+-]?\d[\d_]*[.eE]/y;
+
+function maybeFloatInteger(text: string): boolean {
+  for (const key of ["schema_version", "ttl_seconds", "max_entries"]) {
+    for (let i = text.indexOf(key); i !== -1; i = text.indexOf(key, i + 1)) {
+      floatAfterKey.lastIndex = i + key.length;
+      if (floatAfterKey.test(text)) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Parses and validates a manifest's text. When smol-toml rejects it, the broken statement
  * is blanked (offsets kept) and the rest is parsed again, so one typo does not hide the
- * other findings. Never throws.
+ * other findings. The position map and line index are built lazily: a valid manifest, the
+ * common case while typing, costs one parse and one validation. Never throws.
  */
 export function parseDocument(text: string, context: ManifestContext): ParsedManifest {
-  const lines = new LineIndex(text);
+  let lineIndex: LineIndex | undefined;
+  const lines = (): LineIndex => (lineIndex ??= new LineIndex(text));
   const syntax: SyntaxProblem[] = [];
   let current = text;
   let value: Record<string, unknown> | undefined;
@@ -44,23 +61,45 @@ export function parseDocument(text: string, context: ManifestContext): ParsedMan
     } catch (e) {
       scanned ??= buildKeyIndex(current);
       originalIndex ??= scanned;
-      const offset = errorOffset(e, lines);
-      syntax.push(syntaxProblem(e, offset, text, lines, scanned));
-      const blank = blankSpan(offset, scanned, lines, current);
+      const offset = errorOffset(e, lines());
+      syntax.push(syntaxProblem(e, offset, text, lines(), scanned));
+      const blank = blankSpan(offset, scanned, lines(), current);
       if (attempt === maxRecoveries || blank.end <= blank.start) break;
       current = current.slice(0, blank.start) + current.slice(blank.start, blank.end).replace(/[^\r\n]/g, " ") + current.slice(blank.end);
       scanned = buildKeyIndex(current);
     }
   }
-  const index = scanned ?? buildKeyIndex(text);
+  const parsedText = current;
+  let keyIndex = scanned;
+  const index = (): TomlKeyIndex => (keyIndex ??= buildKeyIndex(parsedText));
   let issues = value === undefined ? [] : validateManifestValue(value, context);
   if (originalIndex !== undefined && syntax.length > 0) {
     // A key inside a blanked statement is not missing, only broken: its syntax error says so.
     const seen = originalIndex;
     issues = issues.filter((i) => i.code !== DiagnosticCode.missingKey || entryAt(seen, [...i.path, String(i.data?.key)]) === undefined);
   }
-  issues.push(...floatForIntegerIssues(index, current, issues));
-  return { text, lines, value, issues, syntax: dedupeSyntax(syntax), index };
+  if (maybeFloatInteger(parsedText)) issues.push(...floatForIntegerIssues(index(), parsedText, issues));
+  return new LazyParsedManifest(text, value, issues, dedupeSyntax(syntax), parsedText, lineIndex, keyIndex);
+}
+
+class LazyParsedManifest implements ParsedManifest {
+  constructor(
+    readonly text: string,
+    readonly value: Record<string, unknown> | undefined,
+    readonly issues: ManifestIssue[],
+    readonly syntax: SyntaxProblem[],
+    private readonly parsedText: string,
+    private lineIndex: LineIndex | undefined,
+    private keyIndex: TomlKeyIndex | undefined,
+  ) {}
+
+  get lines(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
+  }
+
+  get index(): TomlKeyIndex {
+    return (this.keyIndex ??= buildKeyIndex(this.parsedText));
+  }
 }
 
 // smol-toml reads `1.0` as the number 1, so the schema's "integer" cannot see that a float
