@@ -133,16 +133,24 @@ describe("push over SSH to a real broker", () => {
   it("follows the audit log live", async () => {
     const client = await NodeClient.connect(target, pins, deps());
     const seen: AuditRecord[] = [];
+    const history: AuditRecord[] = [];
     const tail = client.tailAudit((r) => { seen.push(...r); }, { project });
+    const all = client.tailAudit((r) => { history.push(...r); }, { project, history: true });
+    const deadline = Date.now() + 30_000;
+    const waitFor = async (cond: () => boolean): Promise<void> => {
+      while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
     try {
-      // The tail prints history first; wait for it, then cause a new event and wait for that too.
-      const deadline = Date.now() + 30_000;
-      while (!seen.some((r) => r.event === "secrets.pushed") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // With history the tail prints the past first; without, only what happens from now on.
+      await waitFor(() => history.some((r) => r.event === "secrets.pushed"));
+      await new Promise((r) => setTimeout(r, 1100)); // past the second the default tail started in
       await broker.admin({ op: "reload", name: project });
-      while (!seen.some((r) => r.event === "project.reload") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(seen.map((r) => r.event)).toEqual(expect.arrayContaining(["secrets.pushed", "project.reload"]));
+      await waitFor(() => seen.some((r) => r.event === "project.reload") && history.some((r) => r.event === "project.reload"));
+      expect(seen.map((r) => r.event)).toEqual(["project.reload"]);
+      expect(history.map((r) => r.event)).toEqual(expect.arrayContaining(["project.register", "secrets.pushed", "project.reload"]));
     } finally {
       tail.dispose();
+      all.dispose();
       client.close();
     }
   });

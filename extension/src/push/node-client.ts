@@ -159,9 +159,16 @@ export class NodeClient {
     return query.limit === undefined ? records : records.slice(-query.limit);
   }
 
-  /** Follows the node's audit log (`remo-broker audit --tail --json`) until disposed. */
-  tailAudit(onRecords: (r: AuditRecord[]) => void, opts: { since?: string; project?: string; onError?: (e: Error) => void } = {}): { dispose(): void } {
-    const cmd = brokerCommandLine(this.target, this.deps.env, ["audit", "--tail", "--json", ...auditArgs(opts)]);
+  /**
+   * Follows the node's audit log (`remo-broker audit --tail --json`) until disposed. By
+   * default only records written from now on (the node's clock, to the second) are
+   * reported, so a view that already holds the history does not get it twice; pass
+   * `since`, or `history: true` for everything.
+   */
+  tailAudit(onRecords: (r: AuditRecord[]) => void, opts: { since?: string; project?: string; history?: boolean; onError?: (e: Error) => void } = {}): { dispose(): void } {
+    const base = brokerCommandLine(this.target, this.deps.env, ["audit", "--tail", "--json", ...auditArgs(opts)]);
+    // The remote shell expands the node's own "now"; the laptop's clock may be off.
+    const cmd = opts.since === undefined && opts.history !== true ? `${base} --since "$(date -u +%Y-%m-%dT%H:%M:%SZ)"` : base;
     let channel: ClientChannel | undefined;
     let disposed = false;
     let partial = "";
