@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
 import { findLeaks, makeSentinel } from "../helpers/sentinel.ts";
-import { clientBin, runClient, type ClientRun } from "./client-helpers.ts";
+import { makeTempDir } from "../helpers/temp-dir.ts";
+import { clientBin, runClient, startFakePeer, type ClientRun } from "./client-helpers.ts";
 
 // The client against the real broker over its real project socket: every command.
 const token = makeSentinel("GHTOKEN");
@@ -14,6 +16,7 @@ const allowlist = ["GITHUB_TOKEN", "NPM_TOKEN", "API_KEY", "NOT_PUSHED", "9LIVES
 
 let broker: BrokerHandle;
 let socket: string;
+const tmp = makeTempDir("remo-client-cmds-");
 const runs: ClientRun[] = [];
 
 async function client(args: string[], opts: Parameters<typeof runClient>[1] = {}): Promise<ClientRun> {
@@ -52,6 +55,7 @@ afterAll(async () => {
   const leaks = [token, apiKey, awkward.split("\n")[0] ?? awkward].flatMap((s) => findLeaks(s, sources));
   await broker.stop();
   rmSync(broker.dir, { recursive: true, force: true });
+  tmp.cleanup();
   expect(leaks).toEqual([]);
 });
 
@@ -84,6 +88,36 @@ describe("remo-secrets get", () => {
     expect(r).toMatchObject({ code: 0, stdout: token, stderr: "" });
     const awk = await client(["get", "NPM_TOKEN"]);
     expect(awk.stdout).toBe(awkward);
+  });
+
+  it("adds a newline only when stdout is a terminal", async () => {
+    // util-linux `script` gives the client a pseudo-terminal; the tty turns \n into \r\n.
+    const r = await sh(`script -qec "$CLIENT get API_KEY" /dev/null`);
+    expect(r.stdout).toBe(`${apiKey}\r\n`);
+  });
+
+  it("writes a non-UTF-8 value (value_b64) as raw bytes, and as value_b64 in --json", async () => {
+    const path = join(tmp.path, "b64.sock");
+    const peer = await startFakePeer(path, (line) => (line.includes("ping")
+      ? JSON.stringify({ ok: true, broker_version: "x", protocol_version: 2, project: "demo" }) + "\n"
+      : JSON.stringify({ ok: true, value_b64: Buffer.from([0xff, 0x00, 0x41]).toString("base64"), ttl_seconds: 1 }) + "\n"));
+    try {
+      const raw = await new Promise<Buffer>((resolve, reject) => {
+        const child = spawn(process.execPath, [clientBin, "get", "BIN"], { env: { PATH: process.env.PATH, REMO_BROKER_SOCKET: path }, stdio: ["ignore", "pipe", "inherit"] });
+        const chunks: Buffer[] = [];
+        child.stdout.on("data", (d: Buffer) => chunks.push(d));
+        child.on("error", reject);
+        child.on("close", () => { resolve(Buffer.concat(chunks)); });
+      });
+      expect([...raw]).toEqual([0xff, 0x00, 0x41]);
+      const j = await client(["get", "--json", "BIN"], { socket: path });
+      expect(JSON.parse(j.stdout)).toEqual({ name: "BIN", value_b64: "/wBB" });
+      const e = await client(["env", "BIN"], { socket: path });
+      expect(e.code).toBe(9);
+      expect(e.stderr).toBe("remo-secrets: the value of \"BIN\" is not UTF-8 text, so it cannot be an environment variable: use 'remo-secrets get' to read it as raw bytes\n");
+    } finally {
+      await peer.close();
+    }
   });
 
   it("--json wraps name and value", async () => {
