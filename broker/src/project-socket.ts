@@ -70,8 +70,8 @@ export class ProjectSocket {
     const rejected = allowedUids !== undefined && (creds === undefined || !allowedUids.includes(creds.uid));
     const peer = creds === undefined ? undefined : { uid: creds.uid, pid: creds.pid };
     const peerFields = peer === undefined ? {} : { peer_uid: peer.uid, peer_pid: peer.pid };
-    const rateKey = peer === undefined ? `conn:${++connectionSeq}` : `uid:${peer.uid}`;
     const project = this.view().name;
+    const rateKey = `${project}/${peer === undefined ? `conn:${++connectionSeq}` : `uid:${peer.uid}`}`;
     if (rejected) {
       this.deps.audit("peer.unexpected", { project, outcome: "peer_unexpected", ...peerFields,
         ...(creds === undefined ? { detail: this.deps.peers.ok ? "SO_PEERCRED failed" : "peer credentials unavailable" } : {}) });
@@ -86,7 +86,7 @@ export class ProjectSocket {
         }
         return answerProjectRequest(message, this.view(), {
           lookup: (p, n) => this.deps.lookup(p, n),
-          takeToken: () => this.deps.limiter.take(`${project}/${rateKey}`),
+          takeToken: () => this.deps.limiter.take(rateKey),
           audit: (e, f) => { this.deps.audit(e, f); },
           peer,
         });
@@ -96,7 +96,7 @@ export class ProjectSocket {
       },
       onClose: () => {
         this.connections.delete(served);
-        if (peer === undefined) this.deps.limiter.forget(`${project}/${rateKey}`);
+        if (peer === undefined) this.deps.limiter.forget(rateKey);
       },
     });
     this.connections.add(served);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AUDIT_EVENTS, validators } from "#protocol";
-import { buildAuditRecord, parseAuditLines, selectAuditRecords } from "../../../broker/src/audit-log.ts";
+import { auditLine, buildAuditRecord, parseAuditLines, selectAuditRecords } from "../../../broker/src/audit-log.ts";
 import { fitRecords } from "../../../broker/src/admin-ops.ts";
 import { formatAuditTable } from "../../../broker/src/cli/audit.ts";
 
@@ -18,6 +18,21 @@ describe("buildAuditRecord", () => {
     expect(Object.keys(r)).toEqual(["ts", "event", "detail"]);
     expect(r.detail).toHaveLength(512);
     expect(validators.validateAuditRecord(r)).toBe(true);
+  });
+});
+
+describe("auditLine", () => {
+  const cases: [string, Parameters<typeof auditLine>[1]][] = [
+    ["every field", { project: "p", secret: "GITHUB_TOKEN", outcome: "ok", peer_uid: 1000, peer_pid: 42, secret_count: 3, detail: "a \"quoted\" reason\nwith a newline" }],
+    ["no field", {}],
+    ["a long detail", { detail: "é".repeat(600) }],
+  ];
+  it.each(cases)("writes the same line as JSON.stringify(buildAuditRecord(…)) with %s", (_, fields) => {
+    for (const event of AUDIT_EVENTS) {
+      const line = auditLine(event, fields, "2026-03-04T05:06:07.089Z");
+      expect(line).toBe(JSON.stringify(buildAuditRecord(event, fields, at)) + "\n");
+      expect(validators.validateAuditRecord(JSON.parse(line))).toBe(true);
+    }
   });
 });
 
