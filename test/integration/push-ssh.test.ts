@@ -193,6 +193,12 @@ describe("push over SSH to a real broker", () => {
     const wrongKey = makeKey(join(tmp.path, "id_wrong"));
     await expectNodeError(NodeClient.connect({ ...target, identityFile: wrongKey }, pins, deps()), "ssh_auth_failed");
     await expectNodeError(NodeClient.connect({ ...target, port: 1 }, pins, deps()), "ssh_unreachable");
+    const locked = join(tmp.path, "id_locked");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "correct horse", "-f", locked]);
+    const e = await expectNodeError(NodeClient.connect({ ...target, identityFile: locked }, pins, deps()), "ssh_auth_failed");
+    expect(e.message).toContain(`${locked} is protected by a passphrase: add it to ssh-agent with "ssh-add ${locked}".`);
+    const gone = await expectNodeError(NodeClient.connect({ ...target, identityFile: join(tmp.path, "no-such-key") }, pins, deps()), "ssh_auth_failed");
+    expect(gone.message).toContain("could not be read");
   });
 
   it("uses sudo -n for a non-root login and says what to do when it cannot", async () => {

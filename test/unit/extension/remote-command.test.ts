@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NodeError } from "../../../extension/src/push/errors.ts";
 import { fingerprintSha256, publicKeyBlob, sameFingerprint } from "../../../extension/src/push/host-key.ts";
-import { brokerCommandLine, classifyFailure, parseAdminResult, shellQuote } from "../../../extension/src/push/remote-command.ts";
+import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, shellQuote } from "../../../extension/src/push/remote-command.ts";
 import { describeTarget, usesSudo, type NodeTarget } from "../../../extension/src/nodes/node-target.ts";
 
 const target: NodeTarget = { name: "n1", host: "node.example.test", projectPath: "/home/a/p" };
@@ -45,6 +45,12 @@ describe("brokerCommandLine", () => {
     expect(usesSudo(target, { USER: "root" })).toBe(false);
     expect(usesSudo(target, { USER: "bob" })).toBe(true);
     expect(describeTarget({ ...target, user: "bob", port: 2222 })).toBe("bob@node.example.test:2222");
+  });
+
+  it("refuses a project name that is not one before it reaches a command line", () => {
+    expect(checkProjectName("my-repo_2")).toBe("my-repo_2");
+    const e = nodeError(() => checkProjectName("x; rm -rf /"));
+    expect(e.message).toBe("\"x; rm -rf /\" is not a valid project name (1–64 lowercase letters, digits, '_' or '-'). Fix [project] name in the manifest.");
   });
 
   it("quotes shell metacharacters so a value cannot run a command", () => {
