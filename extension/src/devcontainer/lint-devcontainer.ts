@@ -17,7 +17,8 @@ export const DevcontainerDiagnosticCode = {
 export interface DevcontainerDiagnostic { code: string; message: string; offset: number; length: number; severity: "error" | "warning" }
 
 /**
- * Lints a devcontainer.json. Token-shaped literals in containerEnv/remoteEnv are errors;
+ * Lints a devcontainer.json. Token-shaped literals in containerEnv, remoteEnv, build.args
+ * and runArgs `-e NAME=value` are errors;
  * literals under credential-like names are warnings. With `projectName` (from the
  * manifest) a missing or wrong broker mount is reported too; compose-based configs are
  * skipped for mounts because the mount lives in the compose file. Never quotes a value.
@@ -25,26 +26,52 @@ export interface DevcontainerDiagnostic { code: string; message: string; offset:
 export function lintDevcontainer(text: string, opts: { projectName?: string }): DevcontainerDiagnostic[] {
   const { root } = parseJsonc(text);
   if (root?.type !== "object") return [];
-  return [...lintEnv(root, "containerEnv"), ...lintEnv(root, "remoteEnv"), ...lintMount(root, opts.projectName)];
+  return [...lintEnv(root, ["containerEnv"]), ...lintEnv(root, ["remoteEnv"]), ...lintEnv(root, ["build", "args"]), ...lintRunArgs(root), ...lintMount(root, opts.projectName)];
 }
 
-function lintEnv(root: Node, key: "containerEnv" | "remoteEnv"): DevcontainerDiagnostic[] {
-  const env = findNodeAtLocation(root, [key]);
+/** One literal NAME=value (or NAME: value) found in the file, with the value's location. */
+interface Literal { where: string; name: string; value: string; offset: number; length: number }
+
+function check(lit: Literal): DevcontainerDiagnostic | undefined {
+  const at = { offset: lit.offset, length: lit.length };
+  const kind = tokenKind(lit.value);
+  const fix = `Remove the value, add "${lit.name}" to the manifest's allowlist, and read it in the container with \`remo-secrets get ${lit.name}\` or \`remo-secrets exec -- …\`. Then revoke the token: it is in the repository's history.`;
+  if (kind !== undefined) return { code: DevcontainerDiagnosticCode.literalSecret, severity: "error", ...at, message: `${lit.where} holds a literal ${kind}. ${fix}` };
+  if (secretishName.test(lit.name) && !isReferenceOrPlaceholder(lit.value)) {
+    return { code: DevcontainerDiagnosticCode.possibleSecret, severity: "warning", ...at, message: `${lit.where} looks like a credential written into the file. ${fix}` };
+  }
+  return undefined;
+}
+
+/** `runArgs` entries `-e NAME=value`, `--env NAME=value` and `--env=NAME=value` (docker run flags). */
+function lintRunArgs(root: Node): DevcontainerDiagnostic[] {
+  const args = findNodeAtLocation(root, ["runArgs"]);
+  if (args?.type !== "array") return [];
+  const items = args.children ?? [];
+  const out: DevcontainerDiagnostic[] = [];
+  items.forEach((item, i) => {
+    if (item.type !== "string") return;
+    const text = String(item.value);
+    const prev = items[i - 1];
+    const flagBefore = prev?.type === "string" && /^(-e|--env)$/.test(String(prev.value));
+    const m = flagBefore ? /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text) : /^(?:-e|--env)=?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
+    if (m?.[1] === undefined || m[2] === undefined) return;
+    const d = check({ where: `runArgs[${i}] (${m[1]})`, name: m[1], value: m[2], offset: item.offset, length: item.length });
+    if (d !== undefined) out.push(d);
+  });
+  return out;
+}
+
+function lintEnv(root: Node, path: string[]): DevcontainerDiagnostic[] {
+  const env = findNodeAtLocation(root, path);
   if (env?.type !== "object") return [];
   const out: DevcontainerDiagnostic[] = [];
   for (const prop of env.children ?? []) {
     const [nameNode, valueNode] = prop.children ?? [];
     if (nameNode === undefined || valueNode?.type !== "string") continue;
     const name = String(nameNode.value);
-    const value = String(valueNode.value);
-    const at = { offset: valueNode.offset, length: valueNode.length };
-    const kind = tokenKind(value);
-    const fix = `Remove the value, add "${name}" to the manifest's allowlist, and read it in the container with \`remo-secrets get ${name}\` or \`remo-secrets exec -- …\`. Then revoke the token: it is in the repository's history.`;
-    if (kind !== undefined) {
-      out.push({ code: DevcontainerDiagnosticCode.literalSecret, severity: "error", ...at, message: `${key}.${name} holds a literal ${kind}. ${fix}` });
-    } else if (secretishName.test(name) && !isReferenceOrPlaceholder(value)) {
-      out.push({ code: DevcontainerDiagnosticCode.possibleSecret, severity: "warning", ...at, message: `${key}.${name} looks like a credential written into the file. ${fix}` });
-    }
+    const d = check({ where: `${path.join(".")}.${name}`, name, value: String(valueNode.value), offset: valueNode.offset, length: valueNode.length });
+    if (d !== undefined) out.push(d);
   }
   return out;
 }

@@ -29,6 +29,17 @@ describe("lintDevcontainer", () => {
     expect(lintDevcontainer(text, {}).map((d) => d.code)).toEqual(values.map(() => "devcontainer.literal-secret"));
   });
 
+  it("also checks build.args and docker run -e/--env flags in runArgs", () => {
+    const text = JSON.stringify({ build: { dockerfile: "D", args: { NPM_TOKEN: "npm_" + "b".repeat(36), NODE_VERSION: "20" } }, runArgs: ["--init", "-e", `GH=${ghToken}`, `--env=API_KEY=${"k".repeat(20)}`, "--env", "PLAIN=1"] });
+    const d = lintDevcontainer(text, {});
+    expect(d.map((x) => [x.code, x.message.slice(0, x.message.indexOf(". "))])).toEqual([
+      ["devcontainer.literal-secret", "build.args.NPM_TOKEN holds a literal npm token"],
+      ["devcontainer.literal-secret", "runArgs[2] (GH) holds a literal GitHub token"],
+      ["devcontainer.possible-secret", "runArgs[3] (API_KEY) looks like a credential written into the file"],
+    ]);
+    expect(text.slice(d[1]!.offset, d[1]!.offset + d[1]!.length)).toBe(JSON.stringify(`GH=${ghToken}`));
+  });
+
   it("reports a missing broker mount when the project is known", () => {
     const text = "{\n  \"image\": \"i\",\n  \"mounts\": [\"source=a,target=/b,type=volume\"]\n}";
     const d = lintDevcontainer(text, { projectName: "myrepo" });
