@@ -1,0 +1,131 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot, startBroker } from "../helpers/broker-process.ts";
+import { makeTempDir } from "../helpers/temp-dir.ts";
+
+// broker/packaging/install.sh, run for real into a temp root: program files, snippets, the unit,
+// and the key (a 0600 file without systemd-creds; sealed with the host key when systemd-creds works).
+const script = join(repoRoot, "broker", "packaging", "install.sh");
+const isRoot = process.getuid?.() === 0;
+const has = (cmd: string): boolean => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+
+function install(root: string, env: NodeJS.ProcessEnv = {}): { code: number | null; out: string } {
+  const r = spawnSync("sh", [script], { env: { ...process.env, REMO_ROOT: root, REMO_DIST: join(repoRoot, "dist"), ...env }, encoding: "utf8" });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+describe("broker/packaging/install.sh", () => {
+  it.runIf(has("shellcheck"))("passes shellcheck", () => {
+    const r = spawnSync("shellcheck", [script], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+  if (!has("shellcheck")) process.stderr.write("SKIPPED: shellcheck is not installed (apt-get install shellcheck)\n");
+
+  it.runIf(isRoot)("installs into a temp root without systemd-creds: a 0600 key file, the unit without LoadCredentialEncrypted, and a broker that starts from it", async () => {
+    const t = makeTempDir("remo-install-");
+    try {
+      const first = install(t.path, { REMO_SYSTEMD_CREDS: "none" });
+      expect(first.code, first.out).toBe(0);
+      expect(first.out).toContain("key source: plaintext");
+      const lib = join(t.path, "usr/local/lib/remo-broker");
+      expect(statSync(join(lib, "remo-broker.js")).mode & 0o777).toBe(0o755);
+      expect(existsSync(join(lib, "peercred.node"))).toBe(true);
+      expect(readlinkSync(join(t.path, "usr/local/bin/remo-broker"))).toBe("/usr/local/lib/remo-broker/remo-broker.js");
+      expect(readFileSync(join(t.path, "usr/lib/sysusers.d/remo-broker.conf"), "utf8")).toContain("g remo-broker");
+      expect(readFileSync(join(t.path, "usr/lib/tmpfiles.d/remo-broker.conf"), "utf8")).toContain("/var/lib/remo-broker");
+      const key = join(t.path, "var/lib/remo-broker/secrets-key");
+      expect(statSync(key).mode & 0o777).toBe(0o600);
+      const recipient = readFileSync(join(t.path, "etc/remo-broker/recipient"), "utf8").trim();
+      expect(recipient).toMatch(/^age1/);
+      expect(first.out).toContain(recipient);
+      const unit = readFileSync(join(t.path, "etc/systemd/system/remo-broker.service"), "utf8");
+      expect(unit).toContain(`ExecStart=${process.execPath} /usr/local/lib/remo-broker/remo-broker.js serve`);
+      expect(unit).not.toMatch(/^LoadCredentialEncrypted=/m);
+      expect(unit).not.toMatch(/^Environment=REMO_KEY_SOURCE=/m);
+      expect(unit).toMatch(/^MemoryDenyWriteExecute=no$/m);
+      expect(unit).not.toContain("@NODE@");
+
+      // Idempotent: a second run keeps the key.
+      const keyBefore = readFileSync(key, "utf8");
+      const second = install(t.path, { REMO_SYSTEMD_CREDS: "none" });
+      expect(second.code, second.out).toBe(0);
+      expect(second.out).toContain("keeping the existing key file");
+      expect(readFileSync(key, "utf8")).toBe(keyBefore);
+
+      // The installed program, with the installed key found by the broker's own ladder.
+      const dir = join(t.path, "run-broker");
+      mkdirSync(dir);
+      writeFileSync(join(dir, "secrets-key"), keyBefore, { mode: 0o600 });
+      const b = await startBroker({ dir, noIdentityFlag: true, env: { CREDENTIALS_DIRECTORY: "" }, extraArgs: ["--state-dir", join(t.path, "var/lib/remo-broker")] });
+      try {
+        expect(await b.admin({ op: "get-public-key" })).toEqual({ ok: true, recipient });
+        expect(await b.admin({ op: "status" })).toMatchObject({ decryption_key_source: "plaintext" });
+      } finally {
+        await b.stop();
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it.runIf(isRoot && has("systemd-creds"))("seals the key with systemd-creds (host key here: no TPM2) into a credential that systemd-creds decrypts to the same recipient", async () => {
+    const t = makeTempDir("remo-install-");
+    try {
+      const r = install(t.path);
+      expect(r.code, r.out).toBe(0);
+      const tpm2 = spawnSync("systemd-creds", ["has-tpm2"]).status === 0;
+      const mode = tpm2 ? "tpm2" : "host-key";
+      expect(r.out).toContain(`key source: ${mode}`);
+      expect(existsSync(join(t.path, "var/lib/remo-broker/secrets-key"))).toBe(false);
+      const cred = join(t.path, "etc/credstore.encrypted/remo-broker.secrets-key");
+      expect(readFileSync(cred, "latin1")).not.toContain("AGE-SECRET-KEY");
+      const unit = readFileSync(join(t.path, "etc/systemd/system/remo-broker.service"), "utf8");
+      expect(unit).toMatch(/^LoadCredentialEncrypted=secrets-key:\/etc\/credstore\.encrypted\/remo-broker\.secrets-key$/m);
+      expect(unit).toMatch(new RegExp(`^Environment=REMO_KEY_SOURCE=${mode}$`, "m"));
+      // What LoadCredentialEncrypted= does at start: decrypt into a private credentials directory.
+      const creds = join(t.path, "credentials");
+      mkdirSync(creds, { mode: 0o700 });
+      const plain = execFileSync("systemd-creds", ["decrypt", "--name=secrets-key", cred, "-"]);
+      writeFileSync(join(creds, "secrets-key"), plain, { mode: 0o400 });
+      const dir = join(t.path, "b");
+      mkdirSync(dir);
+      writeFileSync(join(dir, "secrets-key"), plain, { mode: 0o600 });
+      const b = await startBroker({ dir, noIdentityFlag: true, env: { CREDENTIALS_DIRECTORY: creds, REMO_KEY_SOURCE: mode } });
+      try {
+        expect(await b.admin({ op: "get-public-key" })).toEqual({ ok: true, recipient: readFileSync(join(t.path, "etc/remo-broker/recipient"), "utf8").trim() });
+        expect(await b.admin({ op: "status" })).toMatchObject({ decryption_key_source: mode });
+      } finally {
+        await b.stop();
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it.runIf(has("systemd-analyze"))("ships a unit that systemd-analyze verify accepts without unknown keys", () => {
+    const t = makeTempDir("remo-unit-");
+    try {
+      const unit = readFileSync(join(repoRoot, "broker/packaging/remo-broker.service"), "utf8").replaceAll("@NODE@", process.execPath).replaceAll("@LIBDIR@", join(repoRoot, "dist"));
+      writeFileSync(join(t.path, "remo-broker.service"), unit);
+      const r = spawnSync("systemd-analyze", ["verify", join(t.path, "remo-broker.service")], { encoding: "utf8" });
+      const complaints = (r.stdout + r.stderr).split("\n").filter((l) => l.includes("remo-broker.service"));
+      expect(complaints).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("refuses to run as a non-root user with a message that says what to do", () => {
+    if (!isRoot) {
+      const r = install("/nonexistent");
+      expect(r.out).toContain("run as root");
+      return;
+    }
+    const r = spawnSync("sh", [script], { uid: 65534, gid: 65534, encoding: "utf8", env: { PATH: process.env.PATH } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("run as root");
+  });
+});
