@@ -4,7 +4,7 @@
 // runs it alone. A missing compiler or headers is reported, not fatal: the broker then
 // refuses connections to projects that set peer_uids (fail closed) and says why in status.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,10 +25,17 @@ export function buildPeercred(outDir = join(here, "..", "..", "dist")) {
   }
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, "peercred.node");
+  const source = join(here, "peercred.c");
+  // Up to date: leave it alone (a running broker may have it loaded).
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs && statSync(out).mtimeMs >= statSync(join(include, "node_api.h")).mtimeMs) return out;
   const cc = process.env.CC ?? "cc";
+  // Compile beside it and rename, so a broker starting meanwhile never dlopen()s a half-written file.
+  const tmp = `${out}.${process.pid}.tmp`;
   try {
-    execFileSync(cc, ["-O2", "-Wall", "-Wextra", "-shared", "-fPIC", `-I${include}`, "-o", out, join(here, "peercred.c")], { stdio: ["ignore", "inherit", "inherit"] });
+    execFileSync(cc, ["-O2", "-Wall", "-Wextra", "-shared", "-fPIC", `-I${include}`, "-o", tmp, source], { stdio: ["ignore", "inherit", "inherit"] });
+    renameSync(tmp, out);
   } catch (e) {
+    rmSync(tmp, { force: true });
     console.warn(`warning: could not compile broker/native/peercred.c with ${cc} (${e.message}); peer_uids cannot be enforced. Install a C compiler (apt-get install gcc).`);
     return undefined;
   }
