@@ -1,7 +1,7 @@
 // Push over a real sshd on 127.0.0.1 to a real broker, through the same modules the commands use.
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import type { NodePins, NodeTarget } from "../../extension/src/nodes/node-target
 import { NodeError } from "../../extension/src/push/errors.ts";
 import { NodeClient, probeNode, type NodeClientDeps } from "../../extension/src/push/node-client.ts";
 import { pushSecrets } from "../../extension/src/push/push-secrets.ts";
-import { brokerBin, requestLines, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
+import { brokerBin, repoRoot, requestLines, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
 import { findLeaks, makeSentinel, readTree, snapshotProcesses } from "../helpers/sentinel.ts";
 import { addThrowawayUser, makeKey, startAgent, startSshd, writeBrokerWrapper, type SshdHandle } from "../helpers/sshd.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
@@ -252,18 +252,23 @@ describe("push over SSH to a real broker", () => {
     expect(ok.secretCount).toBe(1);
   });
 
-  it("uploads files over SFTP and runs the install script, returning its output", async () => {
+  it("installs the real broker package over SFTP with its install.sh (into a staging root)", async () => {
     const client = await NodeClient.connect(target, { ...pins, hostKeySha256: sshd.hostKeySha256() }, deps());
     const remoteDir = join(tmp.path, "install-staging");
+    const root = join(tmp.path, "install-root");
+    const packaging = join(repoRoot, "broker", "packaging");
+    const files = [
+      { path: "remo-broker.js", content: readFileSync(brokerBin), mode: 0o755 },
+      ...readdirSync(packaging).map((name) => ({ path: name, content: readFileSync(join(packaging, name)), mode: name.endsWith(".sh") ? 0o755 : 0o644 })),
+    ];
     try {
-      const script = "#!/bin/sh\nset -e\necho \"installing from $(pwd)\"\nls\ncp remo-broker.js " + JSON.stringify(join(tmp.path, "installed.js")) + "\n";
-      const log = await client.installBroker([
-        { path: "remo-broker.js", content: new TextEncoder().encode("// broker\n"), mode: 0o755 },
-        { path: "install-node.sh", content: new TextEncoder().encode(script), mode: 0o755 },
-      ], remoteDir);
-      expect(log).toContain(`installing from ${remoteDir}`);
-      expect(log).toContain("remo-broker.js");
-      expect(readFileSync(join(tmp.path, "installed.js"), "utf8")).toBe("// broker\n");
+      const log = await client.installBroker(files, remoteDir, { env: { REMO_ROOT: root, REMO_SYSTEMD_CREDS: "none" } });
+      expect(log).toContain("remo-broker install: created the node's key (plaintext)");
+      expect(readFileSync(join(root, "usr/local/lib/remo-broker/remo-broker.js"))).toEqual(readFileSync(brokerBin));
+      const recipient = readFileSync(join(root, "etc/remo-broker/recipient"), "utf8").trim();
+      expect(log).toContain(`node recipient (pin this on the laptop): ${recipient}`);
+      expect(existsSync(remoteDir)).toBe(false); // the staging folder is removed
+      await expectNodeError(client.installBroker([{ path: "README", content: new Uint8Array(), mode: 0o644 }], remoteDir), "broker_error");
     } finally {
       client.close();
     }

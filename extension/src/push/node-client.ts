@@ -202,13 +202,18 @@ export class NodeClient {
 
   /**
    * Uploads files into `remoteDir` over SFTP and runs its install script with sudo;
-   * returns the installer's output. The staging folder is removed afterwards.
+   * returns the installer's output. The staging folder is removed afterwards. The script
+   * gets REMO_DIST=<remoteDir> (the broker sits next to it), plus `env` (e.g. REMO_ROOT).
    */
-  async installBroker(files: { path: string; content: Uint8Array; mode: number }[], remoteDir: string): Promise<string> {
+  async installBroker(files: { path: string; content: Uint8Array; mode: number }[], remoteDir: string, opts: { env?: Record<string, string> } = {}): Promise<string> {
     const script = ["install-node.sh", "install.sh"].find((n) => files.some((f) => f.path === n)) ?? files.find((f) => f.path.endsWith(".sh"))?.path;
     if (script === undefined) throw new NodeError("broker_error", "The broker files include no install script (install-node.sh). Rebuild the extension package.");
     await this.upload(files, remoteDir);
-    const sudo = brokerCommandLine({ ...this.target, brokerCommand: "sh" }, this.deps.env, [`${remoteDir}/${script}`]);
+    const env = { ...opts.env, REMO_DIST: remoteDir };
+    const bad = Object.keys(env).find((k) => !/^[A-Z_][A-Z0-9_]*$/.test(k));
+    if (bad !== undefined) throw new NodeError("broker_error", `"${bad}" is not an environment variable name.`);
+    // `env` runs under sudo, which would otherwise drop the variables.
+    const sudo = brokerCommandLine({ ...this.target, brokerCommand: "env" }, this.deps.env, [...Object.entries(env).map(([k, v]) => `${k}=${v}`), "sh", `${remoteDir}/${script}`]);
     const result = await this.run(`cd ${quote(remoteDir)} && ${sudo}; rc=$?; rm -rf ${quote(remoteDir)}; exit $rc`, 10 * 60_000);
     const log = `${result.stdout}${result.stderr}`;
     const failure = classifyFailure({ ...result, stderr: result.stderr.replace(/remo-broker/g, "") }, this.target.name);
