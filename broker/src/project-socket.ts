@@ -25,6 +25,9 @@ export interface SocketAccess {
 
 let connectionSeq = 0;
 
+/** Open connections one project socket accepts; more are refused by the kernel-side close. */
+const maxConnectionsPerProject = 512;
+
 /**
  * One project's socket: mode 0660, owned by the project's user so the container's
  * user can connect through the bind mount (DESIGN §3), with `peer_uids` enforced on top.
@@ -35,6 +38,8 @@ export class ProjectSocket {
 
   private constructor(readonly path: string, private readonly view: () => ProjectView, private access: SocketAccess, private readonly deps: ProjectSocketDeps) {
     this.server = createServer({ allowHalfOpen: true }, (socket) => { this.accept(socket); });
+    // A container could otherwise open sockets until the broker runs out of file descriptors.
+    this.server.maxConnections = maxConnectionsPerProject;
   }
 
   /** Listens on `path` (replacing a stale socket), then sets its mode and owner. */
