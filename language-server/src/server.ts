@@ -4,7 +4,7 @@ import {
   type InitializeParams, type InitializeResult, type TextEdit,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { secretStateNotification, workspaceSecretNamesRequest, type SecretState } from "#protocol/lsp";
+import { secretStateNotification, workspaceSecretNamesRequest, type ManifestServerOptions, type SecretState } from "#protocol/lsp";
 import { codeActions } from "./code-actions.ts";
 import { codeLenses } from "./code-lens.ts";
 import { commonSecretNames, complete, type NameSource } from "./complete.ts";
@@ -22,14 +22,6 @@ export interface ServerRuntime {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
-}
-
-/** Options a client may pass in `initializationOptions`. */
-export interface ServerOptions {
-  /** Debounce before push diagnostics after a change; 0 validates on every change. Default 150. */
-  diagnosticDelayMs?: number;
-  /** How long completion waits for `remo/workspaceSecretNames` before going on without. Default 500. */
-  workspaceNamesTimeoutMs?: number;
 }
 
 /** The language id the extension registers for manifests; "toml" is accepted for manifest paths too. */
@@ -86,7 +78,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     snippets = caps.textDocument?.completion?.completionItem?.snippetSupport === true;
     diagnosticRefresh = caps.workspace?.diagnostics?.refreshSupport === true;
     codeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
-    const opts = (params.initializationOptions ?? {}) as ServerOptions;
+    const opts = (params.initializationOptions ?? {}) as ManifestServerOptions;
     if (typeof opts.diagnosticDelayMs === "number" && opts.diagnosticDelayMs >= 0) delayMs = opts.diagnosticDelayMs;
     if (typeof opts.workspaceNamesTimeoutMs === "number" && opts.workspaceNamesTimeoutMs >= 0) namesTimeoutMs = opts.workspaceNamesTimeoutMs;
     return {

@@ -39,3 +39,11 @@ export const SET_SECRET_COMMAND = "remo.setSecret";
 
 /** The diagnostic code for an allowlisted name with no value on the laptop. */
 export const SECRET_VALUE_MISSING = "secret-value-missing";
+
+/** What the extension may pass as `initializationOptions` when it starts the manifest server. */
+export interface ManifestServerOptions {
+  /** Debounce before pushed diagnostics after a change, in ms; 0 validates on every change. Default 150. */
+  diagnosticDelayMs?: number;
+  /** How long completion waits for {@link workspaceSecretNamesRequest} before going on without it, in ms. Default 500. */
+  workspaceNamesTimeoutMs?: number;
+}

@@ -81,24 +81,44 @@ export function parseManifest(text: string, context: ManifestContext = {}): Mani
 
 /** Turns smol-toml's error into a located issue, without its source excerpt. */
 export function tomlSyntaxIssue(e: unknown): ManifestIssue {
-  if (e instanceof TomlError) {
-    // smol-toml's message starts with the reason and then quotes the source; keep the reason only.
-    const reason = humanizeTomlReason(e.message.split("\n")[0] ?? "invalid TOML");
-    return {
-      code: DiagnosticCode.tomlSyntax,
-      message: `TOML syntax error: ${reason}. Fix the syntax here; other checks resume once the file parses.`,
-      severity: "error",
-      path: [],
-      target: "value",
-      position: { line: Math.max(0, e.line - 1), column: Math.max(0, e.column - 1) },
-    };
-  }
-  return { code: DiagnosticCode.tomlSyntax, message: "The file is not valid TOML.", severity: "error", path: [], target: "value", position: { line: 0, column: 0 } };
+  const position = e instanceof TomlError ? { line: Math.max(0, e.line - 1), column: Math.max(0, e.column - 1) } : { line: 0, column: 0 };
+  return { code: DiagnosticCode.tomlSyntax, message: humanizeTomlError(e), severity: "error", path: [], target: "value", position };
 }
 
-function humanizeTomlReason(reason: string): string {
-  const r = reason.replace(/\.$/, "");
-  return r.charAt(0).toLowerCase() + r.slice(1);
+// smol-toml's reasons (TomlError.x calls in its source) in words that say what to do.
+const tomlReasons: Record<string, string> = {
+  "control characters are not allowed in strings": "this string is not closed before the end of the line. Close it with a matching quote",
+  "unfinished string": "this string is not closed. Close it with a matching quote",
+  "unfinished array": "this array is not closed. Add ']' after its last item",
+  "expected comma or end of structure": "expected ',' or a closing bracket here. Separate items with ',' and close the array with ']' (or the inline table with '}')",
+  "unfinished table": "this table header is not closed. Add ']'",
+  "incomplete key-value: cannot find end of key": "this line has a key but no value. Write key = value",
+  "each key-value declaration must be followed by an end-of-line": "only one key = value may stand on a line. Move the rest to a new line or put it in a comment",
+  "trying to redefine an already defined table or value": "this key or table is already defined above. Remove one of the two definitions",
+  "trying to redefine an already defined value": "this key or table is already defined above. Remove one of the two definitions",
+  "invalid value": "this is not a valid TOML value. Quote strings (\"…\"), and write numbers, true/false, arrays […] or tables {…}",
+  "illegal character in key": "this key contains a character keys may not hold. Use A–Z, a–z, 0–9, '_' and '-', or quote the key",
+  "illegal empty bare key": "a key is missing here. Write key = value",
+  "unexpected end of key": "the key ends unexpectedly. Complete the key",
+  "expected end of table array declaration": "this [[table]] header is not closed. Add ']]'",
+  "unrecognised escape sequence": "this escape sequence is not valid TOML. Use \\\\ for a backslash",
+  "illegal leading zero": "numbers may not start with 0. Remove the leading zero",
+  "illegal underscore": "an underscore in a number must sit between two digits. Remove it",
+  "unfinished numeric value": "this number is incomplete. Complete it",
+  "integer value cannot be represented losslessly": "this integer is too large. Use a smaller number",
+  "control characters are not allowed in comments": "this comment contains a control character. Remove it",
+};
+
+/**
+ * Turns smol-toml's error into a short sentence that says what to do. It never quotes the
+ * source (smol-toml's message carries a code excerpt, which could hold a pasted value).
+ */
+export function humanizeTomlError(e: unknown): string {
+  const first = e instanceof Error ? (e.message.split("\n")[0] ?? "") : "";
+  const raw = first.replace(/^Invalid TOML document:\s*/i, "").replace(/\.$/, "");
+  const mapped = tomlReasons[raw];
+  const reason = mapped ?? (raw === "" ? "the file is not valid TOML. Fix the syntax" : `${raw}. Fix the syntax here`);
+  return `TOML syntax error: ${reason}.`;
 }
 
 interface Schema { "properties"?: Record<string, Schema>; "required"?: string[]; "description"?: string; "markdownDescription"?: string; "items"?: Schema; "x-broker-default"?: number; "minimum"?: number; "maximum"?: number }
@@ -317,16 +337,20 @@ export function suggestKey(key: string, allowed: readonly string[]): string | un
   return best?.key;
 }
 
+// Optimal string alignment distance: a swapped pair of letters ("nmae") costs 1, as typos do.
 function levenshtein(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
   for (let i = 1; i <= a.length; i++) {
-    const next = [i];
+    const row = d[i] ?? [];
     for (let j = 1; j <= b.length; j++) {
-      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
+      row[j] = v;
     }
-    row = next;
   }
-  return row[b.length] ?? 0;
+  return at(a.length, b.length);
 }
 
 /** Lowercases and replaces what a project name may not hold; undefined when nothing usable is left. */

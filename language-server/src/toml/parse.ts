@@ -1,5 +1,5 @@
 import { parse as parseToml, TomlError } from "smol-toml";
-import { DiagnosticCode, validateManifestValue, type ManifestContext, type ManifestIssue } from "#protocol";
+import { DiagnosticCode, humanizeTomlError, validateManifestValue, type ManifestContext, type ManifestIssue } from "#protocol";
 import { buildKeyIndex, entryAt, type TomlKeyIndex } from "./key-index.ts";
 import { LineIndex, type Span } from "./positions.ts";
 
@@ -171,38 +171,6 @@ function blankSpan(offset: number, index: TomlKeyIndex, lines: LineIndex, text: 
 function linesOf(span: Span, lines: LineIndex): Span {
   const last = lines.lineAt(Math.max(span.start, span.end - 1));
   return { start: lines.lineStart(lines.lineAt(span.start)), end: lines.lineEnd(last) };
-}
-
-const reasons: Record<string, string> = {
-  "control characters are not allowed in strings": "this string is not closed before the end of the line. Close it with a matching quote",
-  "unfinished string": "this string is not closed. Close it with a matching quote",
-  "unfinished array": "this array is not closed. Add ']' after its last item",
-  "expected comma or end of structure": "expected ',' or a closing bracket here. Separate items with ',' and close the array with ']' (or the inline table with '}')",
-  "unfinished table": "this table header is not closed. Add ']'",
-  "incomplete key-value: cannot find end of key": "this line has a key but no value. Write key = value",
-  "each key-value declaration must be followed by an end-of-line": "only one key = value may stand on a line. Move the rest to a new line or put it in a comment",
-  "trying to redefine an already defined table or value": "this key or table is already defined above. Remove one of the two definitions",
-  "trying to redefine an already defined value": "this key or table is already defined above. Remove one of the two definitions",
-  "invalid value": "this is not a valid TOML value. Quote strings (\"…\"), and write numbers, true/false, arrays […] or tables {…}",
-  "illegal character in key": "this key contains a character keys may not hold. Use A–Z, a–z, 0–9, '_' and '-', or quote the key",
-  "illegal empty bare key": "a key is missing here. Write key = value",
-  "unexpected end of key": "the key ends unexpectedly. Complete the key",
-  "expected end of table array declaration": "this [[table]] header is not closed. Add ']]'",
-  "unrecognised escape sequence": "this escape sequence is not valid TOML. Use \\\\ for a backslash",
-  "illegal leading zero": "numbers may not start with 0. Remove the leading zero",
-  "illegal underscore": "an underscore in a number must sit between two digits. Remove it",
-  "unfinished numeric value": "this number is incomplete. Complete it",
-  "integer value cannot be represented losslessly": "this integer is too large. Use a smaller number",
-  "control characters are not allowed in comments": "this comment contains a control character. Remove it",
-};
-
-/** Turns smol-toml's error into a short sentence that says what to do, without quoting the source. */
-export function humanizeTomlError(e: unknown): string {
-  const first = e instanceof Error ? (e.message.split("\n")[0] ?? "") : "";
-  const raw = first.replace(/^Invalid TOML document:\s*/i, "").replace(/\.$/, "");
-  const mapped = reasons[raw];
-  const reason = mapped ?? (raw === "" ? "the file is not valid TOML. Fix the syntax" : `${raw}. Fix the syntax here`);
-  return `TOML syntax error: ${reason}.`;
 }
 
 function syntaxProblem(e: unknown, offset: number, original: string, lines: LineIndex, index: TomlKeyIndex): SyntaxProblem {
