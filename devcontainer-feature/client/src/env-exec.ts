@@ -1,7 +1,7 @@
 import type { spawn as SpawnFn } from "node:child_process";
 import type { CallOptions } from "./broker-calls.ts";
 import { clientError } from "./exit-codes.ts";
-import { writeJson, writeOut, type Io } from "./io.ts";
+import { writeJson, writeOut, type Io, type Output } from "./io.ts";
 import { SecretMasker } from "./mask.ts";
 import { fetchSecrets, type FetchResult, type SecretValue } from "./secrets.ts";
 
@@ -114,7 +114,7 @@ function runChild(deps: ChildDeps, io: Io, file: string, args: string[], env: No
   });
 }
 
-async function pipeMasked(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, masker: SecretMasker): Promise<void> {
+async function pipeMasked(from: NodeJS.ReadableStream, to: Output, masker: SecretMasker): Promise<void> {
   for await (const chunk of from) {
     const out = masker.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
     if (out.length > 0) await writeOut(to, out);

@@ -5,7 +5,8 @@ import { runEnv, runExec } from "./env-exec.ts";
 import { exitStatusFor } from "./exit-codes.ts";
 import { runGet } from "./get.ts";
 import { runGitCredential } from "./git-credential.ts";
-import { writeJson, writeOut, type Io } from "./io.ts";
+import { isatty } from "node:tty";
+import { fdOutput, writeJson, writeOut, type Io } from "./io.ts";
 import { retryPolicyFromEnv } from "./retry.ts";
 import { runInfo, runPing, runStatus } from "./status.ts";
 import { clientVersion } from "./version.ts";
@@ -49,15 +50,20 @@ async function run(io: Io, argv: string[]): Promise<number> {
   }
 }
 
-// A closed pipe (`remo-secrets env | head -1`) is not an error worth a stack trace.
-process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(0); });
-
-const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, stdoutIsTty: process.stdout.isTTY as boolean | undefined === true };
+// stdin is a getter: creating a process stream costs start-up time, and only
+// git-credential reads it. Output goes straight to fds 1 and 2 (see fdOutput).
+const io: Io = {
+  stdout: fdOutput(1),
+  stderr: fdOutput(2),
+  get stdin() { return process.stdin; },
+  env: process.env,
+  stdoutIsTty: isatty(1),
+};
 run(io, process.argv.slice(2)).then(
   (status) => { process.exitCode = status; },
   (e: unknown) => {
     // An unexpected bug: say so without echoing data that could hold a value.
-    process.stderr.write(`remo-secrets: internal error (${e instanceof Error ? e.name : "unknown"}): please report it\n`);
+    void io.stderr.write(`remo-secrets: internal error (${e instanceof Error ? e.name : "unknown"}): please report it\n`);
     process.exitCode = 1;
   },
 );
