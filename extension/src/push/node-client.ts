@@ -59,9 +59,10 @@ export class NodeClient {
    * With `expectRecipient`, the broker's key is checked first and a mismatch sends nothing:
    * the push command starts alongside the check (hiding one remote process start) but its
    * stdin is only written once the recipient matched; otherwise its channel is closed empty.
+   * `onVerified` runs right after a successful check (to start work that may go alongside).
    * @throws NodeError recipient_changed when the broker's key is not the expected one
    */
-  async pushBundle(ciphertext: Uint8Array | (() => Promise<Uint8Array>), project?: string, opts: { expectRecipient?: string } = {}): Promise<{ secretCount: number; loadedAt: string }> {
+  async pushBundle(ciphertext: Uint8Array | (() => Promise<Uint8Array>), project?: string, opts: { expectRecipient?: string; onVerified?: () => void } = {}): Promise<{ secretCount: number; loadedAt: string }> {
     const args = ["push-creds", ...(project === undefined ? [] : ["--project", checkProjectName(project)])];
     const produce = (): Promise<Uint8Array> => (ciphertext instanceof Uint8Array ? Promise.resolve(ciphertext) : ciphertext());
     if (opts.expectRecipient === undefined) {
@@ -79,6 +80,7 @@ export class NodeClient {
           `The broker key on ${this.target.name} changed: it reports ${recipient}, but ${expected} is pinned. Nothing was sent. `
           + "If the broker was reinstalled or its key rotated, check the new key on the node (remo-broker admin get-public-key) and run \"Remo: Re-pin Node\".");
       }
+      opts.onVerified?.();
       // Encrypted only now, after the check (a callback), or earlier to the same pinned recipient.
       release(await produce());
     } catch (e) {

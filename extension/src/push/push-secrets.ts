@@ -38,11 +38,22 @@ export async function pushSecrets(opts: {
   const client = await NodeClient.connect(target, pins, deps);
   try {
     // Encrypted to the pinned recipient only once the broker's key matched the pin; nothing is sent otherwise.
-    const pushed = await client.pushBundle(() => encryptBundle(encodeBundle(secrets), recipient), opts.project.name, { expectRecipient: recipient });
-    deps.log?.(`pushed ${pushed.secretCount} secret(s) for ${opts.project.name} to ${target.name}`);
-    if (opts.register === false) return { ...pushed, missing, registered: false };
+    // Registering starts alongside the push once the key is verified: it does not depend on the bundle.
+    let registering: Promise<{ created: boolean }> | undefined;
+    const onVerified = (): void => {
+      if (opts.register !== false) registering = client.ensureRegistered(opts.project.name, target.projectPath);
+    };
+    let pushed: { secretCount: number; loadedAt: string };
     try {
-      await client.ensureRegistered(opts.project.name, target.projectPath);
+      pushed = await client.pushBundle(() => encryptBundle(encodeBundle(secrets), recipient), opts.project.name, { expectRecipient: recipient, onVerified });
+    } catch (e) {
+      await registering?.catch(() => undefined);
+      throw e;
+    }
+    deps.log?.(`pushed ${pushed.secretCount} secret(s) for ${opts.project.name} to ${target.name}`);
+    if (registering === undefined) return { ...pushed, missing, registered: false };
+    try {
+      await registering;
       return { ...pushed, missing, registered: true };
     } catch (e) {
       if (!(e instanceof NodeError)) throw e;
