@@ -81,7 +81,11 @@ class Scanner {
   private readonly index: TomlKeyIndex = { entries: new Map(), ordered: [], statements: [], multilineStrings: [], comments: [], problems: [] };
   private lastTable: KeyEntry | undefined;
 
-  constructor(private readonly text: string) {}
+  private readonly hasCr: boolean;
+
+  constructor(private readonly text: string) {
+    this.hasCr = text.includes("\r");
+  }
 
   run(): TomlKeyIndex {
     const t = this.text;
@@ -137,6 +141,12 @@ class Scanner {
 
   private skipToLineEnd(): void {
     const t = this.text;
+    if (!this.hasCr) {
+      // indexOf is much faster than a char loop on long comment-heavy files.
+      const nl = t.indexOf("\n", this.pos);
+      this.pos = nl === -1 ? t.length : nl;
+      return;
+    }
     while (this.pos < t.length && !isNl(t.charCodeAt(this.pos))) this.pos++;
   }
 
@@ -226,7 +236,7 @@ class Scanner {
     const path = [...this.table, ...segs.map((s) => s.name)];
     this.implicitParents(segs, path, this.table.length);
     const entry = this.add({ path, kind: "value", keySpan: lastOf(segs).span, fullSpan: { start, end: start } });
-    const value = this.value(path, entry);
+    const value = this.value(() => path, entry);
     const end = value?.end ?? this.pos;
     entry.fullSpan = { start, end };
     if (value !== undefined) entry.valueSpan = value;
@@ -342,7 +352,7 @@ class Scanner {
   }
 
   /** A value at the cursor; returns its span, or undefined when it is broken (problem recorded). */
-  private value(path: KeyPath, entry: KeyEntry): Span | undefined {
+  private value(pathOf: () => KeyPath, entry: KeyEntry): Span | undefined {
     const t = this.text;
     const start = this.pos;
     const c = this.peek();
@@ -355,8 +365,8 @@ class Scanner {
       entry.stringValue = s;
       return { start, end: this.pos };
     }
-    if (c === 91) return this.array(path, entry);
-    if (c === 123) return this.inlineTable(path);
+    if (c === 91) return this.array(pathOf(), entry);
+    if (c === 123) return this.inlineTable(pathOf());
     while (this.pos < t.length) {
       const d = t.charCodeAt(this.pos);
       if (isNl(d) || d === 44 || d === 93 || d === 125 || d === 35) break;
@@ -414,9 +424,8 @@ class Scanner {
         this.pos++;
         return { start, end: this.pos };
       }
-      const itemPath = [...path, items.length];
-      const item: KeyEntry = { path: itemPath, kind: "item", fullSpan: { start: this.pos, end: this.pos } };
-      const span = this.value(itemPath, item);
+      const item = new ItemEntry(path, items.length, this.pos);
+      const span = this.value(() => item.path, item);
       if (span === undefined) { this.unclosed(start, "unclosed-array"); return; }
       item.valueSpan = span;
       item.fullSpan = span;
@@ -455,7 +464,7 @@ class Scanner {
       const full = [...path, ...segs.map((s) => s.name)];
       this.implicitParents(segs, full, path.length);
       const entry = this.add({ path: full, kind: "value", keySpan: lastOf(segs).span, fullSpan: { start: keyStart, end: keyStart } });
-      const span = this.value(full, entry);
+      const span = this.value(() => full, entry);
       if (span === undefined) { this.unclosed(start, "unclosed-inline-table"); return; }
       entry.valueSpan = span;
       entry.fullSpan = { start: keyStart, end: span.end };
@@ -463,6 +472,25 @@ class Scanner {
       if (this.peek() === 44) this.pos++;
       else if (this.peek() !== 125) { this.unclosed(start, "unclosed-inline-table"); return; }
     }
+  }
+}
+
+/** An array item; its path is built only when asked for (a 10,000-name allowlist would allocate 10,000 arrays). */
+class ItemEntry implements KeyEntry {
+  readonly kind = "item";
+  fullSpan: Span;
+  valueSpan?: Span;
+  items?: Span[];
+  itemEntries?: KeyEntry[];
+  stringValue?: string;
+  private cachedPath: KeyPath | undefined;
+
+  constructor(private readonly parentPath: KeyPath, private readonly itemIndex: number, at: number) {
+    this.fullSpan = { start: at, end: at };
+  }
+
+  get path(): KeyPath {
+    return (this.cachedPath ??= [...this.parentPath, this.itemIndex]);
   }
 }
 

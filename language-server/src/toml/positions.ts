@@ -18,6 +18,12 @@ export class LineIndex {
   /** Indexes `text`'s line starts once; lookups are then O(log lines). */
   constructor(readonly text: string) {
     const starts = [0];
+    if (!text.includes("\r")) {
+      // The common case: indexOf walks the text far faster than a char loop.
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 13 /* \r */) {
