@@ -52,7 +52,7 @@ try {
   const coords = {
     host: "127.0.0.1", port: sshd.port, user: "root", identityFile: sshd.userKeyFile, projectPath, brokerCommand: wrapper,
     repoRoot: root, adminArgv: [process.execPath, brokerBin, "admin", "--runtime-dir", broker.runtimeDir],
-    hostKeySha256: sshd.hostKeySha256(), recipient: broker.recipient,
+    hostKeySha256: sshd.hostKeySha256(), recipient: broker.recipient, auditFile: broker.auditFile,
   };
   writeFileSync(jsonPath, JSON.stringify(coords, null, 2));
   ready({ ok: true, port: sshd.port });

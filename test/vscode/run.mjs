@@ -9,31 +9,27 @@
 //      palette and screenshots are taken
 //   5. scan every log for the secret sentinel, stop the node, clean up
 // Flags: --update-screenshots copies the PNGs into docs/images/; --keep keeps the temp dirs.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
+import { bundleSuite, copyWorkspace, root, scanForSentinel, skip, startFixtureNode } from "./common.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const args = new Set(process.argv.slice(2));
 const work = mkdtempSync(join(tmpdir(), "remo-vscode-"));
 const out = join(root, "out", "vscode-run");
 const log = (m) => console.log(`[test:vscode] ${m}`);
-const cleanups = [];
+const maxVsixBytes = 2 * 1024 * 1024;
+let stopNode = async () => {};
 let rc = 1;
 
-function skip(why) {
-  console.error(`\n${"#".repeat(64)}\nSKIPPED: the in-VS-Code suite did not run: ${why}\n${"#".repeat(64)}`);
-  process.exit(process.env.CI === "true" ? 1 : 0);
-}
-
-function run(cmd, argv, opts = {}) {
-  const r = spawnSync(cmd, argv, { cwd: root, stdio: "inherit", ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(" ")} exited with ${r.status ?? r.signal}`);
-}
+const cleanup = async () => {
+  await stopNode().catch(() => undefined);
+  if (!args.has("--keep")) rmSync(work, { recursive: true, force: true });
+  else log(`kept ${work}`);
+};
+for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
 
 try {
   if (process.platform !== "linux") skip(`the harness needs Linux (this is ${process.platform})`);
@@ -42,42 +38,24 @@ try {
 
   log("packaging the extension");
   const vsix = join(work, "remo-secrets.vsix");
-  run(join(root, "node_modules", ".bin", "vsce"), ["package", "--no-dependencies", "-o", vsix], { stdio: ["ignore", "ignore", "inherit"] });
+  const pkg = spawnSync(join(root, "node_modules", ".bin", "vsce"), ["package", "--no-dependencies", "-o", vsix], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  if (pkg.status !== 0) throw new Error(`vsce package failed (${pkg.status ?? pkg.signal})`);
+  const size = statSync(vsix).size;
+  if (size >= maxVsixBytes) throw new Error(`the vsix is ${size} bytes; the budget is ${maxVsixBytes}`);
+  log(`vsix: ${(size / 1024).toFixed(0)} KiB (budget 2048 KiB)`);
 
   log("bundling the suite");
-  const suite = join(root, "out", "vscode-suite", "index.js");
-  await esbuild.build({
-    entryPoints: [join(root, "test", "vscode", "suite", "index.ts")], outfile: suite, bundle: true, platform: "node", format: "cjs",
-    target: "node20", sourcemap: "inline", external: ["vscode", "mocha", "mocha/*"], logLevel: "warning",
-  });
+  const suite = await bundleSuite();
 
   log("starting the fixture node (sshd on 127.0.0.1 + broker)");
-  const nodeJson = join(work, "fixture-node.json");
-  const fixture = spawn(process.execPath, [join(root, "test", "vscode", "fixture-node.mjs"), nodeJson, join(work, "node")], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
-  cleanups.push(async () => {
-    fixture.stdin.end(); // the fixture stops its sshd and broker when stdin closes
-    await new Promise((r) => { if (fixture.exitCode !== null) r(); else fixture.once("exit", r); setTimeout(r, 15_000).unref(); });
-    if (fixture.exitCode === null) fixture.kill("SIGKILL");
-  });
-  const ready = await new Promise((resolve) => {
-    let seen = "";
-    fixture.stdout.on("data", (d) => {
-      seen += d.toString();
-      process.stdout.write(d);
-      const m = /^ready (.*)$/m.exec(seen);
-      if (m) resolve(JSON.parse(m[1]));
-    });
-    fixture.once("exit", (code) => resolve({ error: `fixture node exited with ${code}` }));
-  });
-  if (ready.error) {
-    if (ready.skip) skip(ready.error);
-    throw new Error(ready.error);
+  const node = await startFixtureNode(join(work, "fixture-node.json"), join(work, "node"));
+  stopNode = node.stop;
+  if (node.error) {
+    if (node.skip) { await cleanup(); skip(node.error); }
+    throw new Error(node.error);
   }
 
-  const wsParent = join(work, "ws");
-  const ws = join(wsParent, "remo-fixture"); // the manifest's project.name must equal the folder name
-  cpSync(join(root, "test", "fixtures", "workspace"), ws, { recursive: true });
-
+  const ws = copyWorkspace(join(work, "ws"));
   const sentinel = `SENTINEL_E2E_${randomBytes(12).toString("hex")}`;
   const steps = [
     "open:.devcontainer/remo-broker.toml", "problems", "screenshot:editor-diagnostics.png",
@@ -91,7 +69,7 @@ try {
       ...process.env,
       REMO_E2E: "1",
       REMO_E2E_SECRET_VALUE: sentinel,
-      REMO_FIXTURE_NODE: nodeJson,
+      REMO_FIXTURE_NODE: node.nodeJson,
       VSCODE_HARNESS_TESTS: suite,
       HARNESS_STEPS: steps,
       HARNESS_EXPECT_PROBLEM: "bad-name",
@@ -101,9 +79,11 @@ try {
     },
   });
   rc = harness.status ?? 1;
+  await stopNode(); // flushes the broker's output into <work>/node for the scan
+  stopNode = async () => {};
 
-  // Secrets never appear in logs: scan everything the run wrote (the suite used the sentinel as a value).
-  const leaks = scan(sentinel, [out, join(work, "node")]);
+  // Secrets never appear in logs: the suite used the sentinel as a value; scan all the run wrote.
+  const leaks = scanForSentinel(sentinel, [out, join(work, "node")]);
   if (leaks.length > 0) {
     console.error(`FAIL: the secret sentinel appears in: ${leaks.join(", ")}`);
     rc = 1;
@@ -121,26 +101,7 @@ try {
   console.error(`[test:vscode] ${e?.stack ?? e}`);
   rc = 1;
 } finally {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  if (!args.has("--keep")) rmSync(work, { recursive: true, force: true });
-  else log(`kept ${work}`);
+  await cleanup();
 }
 log(rc === 0 ? "passed" : `FAILED (rc=${rc}); logs in ${out}`);
 process.exit(rc);
-
-/** Every file under `dirs` (recursively, up to 32 MiB each) whose bytes contain `needle`. */
-function scan(needle, dirs) {
-  const hits = [];
-  const walk = (d) => {
-    if (!existsSync(d)) return;
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() && st.size < 32 * 1024 * 1024 && readFileSync(p, "latin1").includes(needle)) hits.push(p);
-    }
-  };
-  for (const d of dirs) walk(d);
-  return hits;
-}

@@ -104,7 +104,13 @@ export class AuditPanel implements vscode.Disposable {
     }
   }
 
-  private async setTail(active: boolean): Promise<void> {
+  /** The webview's HTML (tests check its Content-Security-Policy). */
+  get html(): string {
+    return this.panel.webview.html;
+  }
+
+  /** Starts or stops following new records (the webview's "Live tail" toggle). */
+  async setTail(active: boolean): Promise<void> {
     this.tail?.dispose();
     this.tail = undefined;
     const node = this.deps.node();

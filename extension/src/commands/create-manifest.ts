@@ -16,16 +16,17 @@ const maxScanBytes = 256 * 1024;
 
 /** Remo: Create Manifest. Returns the manifest URI. */
 export async function createManifest(_deps: CommandDeps, opts?: unknown): Promise<vscode.Uri | undefined> {
-  const t = testOptions<{ secrets: string[]; location: ManifestLocation }>(opts);
+  // Test mode: `secrets` skips the scan; `acceptScan` takes what the picker pre-selects (Enter).
+  const t = testOptions<{ secrets: string[]; acceptScan: boolean; location: ManifestLocation }>(opts);
   const folder = await pickWorkspaceFolder();
   const existing = await findManifest(folder);
   if (existing !== undefined) {
-    const pick = await vscode.window.showInformationMessage(`${folder.name} already has a manifest: ${vscode.workspace.asRelativePath(existing.uri)}.`, "Open It");
-    if (pick === "Open It") await vscode.window.showTextDocument(existing.uri);
+    void vscode.window.showInformationMessage(`${folder.name} already has a manifest: ${vscode.workspace.asRelativePath(existing.uri)}.`, "Open It")
+      .then((pick) => (pick === "Open It" ? vscode.window.showTextDocument(existing.uri) : undefined));
     return existing.uri;
   }
   const projectName = await askProjectName(basename(folder.uri));
-  const secrets = t.secrets ?? await pickSecrets(folder);
+  const secrets = t.secrets ?? await pickSecrets(folder, t.acceptScan === true);
   const location = t.location ?? await pickLocation();
   const text = renderManifest({ projectName, secrets });
   const rel = location === "devcontainer" ? ".devcontainer/remo-broker.toml" : ".remo/broker.toml";
@@ -55,7 +56,7 @@ async function askProjectName(folderName: string): Promise<string> {
   return typed;
 }
 
-async function pickSecrets(folder: vscode.WorkspaceFolder): Promise<string[]> {
+async function pickSecrets(folder: vscode.WorkspaceFolder, acceptDefaults: boolean): Promise<string[]> {
   const found = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: "Remo: looking for secret names in the workspace…", cancellable: true },
     async (_p, token) => {
@@ -76,8 +77,10 @@ async function pickSecrets(folder: vscode.WorkspaceFolder): Promise<string[]> {
     void vscode.window.showInformationMessage("No secret names found in the workspace; the manifest starts with an empty allowlist. Add names in [allowlist].");
     return [];
   }
+  const items = found.map((f) => ({ label: f.name, description: f.likelySecret ? "looks like a credential" : "", detail: f.sources.slice(0, 3).join(", "), picked: f.likelySecret }));
+  if (acceptDefaults) return items.filter((i) => i.picked).map((i) => i.label);
   const picked = await vscode.window.showQuickPick(
-    found.map((f) => ({ label: f.name, description: f.likelySecret ? "looks like a credential" : "", detail: f.sources.slice(0, 3).join(", "), picked: f.likelySecret })),
+    items,
     { title: "Remo: which of these may containers fetch?", canPickMany: true, placeHolder: "Only names on the allowlist are ever sent to the node" },
   );
   if (picked === undefined) throw new Cancelled();

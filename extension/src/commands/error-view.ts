@@ -42,15 +42,10 @@ function viewNodeError(e: NodeError, node: string | undefined, showLog: Action):
   const repin: Action = { title: "Re-pin…", command: "remo.repinNode", ...(node === undefined ? {} : { args: [node] }) };
   switch (e.code) {
     case "host_key_changed":
-      return {
-        message: `The SSH host key of ${node ?? "the node"} changed. Nothing was sent.`, modal: true, actions: [repin],
-        detail: `${e.message}\n\nThis is expected after the node was reinstalled; otherwise someone may be intercepting the connection. Check the fingerprint on the node itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before you re-pin.`,
-      };
+      // push/ words the detail (old and new fingerprint, how to verify); the headline is ours.
+      return { message: `The SSH host key of ${node ?? "the node"} changed. Nothing was sent.`, modal: true, actions: [repin], detail: e.message };
     case "recipient_changed":
-      return {
-        message: `The broker's age recipient on ${node ?? "the node"} changed. Nothing was sent.`, modal: true, actions: [repin],
-        detail: `${e.message}\n\nExpected after a new broker key (remo-broker keygen); otherwise do not push. Check it on the node with "remo-broker admin get-public-key" before you re-pin.`,
-      };
+      return { message: `The broker's age recipient on ${node ?? "the node"} changed. Nothing was sent.`, modal: true, actions: [repin], detail: e.message };
     case "not_pinned":
       return { message: e.message, modal: false, actions: [repin, { title: "Add Node…", command: "remo.addNode" }] };
     case "broker_missing":

@@ -13,8 +13,11 @@ import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
 import { checkProjectPath, defaultProjectPath, parseHostSpec } from "./host-spec.ts";
 import { basename, pickWorkspaceFolder, requireTrust } from "./workspace.ts";
 
-/** Test-mode options of Add Node: a full target and an automatic confirmation. */
-interface AddNodeOptions { target: NodeTarget; confirm: boolean }
+/**
+ * Test-mode options of Add Node: a full target, an automatic confirmation, and `pins` that
+ * replace what the probe saw (to stand for a node whose key changed after it was pinned).
+ */
+interface AddNodeOptions { target: NodeTarget; confirm: boolean; pins: NodePins }
 
 /** Remo: Add Node… — resolve the alias, probe, show fingerprint + recipient, pin on confirm. */
 export async function addNode(deps: CommandDeps, opts?: unknown): Promise<string | undefined> {
@@ -41,7 +44,7 @@ export async function addNode(deps: CommandDeps, opts?: unknown): Promise<string
     );
     if (pick !== "Pin and Add") throw new Cancelled();
   }
-  await deps.nodes.upsert(target, pins);
+  await deps.nodes.upsert(target, t.pins ?? pins);
   await deps.nodes.setWorkspaceNode(target.name);
   getLog().info(`pinned node ${target.name} (${describeTarget(target)}) host key ${probed.hostKeySha256}`);
   deps.statusBar.reset({ node: target.name });

@@ -45,10 +45,11 @@ export async function writeText(uri: vscode.Uri, text: string): Promise<void> {
 export async function findManifest(folder: vscode.WorkspaceFolder): Promise<FolderManifest | undefined> {
   for (const rel of MANIFEST_PATHS) {
     const uri = vscode.Uri.joinPath(folder.uri, rel);
+    const onDisk = await readText(uri);
+    // A document can stay open after its file was moved away: only a file that exists counts.
+    if (onDisk === undefined) continue;
     // An open editor may hold unsaved edits: validate what the user sees.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    const text = open?.getText() ?? await readText(uri);
-    if (text === undefined) continue;
+    const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.getText() ?? onDisk;
     const { manifest, issues } = parseManifest(text, { folderName: basename(folder.uri) });
     return { folder, uri, manifest, issues };
   }

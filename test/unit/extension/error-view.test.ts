@@ -7,16 +7,15 @@ import { SecretSourceError } from "../../../extension/src/secret-sources.ts";
 
 describe("viewError", () => {
   it("shows a changed host key as a modal that explains how to verify, with Re-pin for that node", () => {
-    const v = viewError(new NodeError("host_key_changed", "Host key of devbox is now SHA256:new (pinned SHA256:old)."), "devbox");
-    expect(v).toMatchObject({ message: "The SSH host key of devbox changed. Nothing was sent.", modal: true, actions: [{ title: "Re-pin…", command: "remo.repinNode", args: ["devbox"] }] });
-    expect(v?.detail).toContain("SHA256:new (pinned SHA256:old)");
-    expect(v?.detail).toContain("ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub");
+    const message = "The host key of devbox changed: it presented SHA256:new, but SHA256:old is pinned. Verify it (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and run \"Remo: Re-pin Node\".";
+    expect(viewError(new NodeError("host_key_changed", message), "devbox")).toEqual({
+      message: "The SSH host key of devbox changed. Nothing was sent.", modal: true, detail: message, actions: [{ title: "Re-pin…", command: "remo.repinNode", args: ["devbox"] }],
+    });
   });
 
   it("shows a changed recipient the same way", () => {
-    const v = viewError(new NodeError("recipient_changed", "Recipient changed."), "devbox");
-    expect(v?.modal).toBe(true);
-    expect(v?.detail).toContain("remo-broker admin get-public-key");
+    const v = viewError(new NodeError("recipient_changed", "Recipient changed; check remo-broker admin get-public-key."), "devbox");
+    expect(v).toMatchObject({ message: "The broker's age recipient on devbox changed. Nothing was sent.", modal: true, detail: "Recipient changed; check remo-broker admin get-public-key." });
   });
 
   it("offers Install Broker when the broker is missing", () => {

@@ -22,6 +22,7 @@ export function run(): Promise<Summary> {
   require("./editing.test.ts");
   require("./devcontainer.test.ts");
   require("./node.test.ts");
+  require("./authoring.test.ts");
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     const tests: TestResult[] = [];

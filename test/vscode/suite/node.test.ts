@@ -3,10 +3,14 @@
 // container-side get through the real client, the audit view and Clear Secrets.
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { restoreFile } from "./editing.test.ts";
 import { activateExtension, fixtureNode, readWs, waitFor, wsUri, type FixtureNode } from "./util.ts";
+
+/** What the suite uses of the AuditPanel the command returns. */
+interface AuditPanelLike { recordCount: number; html: string; setTail(active: boolean): Promise<void> }
 
 interface Status { secret_count: number; projects: { name: string; socket_path: string; secret_count?: number }[] }
 
@@ -72,9 +76,52 @@ suite("node: add, push, audit, clear", () => {
     assert.ok(stdout.trim() === (process.env.REMO_E2E_SECRET_VALUE ?? "e2e-value"), "the container got a different GITHUB_TOKEN value");
   });
 
-  test("Show Audit opens the panel with the node's records", async () => {
-    const panel = await vscode.commands.executeCommand<{ recordCount: number }>("remo.showAudit");
+  test("Show Audit opens the panel with the node's records, under a strict CSP", async () => {
+    const panel = await vscode.commands.executeCommand<AuditPanelLike>("remo.showAudit");
     await waitFor("audit records in the panel", () => panel.recordCount, (n) => n > 0);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(panel.html)?.[1] ?? "";
+    assert.match(csp, /^default-src 'none'; /);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    assert.ok(nonce !== undefined && nonce.length >= 16, csp);
+    const scripts = [...panel.html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    assert.deepEqual(scripts.map((t) => t.includes(`nonce="${nonce}"`)), [true]);
+  });
+
+  test("the audit view's live tail follows new records from the node", async () => {
+    const panel = await vscode.commands.executeCommand<AuditPanelLike>("remo.showAudit");
+    await panel.setTail(true);
+    const before = panel.recordCount;
+    // A container fetch on the node writes a new audit record.
+    const status = await adminStatus(node);
+    const socket = status.projects.find((p) => p.name === "remo-fixture")!.socket_path;
+    await run(process.execPath, [join(node.repoRoot, "dist", "remo-secrets.js"), "--socket", socket, "get", "NPM_TOKEN"]);
+    await waitFor("the tailed record", () => panel.recordCount, (n) => n > before);
+    await panel.setTail(false);
+  });
+
+  test("a changed host key or recipient refuses the push and nothing reaches the broker", async () => {
+    const before = await adminStatus(node);
+    const pushesBefore = auditEvents(node).filter((r) => r.event === "secrets.pushed").length;
+    const target = { name: "loopback", host: node.host, port: node.port, user: node.user, identityFile: node.identityFile, projectPath: node.projectPath, brokerCommand: node.brokerCommand };
+    const wrong = [
+      { pins: { hostKeySha256: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", recipient: node.recipient }, code: "host_key_changed" },
+      { pins: { hostKeySha256: node.hostKeySha256, recipient: "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq" }, code: "recipient_changed" },
+    ];
+    for (const w of wrong) {
+      // Stands for a node whose key changed after it was pinned.
+      await vscode.commands.executeCommand("remo.addNode", { target, confirm: true, pins: w.pins });
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand("remo.pushSecrets")), (e: unknown) => {
+        assert.equal((e as { code?: unknown }).code, w.code);
+        return true;
+      });
+    }
+    const after = await adminStatus(node);
+    assert.deepEqual(after.projects.map((p) => [p.name, p.secret_count]), before.projects.map((p) => [p.name, p.secret_count]));
+    assert.equal(auditEvents(node).filter((r) => r.event === "secrets.pushed").length, pushesBefore, "no bundle reached the broker");
+    // Re-pin reads the real key and recipient again; pushing works afterwards.
+    assert.equal(await vscode.commands.executeCommand("remo.repinNode", "loopback", { confirm: true }), "loopback");
+    const again = await vscode.commands.executeCommand<{ secretCount: number }>("remo.pushSecrets");
+    assert.equal(again.secretCount, 2);
   });
 
   test("Clear Secrets on Node empties the project's bundle", async () => {
@@ -87,6 +134,11 @@ suite("node: add, push, audit, clear", () => {
     assert.equal(again.secretCount, 2);
   });
 });
+
+/** The broker's audit records, read from its audit file on the node side. */
+function auditEvents(node: FixtureNode): { event: string; outcome?: string }[] {
+  return readFileSync(node.auditFile, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { event: string; outcome?: string });
+}
 
 /** `remo-broker admin status` run on the node side (not through the extension). */
 async function adminStatus(node: FixtureNode): Promise<Status> {

@@ -62,6 +62,8 @@ export interface FixtureNode {
   adminArgv: string[];
   hostKeySha256: string;
   recipient: string;
+  /** The broker's audit.jsonl. */
+  auditFile: string;
 }
 
 /** Reads the fixture node's coordinates from $REMO_FIXTURE_NODE. */
