@@ -11,9 +11,9 @@ EXPORT_SECRETS="${EXPORTSECRETS:-none}"
 INSTALL_GIT_CREDENTIAL_HELPER="${INSTALLGITCREDENTIALHELPER:-true}"
 INSTALL_PATH="${INSTALLPATH:-/usr/local/lib/remo-secrets}"
 
-# Where the launchers and shell hooks go. Overridable only so tests can install into a prefix.
-BIN_DIR="${REMO_SECRETS_BIN_DIR:-/usr/local/bin}"
-ETC_DIR="${REMO_SECRETS_ETC_DIR:-/etc}"
+# Where the launchers and shell hooks go (fixed: the launcher path is part of the git helper setting).
+BIN_DIR=/usr/local/bin
+ETC_DIR=/etc
 MIN_NODE_MAJOR=18
 FEATURE_DIR="$(cd "$(dirname "$0")" && pwd)"
 
