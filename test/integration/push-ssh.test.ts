@@ -193,6 +193,19 @@ describe("push over SSH to a real broker", () => {
     const wrongKey = makeKey(join(tmp.path, "id_wrong"));
     await expectNodeError(NodeClient.connect({ ...target, identityFile: wrongKey }, pins, deps()), "ssh_auth_failed");
     await expectNodeError(NodeClient.connect({ ...target, port: 1 }, pins, deps()), "ssh_unreachable");
+    // A broker command that takes its SSH connection down with it (kills its sshd session process).
+    const dying = join(tmp.path, "bin", "dies-with-connection");
+    writeFileSync(dying, [
+      "#!/bin/sh",
+      "# the nearest sshd ancestor is this connection's session process, not the listener",
+      "p=$PPID",
+      "while [ \"$(ps -o comm= -p \"$p\")\" != sshd ]; do p=$(ps -o ppid= -p \"$p\" | tr -d ' '); done",
+      "kill -9 \"$p\"",
+      "sleep 5",
+      "",
+    ].join("\n"), { mode: 0o755 });
+    const lost = await expectNodeError(probeNode({ ...target, brokerCommand: dying }, deps()), "ssh_unreachable");
+    expect(lost.message).toContain("closed before the command finished");
     const locked = join(tmp.path, "id_locked");
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "correct horse", "-f", locked]);
     const e = await expectNodeError(NodeClient.connect({ ...target, identityFile: locked }, pins, deps()), "ssh_auth_failed");

@@ -266,6 +266,11 @@ export class NodeClient {
         });
         stream.on("close", () => {
           clearTimeout(timer);
+          if (code === null && signal === undefined) {
+            // No exit status at all: the connection went away under the command.
+            reject(new NodeError("ssh_unreachable", `The SSH connection to ${this.target.name} closed before the command finished. Check the network and try again.`));
+            return;
+          }
           resolve({ code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(errOut).toString("utf8") });
         });
         if (stdin === undefined) {
