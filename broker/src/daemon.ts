@@ -295,9 +295,15 @@ export class Broker implements AdminBackend {
       cache: new ValueCache(this.opts.cacheDefaults),
     };
     if (manifest !== undefined) this.applyManifest(view, manifest);
-    const socket = await ProjectSocket.open(projectSocketPath(this.opts.paths.runtimeDir, record.name), () => view,
-      { ...owner, peerUids: record.peer_uids },
-      { lookup: (p, n) => this.store.lookup(p, n), audit: (e, f) => { this.record(e, f); }, limiter: this.limiter, peers: this.opts.peers });
+    const socketPath = projectSocketPath(this.opts.paths.runtimeDir, record.name);
+    let socket: ProjectSocket;
+    try {
+      socket = await ProjectSocket.open(socketPath, () => view,
+        { ...owner, peerUids: record.peer_uids },
+        { lookup: (p, n) => this.store.lookup(p, n), audit: (e, f) => { this.record(e, f); }, limiter: this.limiter, peers: this.opts.peers });
+    } catch (e) {
+      throw new RemoError("internal_error", `Cannot create the project socket ${socketPath}: ${(e as Error).message}.`);
+    }
     const project: Project = { record, view, socket, manifestError };
     this.projects.set(record.name, project);
     return project;

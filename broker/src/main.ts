@@ -10,8 +10,9 @@ const usage = `usage:
   remo-broker serve [--runtime-dir DIR] [--state-dir DIR] [--audit-file FILE] [--identity FILE]
                     [--rate-limit PER_SEC] [--rate-burst N] [--cache-ttl S] [--cache-max-entries N]
   remo-broker keygen --out FILE
-  remo-broker admin [--runtime-dir DIR] <op> [--name N] [--project-path P] [--project P]
-                    [--peer-uid U ...] [--socket-owner UID:GID] [--since T] [--limit N]
+  remo-broker admin [--runtime-dir DIR | --socket PATH] <op> [--name N] [--project-path P]
+                    [--project P] [--peer-uid U ...] [--socket-owner UID:GID] [--since T] [--limit N]
+                    [--timeout S]
       ops: register unregister reload status get-public-key push-creds clear-creds audit
       push-creds reads the age ciphertext from stdin. Exit: 0 ok, 1 refused, 2 usage,
       3 broker not running, 4 permission denied, 5 I/O error.

@@ -42,11 +42,11 @@ export type PeerCredentialSupport = { ok: true; read: PeerCredentialReader; path
  * broker still serves projects that do not set peer_uids.
  */
 export function loadPeerCredentials(candidates: readonly string[]): PeerCredentialSupport {
-  const req = createRequire(join(process.cwd(), "noop.js"));
   for (const path of candidates) {
     if (!existsSync(path)) continue;
     try {
-      const addon = req(path) as Addon;
+      // createRequire: the bundle is CJS but tests run this module as ESM; an absolute path loads the same either way.
+      const addon = createRequire(path)(path) as Addon;
       return { ok: true, path, read: (socket) => readWith(addon, socket) };
     } catch (e) {
       return { ok: false, reason: `cannot load ${path} (${(e as Error).message.split("\n")[0] ?? "error"}); rebuild it with: node broker/native/build.mjs` };

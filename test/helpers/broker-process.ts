@@ -66,13 +66,14 @@ export interface CliResult {
 }
 
 /** Runs `node dist/remo-broker.js <args>` with optional stdin; resolves when it exits. */
-export function runCli(args: string[], opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [brokerBin, ...args], {
       env: { ...process.env, ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
       ...(opts.uid === undefined ? {} : { uid: opts.uid }),
       ...(opts.gid === undefined ? {} : { gid: opts.gid }),
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
     });
     let stdout = "";
     let stderr = "";

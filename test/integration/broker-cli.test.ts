@@ -154,6 +154,10 @@ describe("remo-broker admin", () => {
     expect((await requestLines(socketPath, [JSON.stringify({ op: "ping" })]))[0]).toMatchObject({ ok: true, project: "cliproj" });
     expect(JSON.parse((await admin(["reload", "--name", "cliproj"])).stdout)).toEqual({ ok: true, allowlist: ["A"] });
     expect((await admin(["unregister", "--name", "cliproj"])).code).toBe(0);
+    // A relative --project-path is resolved against the caller's directory.
+    const rel = await runCli(["admin", "--runtime-dir", broker.runtimeDir, "register", "--name", "cliproj", "--project-path", "."], { cwd: project });
+    expect(rel.code, rel.stderr).toBe(0);
+    expect((await admin(["unregister", "--name", "cliproj"])).code).toBe(0);
   });
 
   it("exits 1 and explains on stderr when the broker refuses", async () => {

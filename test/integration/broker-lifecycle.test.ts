@@ -93,7 +93,8 @@ describe("broker lifecycle", () => {
     writeFileSync(join(b.runtimeDir, "squatted.sock"), "important");
     const path = writeProject(join(b.dir, "projects"), "squatted", {});
     const r = await b.admin({ op: "register", name: "squatted", project_path: path });
-    expect(r.ok).toBe(false);
+    expect(r).toMatchObject({ ok: false, code: "internal_error" });
+    expect(String(r.message)).toContain("is not a socket; move it away");
     expect(readFileSync(join(b.runtimeDir, "squatted.sock"), "utf8")).toBe("important");
   });
 

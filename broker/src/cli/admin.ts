@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { adminSocketPath, ADMIN_OPS, DEFAULT_RUNTIME_DIR, type AdminOp, type AdminRequest } from "#protocol";
 import { flag, numberFlag, parseArgs, UsageError, type ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
@@ -24,7 +25,8 @@ export async function buildAdminRequest(op: AdminOp, args: ParsedArgs, io: CliIo
   const project = flag(args, "project");
   switch (op) {
     case "register": {
-      const req: AdminRequest = { op, name: need("name"), project_path: need("project-path") };
+      // Resolved here so `--project-path .` works; the broker needs an absolute path.
+      const req: AdminRequest = { op, name: need("name"), project_path: resolve(need("project-path")) };
       const uids = args.values.get("peer-uid");
       if (uids !== undefined) {
         req.peer_uids = uids.map((u) => {
