@@ -119,10 +119,16 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (codeLensRefresh) void connection.sendRequest("workspace/codeLens/refresh");
   });
 
+  // The extension may take a while to read every manifest in a big workspace: completion waits
+  // at most namesTimeoutMs, uses the last answer meanwhile, and a late answer fills the cache.
+  let lastWorkspaceNames: string[] = [];
   const workspaceNames = async (uri: string): Promise<string[]> => {
     let timer: unknown;
-    const timeout = new Promise<string[]>((resolve) => { timer = runtime.setTimeout(() => { resolve([]); }, namesTimeoutMs); });
-    const ask = connection.sendRequest(workspaceSecretNamesRequest, { uri }).then((r) => (Array.isArray(r) ? r.filter((n): n is string => typeof n === "string") : []), () => []);
+    const timeout = new Promise<string[]>((resolve) => { timer = runtime.setTimeout(() => { resolve(lastWorkspaceNames); }, namesTimeoutMs); });
+    const ask = connection.sendRequest(workspaceSecretNamesRequest, { uri }).then((r) => {
+      lastWorkspaceNames = Array.isArray(r) ? r.filter((n): n is string => typeof n === "string") : [];
+      return lastWorkspaceNames;
+    }, () => lastWorkspaceNames);
     try {
       return await Promise.race([ask, timeout]);
     } finally {

@@ -21,7 +21,7 @@ export interface LspClientOptions {
   snippets?: boolean;
   initializationOptions?: Record<string, unknown>;
   /** Answers remo/workspaceSecretNames; "never" leaves the request unanswered (the server must cope). */
-  workspaceNames?: ((uri: string) => string[]) | "never";
+  workspaceNames?: ((uri: string) => string[] | Promise<string[]>) | "never";
 }
 
 interface Published {

@@ -66,6 +66,19 @@ describe("language server features over stdio", () => {
     expect(client.alive).toBe(true);
   });
 
+  it("uses a late answer to remo/workspaceSecretNames for later completions", async () => {
+    let open: (names: string[]) => void = () => undefined;
+    const gate = new Promise<string[]>((resolve) => { open = resolve; });
+    const client = await start({ workspaceNames: () => gate, initializationOptions: { workspaceNamesTimeoutMs: 100 } });
+    const uri = manifestUri("myrepo");
+    const f = at("[allowlist]\nsecrets = [<|>]\n");
+    await client.open(uri, f.text);
+    // The client has not answered (the gate is shut): completion goes on without workspace names.
+    expect((await client.completion(uri, f.position)).map((i) => i.label)).not.toContain("SLOW_TEAM_KEY");
+    open(["SLOW_TEAM_KEY"]);
+    await expect.poll(async () => (await client.completion(uri, f.position)).map((i) => i.label), { timeout: 30_000 }).toContain("SLOW_TEAM_KEY");
+  });
+
   it("offers the whole-manifest snippet in an empty file, named after the folder", async () => {
     const client = await start();
     const uri = manifestUri("web-app", ".remo/broker.toml");

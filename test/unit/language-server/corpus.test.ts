@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { DiagnosticCode } from "#protocol";
 import { parseDocument } from "../../../language-server/src/toml/parse.ts";
 import { validateDocument } from "../../../language-server/src/validate.ts";
 import { loadManifestCorpus, manifestUri, toGolden } from "../../helpers/lsp-client.ts";
@@ -13,6 +14,13 @@ describe("manifest corpus through the validate pipeline", () => {
   it("has at least 40 manifests, valid and invalid", () => {
     expect(corpus.length).toBeGreaterThanOrEqual(40);
     expect(corpus.filter((c) => c.kind === "valid").length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("covers every diagnostic code the validator can produce with at least one fixture", () => {
+    const seen = new Set(corpus.flatMap((c) => (c.expected ?? []).map((d) => d.code)));
+    // invalid-value is the fallback for an Ajv keyword the schema does not use today: unreachable by design.
+    const reachable = Object.values(DiagnosticCode).filter((c) => c !== DiagnosticCode.invalidValue);
+    expect(reachable.filter((c) => !seen.has(c))).toEqual([]);
   });
 
   it.each(corpus.map((c) => [`${c.kind}/${c.name}`, c] as const))("%s matches its golden diagnostics", (_, c) => {
