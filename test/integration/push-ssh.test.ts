@@ -210,6 +210,9 @@ describe("push over SSH to a real broker", () => {
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "correct horse", "-f", locked]);
     const e = await expectNodeError(NodeClient.connect({ ...target, identityFile: locked }, pins, deps()), "ssh_auth_failed");
     expect(e.message).toContain(`${locked} is protected by a passphrase: add it to ssh-agent with "ssh-add ${locked}".`);
+    // Several configured identity files are tried in order, as OpenSSH does.
+    const several = await NodeClient.connect({ ...target, identityFile: wrongKey, identityFiles: [locked, sshd.userKeyFile] }, pins, deps());
+    several.close();
     const gone = await expectNodeError(NodeClient.connect({ ...target, identityFile: join(tmp.path, "no-such-key") }, pins, deps()), "ssh_auth_failed");
     expect(gone.message).toContain("could not be read");
   });

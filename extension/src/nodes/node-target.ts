@@ -7,6 +7,8 @@ export interface NodeTarget {
   port?: number;
   user?: string;
   identityFile?: string;
+  /** Every IdentityFile from ~/.ssh/config, tried in order after `identityFile` (as OpenSSH does). */
+  identityFiles?: string[];
   proxyJump?: string;
   projectPath: string;
   /** Default: `sudo -n` when the user is not root. */

@@ -130,14 +130,16 @@ async function authMethods(target: NodeTarget, deps: SshDeps, parseKey: (data: B
   if (agent !== undefined && agent !== "") methods.push({ type: "agent", username, agent });
   const home = deps.env.HOME ?? "";
   const ctx = { home, localUser: deps.env.USER ?? "", host: target.host, remoteUser: username };
-  const files = target.identityFile === undefined ? defaultIdentityFiles : [target.identityFile];
+  const configured = [...new Set([...(target.identityFile === undefined ? [] : [target.identityFile]), ...(target.identityFiles ?? [])])];
+  // Like OpenSSH: the default key names only when no IdentityFile is configured.
+  const files = configured.length === 0 ? defaultIdentityFiles : configured;
   for (const file of files) {
     const path = expandSshPath(file, ctx);
     let data: Uint8Array;
     try {
       data = await deps.readFile(path);
     } catch {
-      if (target.identityFile !== undefined) notes.push(`The identity file ${path} could not be read.`);
+      if (configured.length > 0) notes.push(`The identity file ${path} could not be read.`);
       continue;
     }
     const parsed = parseKey(Buffer.from(data));
@@ -174,7 +176,7 @@ async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, Cl
     port: m[3] === undefined ? resolved.port ?? 22 : Number(m[3]),
     projectPath: target.projectPath,
     ...(user === undefined ? {} : { user }),
-    ...(resolved.identityFiles[0] === undefined ? {} : { identityFile: resolved.identityFiles[0] }),
+    identityFiles: resolved.identityFiles,
   };
   const ssh2 = await import("ssh2");
   const sock = await openTcp(jumpTarget.host, jumpTarget.port ?? 22, timeoutMs, jumpTarget.name);
