@@ -51,8 +51,9 @@ export function renderManifest(opts: { projectName: string; secrets: string[]; d
   return lines.join("\n");
 }
 
-/** The marker lines of the block this extension owns in .gitignore. */
+/** The first marker line of the block this extension owns in .gitignore. */
 export const gitignoreBlockStart = "# >>> remo-secrets (generated manifest location) >>>";
+/** The last marker line of that block. */
 export const gitignoreBlockEnd = "# <<< remo-secrets <<<";
 const ignoreLine = ".remo/";
 
