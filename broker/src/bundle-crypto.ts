@@ -1,3 +1,4 @@
+import { webcrypto } from "node:crypto";
 import { armor, Decrypter, Encrypter } from "age-encryption";
 import { decodeBundle, RemoError, type Bundle } from "#protocol";
 
@@ -20,12 +21,59 @@ export function dearmor(ciphertext: Uint8Array): Uint8Array {
   return ciphertext;
 }
 
+/** An identity as age-encryption takes it: the `AGE-SECRET-KEY-1…` string, or a native X25519 CryptoKey. */
+export type DecryptionKey = string | webcrypto.CryptoKey;
+
+const bech32Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+/** The 32 bytes inside a bech32 string (checksum not verified: callers validated the string already). Pure. */
+export function bech32Payload(s: string): Uint8Array | undefined {
+  const lower = s.toLowerCase();
+  const data = lower.slice(lower.lastIndexOf("1") + 1, -6);
+  let acc = 0;
+  let bits = 0;
+  const out: number[] = [];
+  for (const ch of data) {
+    const v = bech32Charset.indexOf(ch);
+    if (v === -1) return undefined;
+    acc = (acc << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return out.length === 32 ? Uint8Array.from(out) : undefined;
+}
+
+// PKCS#8 prefix of an X25519 private key (RFC 8410): the raw 32-byte scalar follows.
+const x25519Pkcs8Prefix = Buffer.from("302e020100300506032b656e04220420", "hex");
+
+/**
+ * Turns the identity into a native X25519 CryptoKey, so each decrypt does its key
+ * agreement in OpenSSL instead of JavaScript (about 1 ms less per push on this machine).
+ * Checked by a round trip to `recipient`; falls back to the string if anything differs.
+ */
+export async function prepareDecryptionKey(identity: string, recipient: string): Promise<DecryptionKey> {
+  const scalar = bech32Payload(identity);
+  if (scalar === undefined) return identity;
+  try {
+    const key = await webcrypto.subtle.importKey("pkcs8", Buffer.concat([x25519Pkcs8Prefix, scalar]), { name: "X25519" }, false, ["deriveBits"]);
+    const probe = await encryptTo(recipient, "probe");
+    const d = new Decrypter();
+    d.addIdentity(key);
+    return (await d.decrypt(probe, "text")) === "probe" ? key : identity;
+  } catch {
+    return identity;
+  }
+}
+
 /**
  * Decrypts an age ciphertext (binary or armored) and decodes the bundle in memory.
  * Errors never quote the plaintext.
  * @throws RemoError `decrypt_failed` when the file is not for this broker's key, `invalid_payload` when it is not a valid bundle
  */
-export async function decryptBundle(ciphertext: Uint8Array, identity: string): Promise<Bundle> {
+export async function decryptBundle(ciphertext: Uint8Array, identity: DecryptionKey): Promise<Bundle> {
   const binary = dearmor(ciphertext);
   const d = new Decrypter();
   d.addIdentity(identity);

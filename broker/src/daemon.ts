@@ -7,7 +7,7 @@ import {
 import type { AdminBackend } from "./admin-ops.ts";
 import { AdminSocket } from "./admin-socket.ts";
 import { AuditLog, readAuditFile, selectAuditRecords, type AuditFields } from "./audit-log.ts";
-import { decryptBundle } from "./bundle-crypto.ts";
+import { decryptBundle, prepareDecryptionKey, type DecryptionKey } from "./bundle-crypto.ts";
 import { destroyFile, readOptionalFile, removeStaleTempFiles, writeFileAtomic } from "./bundle-file.ts";
 import type { LoadedKey } from "./key-source.ts";
 import type { Logger } from "./log.ts";
@@ -49,11 +49,13 @@ export class Broker implements AdminBackend {
   private readonly startedAt = Date.now();
   private readonly warnings: string[] = [];
   private admin: AdminSocket | undefined;
+  private decryptionKey: DecryptionKey;
   private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly opts: BrokerOptions) {
     this.audit = new AuditLog(opts.paths.auditFile, opts.logger);
     this.limiter = new RateLimiter(opts.rateLimit);
+    this.decryptionKey = opts.key.identity;
   }
 
   /** Starts the broker: audit, stored bundles, registered projects, then the admin socket. */
@@ -65,6 +67,7 @@ export class Broker implements AdminBackend {
     if (await mkdir(paths.runtimeDir, { recursive: true }) !== undefined) await chmod(paths.runtimeDir, 0o755);
     await mkdir(join(paths.stateDir, "bundles"), { recursive: true, mode: 0o700 });
     b.audit.open();
+    b.decryptionKey = await prepareDecryptionKey(opts.key.identity, opts.key.recipient);
     if (!opts.peers.ok) b.warnings.push(`Peer UIDs cannot be read: ${opts.peers.reason}. Projects that set peer_uids refuse every connection until this is fixed.`);
     await removeStaleTempFiles(join(paths.stateDir, "bundles"));
     await b.loadStoredBundles();
@@ -191,7 +194,7 @@ export class Broker implements AdminBackend {
       try {
         // Decrypt and check in memory first: a bad push must change nothing (DESIGN §3).
         if (ciphertext.length === 0) throw new RemoError("invalid_payload", "The ciphertext is empty. Pipe an age-encrypted bundle to `remo-broker admin push-creds`.");
-        secrets = await decryptBundle(ciphertext, this.opts.key.identity);
+        secrets = await decryptBundle(ciphertext, this.decryptionKey);
       } catch (e) {
         if (e instanceof RemoError) this.record("secrets.pushed", { ...scope, outcome: e.code === "decrypt_failed" ? "decrypt_failed" : "invalid_payload", detail: e.message });
         throw e;
@@ -334,7 +337,7 @@ export class Broker implements AdminBackend {
       try {
         const data = await readOptionalFile(file);
         if (data === undefined) continue;
-        const secrets = await decryptBundle(data, this.opts.key.identity);
+        const secrets = await decryptBundle(data, this.decryptionKey);
         const { mtime } = await stat(file);
         this.store.replace(project, { secrets, loadedAt: mtime });
       } catch (e) {

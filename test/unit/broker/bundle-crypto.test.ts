@@ -1,7 +1,7 @@
 import { armor, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { isRemoError } from "#protocol";
-import { decryptBundle, dearmor, encryptTo } from "../../../broker/src/bundle-crypto.ts";
+import { bech32Payload, decryptBundle, dearmor, encryptTo, prepareDecryptionKey } from "../../../broker/src/bundle-crypto.ts";
 
 describe("decryptBundle", () => {
   it("decrypts binary and armored age to a bundle", async () => {
@@ -32,5 +32,27 @@ describe("dearmor", () => {
     expect(dearmor(Buffer.from(`\n  ${armor.encode(bin)}`))).toEqual(bin);
     expect(() => dearmor(Buffer.from("hello"))).toThrow(/not an age file/);
     expect(() => dearmor(Buffer.from("-----BEGIN AGE ENCRYPTED FILE-----\n!!!\n-----END AGE ENCRYPTED FILE-----\n"))).toThrow(/armored age file is malformed/);
+  });
+});
+
+describe("prepareDecryptionKey", () => {
+  it("turns an identity into a native X25519 CryptoKey that decrypts what was encrypted to its recipient", async () => {
+    const id = await generateX25519Identity();
+    const r = await identityToRecipient(id);
+    const key = await prepareDecryptionKey(id, r);
+    expect(typeof key).not.toBe("string");
+    expect([...(await decryptBundle(await encryptTo(r, "A = \"native\"\n"), key))]).toEqual([["A", "native"]]);
+  });
+
+  it("falls back to the string identity when the recipient does not match", async () => {
+    const id = await generateX25519Identity();
+    const other = await identityToRecipient(await generateX25519Identity());
+    expect(await prepareDecryptionKey(id, other)).toBe(id);
+  });
+
+  it("reads the 32-byte payload of a bech32 identity", async () => {
+    const id = await generateX25519Identity();
+    expect(bech32Payload(id)).toHaveLength(32);
+    expect(bech32Payload("AGE-SECRET-KEY-1NOTBECH32!")).toBeUndefined();
   });
 });
