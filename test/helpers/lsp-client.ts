@@ -50,6 +50,8 @@ function assertServerBuilt(): void {
  */
 export class LspTestClient {
   readonly published = new Map<string, Published>();
+  /** Every publishDiagnostics received, in order (uri and version only). */
+  readonly publishHistory: { uri: string; version: number | undefined }[] = [];
   readonly logs: string[] = [];
   stderr = "";
   codeLensRefreshes = 0;
@@ -107,6 +109,7 @@ export class LspTestClient {
 
   private onPublish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
     this.published.set(uri, { version, diagnostics });
+    this.publishHistory.push({ uri, version });
     for (const w of [...this.waiters]) {
       if (w.uri === uri && (version === undefined || version >= w.version)) {
         this.waiters.splice(this.waiters.indexOf(w), 1);

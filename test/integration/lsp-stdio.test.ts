@@ -1,7 +1,9 @@
+import { fork } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiagnosticSeverity } from "vscode-languageserver-protocol";
+import { createProtocolConnection, InitializeRequest, IPCMessageReader, IPCMessageWriter, PublishDiagnosticsNotification, type PublishDiagnosticsParams } from "vscode-languageserver-protocol/node";
 import { at } from "../helpers/caret.ts";
-import { applyEdits, LspTestClient, manifestUri } from "../helpers/lsp-client.ts";
+import { applyEdits, LspTestClient, manifestUri, serverPath } from "../helpers/lsp-client.ts";
 
 const valid = `schema_version = 1
 
@@ -69,5 +71,51 @@ describe("language server over stdio", () => {
     expect(actions.map((a) => a.title)).toEqual(["Set project name to \"fixme\""]);
     const fixed = applyEdits(text, actions[0]!.edit!.changes![uri]!);
     expect(await client.change(uri, fixed)).toEqual([]);
+  });
+
+  it("clears a document's diagnostics when it is closed", async () => {
+    const uri = manifestUri("closing");
+    expect(await client.open(uri, "schema_version = 9\n")).not.toEqual([]);
+    await client.close(uri);
+    await expect.poll(() => client.published.get(uri)?.diagnostics, { timeout: 30_000 }).toEqual([]);
+  });
+});
+
+describe("language server transports and debounce", () => {
+  it("coalesces a burst of changes into one publish for the last version", async () => {
+    // A long debounce makes the coalescing observable without racing the clock: five changes sent
+    // back to back all land inside it, so the first publish after the open is for the last one.
+    const client = await LspTestClient.start({ initializationOptions: { diagnosticDelayMs: 2_000 } });
+    try {
+      const uri = manifestUri("burst");
+      await client.open(uri, "schema_version = 1\n");
+      for (let v = 2; v <= 6; v++) await client.change(uri, `schema_version = ${v}\n`, false);
+      const d = await client.waitForDiagnostics(uri, 6);
+      expect(d.find((x) => x.code === "unsupported-schema-version")?.message).toBe("schema_version 6 is not supported. Supported versions: 1. Set schema_version = 1.");
+      expect(client.publishHistory.filter((p) => p.uri === uri).map((p) => p.version)).toEqual([1, 6]);
+    } finally {
+      expect(await client.stop()).toBe(0);
+    }
+  });
+
+  it("also speaks node IPC (--node-ipc), the extension's other transport", async () => {
+    const child = fork(serverPath, ["--node-ipc"], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    const published = new Promise<PublishDiagnosticsParams>((resolve) => { connection.onNotification(PublishDiagnosticsNotification.type, resolve); });
+    connection.listen();
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- InitializeParams still requires rootUri
+      const init = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {}, initializationOptions: { diagnosticDelayMs: 0 } });
+      expect(init.capabilities.hoverProvider).toBe(true);
+      await connection.sendNotification("initialized", {});
+      await connection.sendNotification("textDocument/didOpen", { textDocument: { uri: manifestUri("ipc"), languageId: "remo-manifest", version: 1, text: "schema_version = 1\n[project]\nname = \"ipc\"\n[allowlist]\nsecrets = [\"A\", \"A\"]\n" } });
+      expect((await published).diagnostics.map((d) => [d.code, d.severity])).toEqual([["duplicate-secret", 3], ["duplicate-secret", 1]]);
+    } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      await connection.sendRequest("shutdown");
+      await connection.sendNotification("exit");
+      await exited;
+      connection.dispose();
+    }
   });
 });
