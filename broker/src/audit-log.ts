@@ -4,8 +4,8 @@ import { dirname } from "node:path";
 import { formatTimestamp, matchesAuditQuery, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
 import type { Logger } from "./log.ts";
 
-/** The fields of a record other than its timestamp and event. */
-export type AuditFields = Omit<AuditRecord, "ts" | "event">;
+/** The fields of a record other than its timestamp and event; undefined ones are left out of the line. */
+export type AuditFields = { [K in keyof Omit<AuditRecord, "ts" | "event">]?: AuditRecord[K] | undefined };
 
 const maxDetail = 512;
 const flushDelayMs = 20;

@@ -27,9 +27,9 @@ export interface ProjectOpsDeps {
 /** Answers one decoded request on a project socket (DESIGN §3). Never throws; never puts a value in an error or audit record. */
 export function answerProjectRequest(message: Record<string, unknown>, project: ProjectView, deps: ProjectOpsDeps): object {
   const checked = checkProjectRequest(message);
-  const peer = deps.peer === undefined ? {} : { peer_uid: deps.peer.uid, peer_pid: deps.peer.pid };
+  const peer = deps.peer;
   if (!checked.ok) {
-    deps.audit("protocol.error", { project: project.name, outcome: "protocol_error", detail: checked.message, ...peer });
+    deps.audit("protocol.error", { project: project.name, outcome: "protocol_error", detail: checked.message, peer_uid: peer?.uid, peer_pid: peer?.pid });
     return errorResponse("protocol_error", `${checked.message}.`);
   }
   const req = checked.request;
@@ -39,7 +39,8 @@ export function answerProjectRequest(message: Record<string, unknown>, project: 
     case "info":
       return { ok: true, project: project.name, allowlist: [...project.allowlist], schema_version: 1 };
     case "get": {
-      const record = (outcome: AuditOutcome): void => { deps.audit("secret.get", { project: project.name, secret: req.name, outcome, ...peer }); };
+      // Explicit fields, not a spread: this runs for every get.
+      const record = (outcome: AuditOutcome): void => { deps.audit("secret.get", { project: project.name, secret: req.name, outcome, peer_uid: peer?.uid, peer_pid: peer?.pid }); };
       const token = deps.takeToken();
       if (!token.ok) {
         record("rate_limited");

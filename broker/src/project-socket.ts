@@ -4,7 +4,7 @@ import { errorResponse, type AuditEvent } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
 import { serveNdjson, type ServedConnection } from "./connection.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
-import { answerProjectRequest, type ProjectView } from "./project-ops.ts";
+import { answerProjectRequest, type ProjectOpsDeps, type ProjectView } from "./project-ops.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import { closeServer, listenUnix } from "./socket-file.ts";
 
@@ -81,6 +81,13 @@ export class ProjectSocket {
       this.deps.audit("peer.unexpected", { project, outcome: "peer_unexpected", ...peerFields,
         ...(creds === undefined ? { detail: this.deps.peers.ok ? "SO_PEERCRED failed" : "peer credentials unavailable" } : {}) });
     }
+    // One deps object per connection, not per request.
+    const opsDeps: ProjectOpsDeps = {
+      lookup: (p, n) => this.deps.lookup(p, n),
+      takeToken: () => this.deps.limiter.take(rateKey),
+      audit: (e, f) => { this.deps.audit(e, f); },
+      peer,
+    };
     const served: ServedConnection = serveNdjson(socket, {
       handle: (message) => {
         if (rejected) {
@@ -89,12 +96,7 @@ export class ProjectSocket {
             ? `The broker cannot verify the connecting process's UID (${this.deps.peers.ok ? "SO_PEERCRED failed" : "its peercred addon is missing"}), and project "${project}" restricts peer_uids. See \`remo-broker admin status\`.`
             : `UID ${creds.uid} may not use project "${project}"'s socket (allowed: ${allowedUids.join(", ")}). Run the client as an allowed user, or re-register the project with --peer-uid ${creds.uid}.`);
         }
-        return answerProjectRequest(message, this.view(), {
-          lookup: (p, n) => this.deps.lookup(p, n),
-          takeToken: () => this.deps.limiter.take(rateKey),
-          audit: (e, f) => { this.deps.audit(e, f); },
-          peer,
-        });
+        return answerProjectRequest(message, this.view(), opsDeps);
       },
       onProtocolFault: (fault, message) => {
         this.deps.audit("protocol.error", { project, outcome: "protocol_error", detail: `${fault}: ${message}`, ...peerFields });
