@@ -79,11 +79,21 @@ try {
     },
   });
   rc = harness.status ?? 1;
+
+  log("running the harness again in Restricted Mode (untrusted folder)");
+  const outUntrusted = join(root, "out", "vscode-run-untrusted");
+  rmSync(outUntrusted, { recursive: true, force: true });
+  const untrusted = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, copyWorkspace(join(work, "ws-untrusted")), outUntrusted], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, REMO_E2E: "1", REMO_E2E_SUITE: "untrusted", HARNESS_UNTRUSTED: "1", VSCODE_HARNESS_TESTS: suite, HARNESS_STEPS: "problems", HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "300", VSCODE_HARNESS_TEST_DELAY_MS: "500" },
+  });
+  if (untrusted.status !== 0) rc = untrusted.status ?? 1;
   await stopNode(); // flushes the broker's output into <work>/node for the scan
   stopNode = async () => {};
 
   // Secrets never appear in logs: the suite used the sentinel as a value; scan all the run wrote.
-  const leaks = scanForSentinel(sentinel, [out, join(work, "node")]);
+  const leaks = scanForSentinel(sentinel, [out, outUntrusted, join(work, "node")]);
   if (leaks.length > 0) {
     console.error(`FAIL: the secret sentinel appears in: ${leaks.join(", ")}`);
     rc = 1;

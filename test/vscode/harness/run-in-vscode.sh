@@ -21,6 +21,8 @@
 #   VSCODE_HARNESS_TEST_RESULTS  where the runner writes JSON (default <out>/test-results.json)
 #   HARNESS_TIMEOUT_S       overall UI timeout (default 180)
 #   VSCODE_HARNESS_HOME     tool cache (default /tmp/vscode-harness)
+#   HARNESS_UNTRUSTED=1     open the folder in Restricted Mode (workspace trust on, never
+#                           prompted, folder not trusted) instead of turning trust off
 #   CODE_SERVER_VERSION / HARNESS_NODE_PKG / PLAYWRIGHT_CORE_VERSION  pins
 # Every variable of this environment reaches the extension host; VSCODE_HARNESS_OUT
 # is set to <out>/ext-out for extensions that want a place to write markers.
@@ -117,7 +119,17 @@ auth: none
 cert: false
 YAML
 CSARGS=(--config "$RUN/config.yaml" --user-data-dir "$UDD" --extensions-dir "$EXTD"
-        --disable-telemetry --disable-update-check --disable-workspace-trust --disable-getting-started-override)
+        --disable-telemetry --disable-update-check --disable-getting-started-override)
+if [ "${HARNESS_UNTRUSTED:-}" = 1 ]; then
+  # Restricted Mode: trust on, no prompt, the folder stays untrusted.
+  node -e '
+    const f = process.argv[1]; const s = JSON.parse(require("fs").readFileSync(f, "utf8"));
+    Object.assign(s, { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never",
+      "security.workspace.trust.banner": "never", "security.workspace.trust.emptyWindow": false });
+    require("fs").writeFileSync(f, JSON.stringify(s, null, 2));' "$UDD/User/settings.json"
+else
+  CSARGS+=(--disable-workspace-trust)
+fi
 
 # ---- 3. install the helper test runner + the given vsix ---------------------
 RUNNER_VSIX="$RUN/vscode-harness.test-runner.vsix"

@@ -19,10 +19,14 @@ export function run(): Promise<Summary> {
   // Test modules are required after pre-require so `suite`/`test` are defined; esbuild
   // keeps them lazy because they are required, not imported.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  require("./editing.test.ts");
-  require("./devcontainer.test.ts");
-  require("./node.test.ts");
-  require("./authoring.test.ts");
+  if (process.env.REMO_E2E_SUITE === "untrusted") {
+    require("./untrusted.test.ts");
+  } else {
+    require("./editing.test.ts");
+    require("./devcontainer.test.ts");
+    require("./node.test.ts");
+    require("./authoring.test.ts");
+  }
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     const tests: TestResult[] = [];
