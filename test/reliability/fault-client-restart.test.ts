@@ -74,7 +74,9 @@ describe("client when the broker restarts", () => {
       expect(r.code).toBe(5);
       expect(r.stdout).toBe("");
       expect(r.stderr).toContain(socketPath);
-      expect(r.stderr).toMatch(/cannot reach the Remo broker .*check that the broker runs/);
+      // What happened, and what to do about it (the exact wording belongs to the client).
+      expect(r.stderr).toContain("cannot reach the Remo broker");
+      expect(r.stderr).toContain("systemctl status remo-broker");
       // The default retry budget is 8 s; it must not hang (generous bound for a loaded machine).
       expect(r.elapsedMs).toBeLessThan(30_000);
       expect(r.elapsedMs).toBeGreaterThan(2_000);
