@@ -13,7 +13,8 @@ const maskBytes = Buffer.from(maskText);
  */
 export class SecretMasker {
   private readonly secrets: Buffer[];
-  private readonly firstBytes = new Set<number>();
+  /** 1 for each byte that starts some secret: a table lookup per byte keeps the scan cheap. */
+  private readonly firstBytes = new Uint8Array(256);
   private held: Buffer = Buffer.alloc(0);
 
   constructor(values: readonly (string | Uint8Array)[]) {
@@ -24,7 +25,34 @@ export class SecretMasker {
     }
     // Longest first: at one position the longest secret wins.
     this.secrets = [...unique.values()].sort((a, b) => b.length - a.length);
-    for (const s of this.secrets) this.firstBytes.add(s[0] ?? 0);
+    for (const s of this.secrets) this.firstBytes[s[0] ?? 0] = 1;
+    this.distinctFirst = [...new Set(this.secrets.map((s) => s[0] ?? 0))];
+  }
+
+  private readonly distinctFirst: number[];
+
+  /**
+   * The next position at or after `from` where a secret could start. With few distinct
+   * first bytes it uses Buffer.indexOf (native memchr), remembering each byte's next
+   * position in `cache` so a byte that never occurs is searched for once per scan.
+   */
+  private nextCandidate(data: Buffer, from: number, cache: number[]): number {
+    if (this.distinctFirst.length <= 8) {
+      let best = data.length;
+      for (const [i, b] of this.distinctFirst.entries()) {
+        let at = cache[i] ?? -1;
+        if (at < from) {
+          at = data.indexOf(b, from);
+          cache[i] = at < 0 ? data.length : at;
+          at = cache[i];
+        }
+        if (at < best) best = at;
+      }
+      return best;
+    }
+    let p = from;
+    while (p < data.length && this.firstBytes[data[p] ?? 0] === 0) p++;
+    return p;
   }
 
   /** Feeds a chunk; returns the masked bytes that are safe to emit now. */
@@ -52,8 +80,10 @@ export class SecretMasker {
     const parts: Buffer[] = [];
     let copied = 0;
     let p = 0;
+    const cache: number[] = [];
     while (p < data.length) {
-      if (!this.firstBytes.has(data[p] ?? -1)) { p++; continue; }
+      p = this.nextCandidate(data, p, cache);
+      if (p >= data.length) break;
       let match: Buffer | undefined;
       let mayGrow = false;
       for (const s of this.secrets) {
