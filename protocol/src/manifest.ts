@@ -210,6 +210,11 @@ function describeType(v: unknown): string {
   return `a ${typeof v}`;
 }
 
+/** A value for a message: the literal for a number or boolean, otherwise what it is ("a table"). */
+function showValue(v: unknown): string {
+  return typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" ? String(v) : describeType(v);
+}
+
 const typeNames: Record<string, string> = { object: "a table", array: "an array", string: "a string", integer: "an integer", number: "a number" };
 
 function displayPath(path: ManifestPath): string {
@@ -254,7 +259,7 @@ function issueFromAjv(err: AjvError, root: Record<string, unknown>): ManifestIss
       return error(DiagnosticCode.wrongType, `${displayPath(path)} must be ${typeNames[expected] ?? expected}, not ${describeType(at)}. Write it as ${exampleFor(path)}.`);
     }
     case "enum":
-      return error(DiagnosticCode.unsupportedSchemaVersion, `schema_version ${String(at)} is not supported. Supported versions: ${SUPPORTED_SCHEMA_VERSIONS.join(", ")}. Set schema_version = 1.`, "value", { replacement: 1 });
+      return error(DiagnosticCode.unsupportedSchemaVersion, `schema_version ${showValue(at)} is not supported. Supported versions: ${SUPPORTED_SCHEMA_VERSIONS.join(", ")}. Set schema_version = 1.`, "value", { replacement: 1 });
     case "pattern": {
       if (path[0] === "project") {
         const fixed = typeof at === "string" ? normalizeProjectName(at) : undefined;
@@ -276,7 +281,7 @@ function issueFromAjv(err: AjvError, root: Record<string, unknown>): ManifestIss
     case "maximum": {
       const schema = manifestSchemaAt(path);
       const def = schema?.["x-broker-default"];
-      return error(DiagnosticCode.outOfRange, `${displayPath(path)} must be between ${schema?.minimum ?? "?"} and ${schema?.maximum ?? "?"}, got ${String(at)}.${def === undefined ? "" : ` The broker default is ${def}; this setting can only lower it.`}`);
+      return error(DiagnosticCode.outOfRange, `${displayPath(path)} must be between ${schema?.minimum ?? "?"} and ${schema?.maximum ?? "?"}, got ${showValue(at)}.${def === undefined ? "" : ` The broker default is ${def}; this setting can only lower it.`}`);
     }
     case "uniqueItems":
       return undefined; // reported by duplicateSecretIssues with both places

@@ -9,8 +9,11 @@ describe("manifest corpus over stdio", () => {
   let client: LspTestClient;
   beforeAll(async () => { client = await LspTestClient.start(); });
   afterAll(async () => {
-    expect(client.stderr).toBe("");
-    expect(await client.stop()).toBe(0);
+    // beforeAll may have failed (say, a stale build): report that, not a crash here.
+    const started = client as LspTestClient | undefined;
+    if (started === undefined) return;
+    expect(started.stderr).toBe("");
+    expect(await started.stop()).toBe(0);
   });
 
   it.each(corpus.map((c) => [`${c.kind}/${c.name}`, c] as const))("%s publishes its golden diagnostics", async (name, c) => {

@@ -19,8 +19,11 @@ describe("fuzz over stdio", () => {
   let client: LspTestClient;
   beforeAll(async () => { client = await LspTestClient.start({ initializationOptions: { diagnosticDelayMs: 0 } }); });
   afterAll(async () => {
-    expect(client.stderr).toBe("");
-    expect(await client.stop()).toBe(0);
+    // beforeAll may have failed (say, a stale build): report that, not a crash here.
+    const started = client as LspTestClient | undefined;
+    if (started === undefined) return;
+    expect(started.stderr).toBe("");
+    expect(await started.stop()).toBe(0);
   });
 
   it(`answers ${runs} mutated manifests with in-document ranges and stays up`, async () => {
