@@ -55,6 +55,8 @@ export interface StartOptions {
   extraArgs?: string[];
   /** Do not pass --identity: the broker then finds its key itself ($CREDENTIALS_DIRECTORY, then <state-dir>/secrets-key). */
   noIdentityFlag?: boolean;
+  /** Run this copy of remo-broker.js instead of dist/ (e.g. one without peercred.node beside it). */
+  bin?: string;
 }
 
 /** The result of running the CLI once. */
@@ -180,7 +182,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle
 
   const launch = async (): Promise<void> => {
     const defaults: [string, string][] = [["runtime-dir", runtimeDir], ["state-dir", stateDir], ["audit-file", auditFile], ...(opts.noIdentityFlag === true ? [] : [["identity", identityFile] as [string, string]])];
-    const args = [brokerBin, "serve", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
+    const args = [opts.bin ?? brokerBin, "serve", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
     const c = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     exited = new Promise((resolve) => { c.on("exit", (code, signal) => { resolve(code ?? (signal === "SIGKILL" ? 137 : 128)); }); });

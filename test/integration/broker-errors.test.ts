@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { readAudit, requestLines, startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
+import { brokerBin, readAudit, requestLines, startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
+import { makeTempDir } from "../helpers/temp-dir.ts";
 
 // The error codes that need a broker set up for them: rate_limited, peer_unexpected,
 // internal_error, storage_failed; plus an unwritable audit file.
@@ -89,6 +90,30 @@ describe("peer_unexpected (SO_PEERCRED)", () => {
   });
 
   if (!isRoot) process.stderr.write("SKIPPED: peer_unexpected tests need root to run a client as another UID (CI runs as root)\n");
+});
+
+describe("without the SO_PEERCRED addon", () => {
+  it("warns in status, refuses projects that set peer_uids (fail closed), and serves the others", async () => {
+    const t = makeTempDir("remo-noaddon-");
+    try {
+      // A copy of the bundle with no peercred.node beside it, and no $REMO_PEERCRED_ADDON.
+      copyFileSync(brokerBin, `${t.path}/remo-broker.js`);
+      const b = await startBroker({ bin: `${t.path}/remo-broker.js`, env: { REMO_PEERCRED_ADDON: "" } });
+      running.push(b);
+      await b.pushSecrets({ A: "a" });
+      const status = await b.admin({ op: "status" });
+      expect((status.warnings as string[]).join("\n")).toContain("Peer UIDs cannot be read");
+      const strict = await b.registerProject("strict", { allowlist: ["A"], peerUids: [process.getuid!()] });
+      const r = (await requestLines(strict.socketPath, [JSON.stringify({ op: "get", name: "A" })]))[0]!;
+      expect(r).toMatchObject({ ok: false, code: "peer_unexpected" });
+      expect(String(r.message)).toContain("peercred addon is missing");
+      const open = await b.registerProject("open", { allowlist: ["A"] });
+      expect((await requestLines(open.socketPath, [JSON.stringify({ op: "get", name: "A" })]))[0]).toMatchObject({ ok: true, value: "a" });
+      await readAudit(b.auditFile, (rs) => rs.some((x) => x.event === "peer.unexpected" && x.project === "strict" && x.detail === "peer credentials unavailable"));
+    } finally {
+      t.cleanup();
+    }
+  });
 });
 
 describe("an unwritable audit file", () => {

@@ -118,6 +118,30 @@ describe("remo-broker framing and bad input", () => {
     await c.closed;
   });
 
+  it("reassembles requests split at arbitrary byte boundaries (seeded, 40 streams)", async () => {
+    let seed = 0x5eed;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    // A multi-byte name in a protocol_error path as well, so splits land inside UTF-8 sequences.
+    const requests = [{ op: "get", name: "A" }, { op: "ping" }, { op: "get", name: "é名" }, { op: "info" }];
+    const bytes = Buffer.from(requests.map((r) => JSON.stringify(r) + "\n").join(""));
+    for (let run = 0; run < 40; run++) {
+      const c = await connectLines(sock);
+      for (let at = 0; at < bytes.length;) {
+        const n = 1 + rand(12);
+        c.write(bytes.subarray(at, at + n));
+        at += n;
+        // Let some pieces go out as separate segments.
+        if (rand(4) === 0) await new Promise((r) => setImmediate(r));
+      }
+      const replies = [await c.next(), await c.next(), await c.next(), await c.next()];
+      expect(replies.map((r) => r.code ?? (r.value ?? r.project))).toEqual(["a-value", "bad", "protocol_error", "bad"]);
+      c.destroy();
+    }
+  });
+
   it("ignores blank lines and accepts CRLF line ends", async () => {
     const c = await connectLines(sock);
     c.write("\n\r\n{\"op\":\"ping\"}\r\n");
