@@ -18,6 +18,7 @@ import { nodeWorkspaceFs } from "../../extension/src/devcontainer/node-workspace
 import { synthesizeWorkspace } from "../../extension/src/devcontainer/synthesize-workspace.ts";
 import { renderManifest } from "../../extension/src/manifest-authoring/create-manifest.ts";
 import type { NodePins, NodeTarget } from "../../extension/src/nodes/node-target.ts";
+import { NodeError } from "../../extension/src/push/errors.ts";
 import { NodeClient, probeNode, type NodeClientDeps } from "../../extension/src/push/node-client.ts";
 import { pushSecrets } from "../../extension/src/push/push-secrets.ts";
 import type { Sandbox } from "../feature/debian-root.ts";
@@ -200,6 +201,18 @@ describe.skipIf(skip !== null)("the whole loop: laptop modules → ssh → broke
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split(" ")[0]).toBe(sha256(laptop.get("SLACK_TOKEN")!));
     expect(asked).not.toContain("AWS_SECRET");
+  });
+
+  it("a push to a node whose broker key no longer matches the pin is refused with a clear error, and nothing is sent", async () => {
+    const before = (await auditView()).filter((r) => r.event === "secrets.pushed").length;
+    const wrongPins: NodePins = { ...pins, recipient: "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq" };
+    const allowlist = ["GITHUB_TOKEN", "NPM_TOKEN", "SLACK_TOKEN"];
+    const err = await pushSecrets({ target, pins: wrongPins, project: { name: projectName, allowlist }, lookup, register: true }, deps).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(NodeError);
+    expect((err as NodeError).code).toBe("recipient_changed");
+    expect((err as Error).message).toMatch(/Nothing was sent.*Re-pin Node/s);
+    seen["recipient_changed error"] = `${(err as Error).message}\n${(err as Error).stack ?? ""}`;
+    expect((await auditView()).filter((r) => r.event === "secrets.pushed").length).toBe(before);
   });
 
   it("after a broker restart the pushed bundle serves again without another push (stored encrypted)", async () => {
