@@ -7,7 +7,7 @@ import { loadManifestCorpus, LspTestClient, manifestUri } from "../helpers/lsp-c
 // it answers every one (no crash, no hang: each wait has a deadline) with ranges inside the text.
 const runs = process.env.SLOW === "1" ? 3_000 : 300;
 const seeds = loadManifestCorpus().map((c) => c.text);
-const fragments = ["[", "]", "{", "}", "\"", "'", "\"\"\"", "=", ",", "#", "\n", "\r\n", " ", "🔑", "secrets", "cache", "1", "1.5", "true", "GITHUB_TOKEN", "\u0000"];
+const fragments = ["[", "]", "{", "}", "\"", "'", "\"\"\"", "=", ",", "#", "\n", "\r\n", " ", "🔑", "secrets", "cache", "1", "1.5", "true", "GITHUB_TOKEN", "\u0000", ".A", "{ a = 1 }", "[[x]]"];
 
 function inside(text: string, r: Range): boolean {
   const lines = text.split(/\r\n|\r|\n/);

@@ -20,7 +20,7 @@ const numRuns = process.env.SLOW === "1" ? 50_000 : 2_000;
 // Generous on a loaded 2-core machine; a case that hangs still fails the run when this expires.
 const timeoutMs = process.env.SLOW === "1" ? 1_800_000 : 120_000;
 const seeds = loadManifestCorpus().map((c) => c.text);
-const fragments = ["[", "]", "[[", "]]", "{", "}", "\"", "'", "\"\"\"", "'''", "=", ",", ".", "#", "\n", "\r\n", "\r", "\t", " ", "🔑", "é", "\\", "\\u00", "secrets", "project", "allowlist", "cache", "name", "ttl_seconds", "1", "-1", "1.5", "1e3", "true", "0x1F", "1979-05-27", "GITHUB_TOKEN", "\u0000", "\u007f"];
+const fragments = ["[", "]", "[[", "]]", "{", "}", "\"", "'", "\"\"\"", "'''", "=", ",", ".", "#", "\n", "\r\n", "\r", "\t", " ", "🔑", "é", "\\", "\\u00", "secrets", "project", "allowlist", "cache", "name", "ttl_seconds", "1", "-1", "1.5", "1e3", "true", "0x1F", "1979-05-27", "GITHUB_TOKEN", "\u0000", "\u007f", ".A", "{ a = 1 }", "[1, 2]", "[[x]]", "= {}", "-", "+inf", "nan"];
 
 type Mutation = { kind: "insert"; at: number; text: string } | { kind: "delete"; at: number; len: number } | { kind: "dupLine"; at: number } | { kind: "truncate"; at: number };
 
