@@ -51,7 +51,9 @@ export async function installBrokerOnNode(deps: CommandDeps, nameArg?: unknown, 
   requireTrust("Installing the broker");
   const entry = typeof nameArg === "string" ? await pickNode(deps, nameArg, "") : deps.nodes.workspaceNode() ?? await pickNode(deps, undefined, "Install the broker on which node?");
   const files = await brokerFiles(deps.context.extensionUri);
-  if (testOptions<{ confirm: boolean }>(opts).confirm !== true) {
+  // Test mode may pass installer options (REMO_ROOT=…) so a test never installs into the real /.
+  const t = testOptions<{ confirm: boolean; env: Record<string, string> }>(opts);
+  if (t.confirm !== true) {
     const pick = await vscode.window.showWarningMessage(
       `Install remo-broker on ${entry.target.name} (${describeTarget(entry.target)})?`,
       { modal: true, detail: `Uploads ${files.map((f) => f.path).join(", ")} over SFTP and runs install-node.sh with sudo: it installs /usr/local/lib/remo-broker, a systemd unit, and creates the broker key if none exists.` },
@@ -63,15 +65,16 @@ export async function installBrokerOnNode(deps: CommandDeps, nameArg?: unknown, 
     const { NodeClient } = await import("../push/node-client.ts");
     const client = await NodeClient.connect(entry.target, entry.pins, nodeClientDeps());
     try {
-      return await client.installBroker(files, `/tmp/remo-broker-install-${Date.now().toString(36)}`);
+      return await client.installBroker(files, `/tmp/remo-broker-install-${Date.now().toString(36)}`, t.env === undefined ? {} : { env: t.env });
     } finally {
       client.close();
     }
   });
   getLog().info(`install log from ${entry.target.name}:\n${log}`);
-  const pick = await vscode.window.showInformationMessage(`Installed remo-broker on ${entry.target.name}. Re-pin the node if the installer created a new key.`, "Re-pin…", "Show Log");
-  if (pick === "Re-pin…") await vscode.commands.executeCommand("remo.repinNode", entry.target.name);
-  if (pick === "Show Log") getLog().show();
+  void vscode.window.showInformationMessage(`Installed remo-broker on ${entry.target.name}. Re-pin the node if the installer created a new key.`, "Re-pin…", "Show Log").then(async (pick) => {
+    if (pick === "Re-pin…") await vscode.commands.executeCommand("remo.repinNode", entry.target.name);
+    if (pick === "Show Log") getLog().show();
+  });
   return log;
 }
 
@@ -82,9 +85,10 @@ async function brokerFiles(extensionUri: vscode.Uri): Promise<{ path: string; co
   const broker = vscode.Uri.joinPath(extensionUri, "dist", "remo-broker.js");
   try {
     out.push({ path: "remo-broker.js", content: await fs.readFile(broker), mode: 0o755 });
-    // The broker verifies container peers with this addon, loaded from next to remo-broker.js.
-    const addon = vscode.Uri.joinPath(extensionUri, "dist", "peercred.node");
-    out.push({ path: "peercred.node", content: await fs.readFile(addon), mode: 0o755 });
+    // The broker verifies container peers with this addon, loaded from next to remo-broker.js;
+    // a build without a C compiler has none, and install.sh then warns on the node.
+    const addon = await fs.readFile(vscode.Uri.joinPath(extensionUri, "dist", "peercred.node")).then((c) => c, () => undefined);
+    if (addon !== undefined) out.push({ path: "peercred.node", content: addon, mode: 0o755 });
     const pkg = vscode.Uri.joinPath(extensionUri, "broker", "packaging");
     for (const [name, type] of await fs.readDirectory(pkg)) {
       if (type !== vscode.FileType.File) continue;

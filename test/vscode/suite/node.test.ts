@@ -3,7 +3,8 @@
 // container-side get through the real client, the audit view and Clear Secrets.
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { restoreFile } from "./editing.test.ts";
@@ -122,6 +123,19 @@ suite("node: add, push, audit, clear", () => {
     assert.equal(await vscode.commands.executeCommand("remo.repinNode", "loopback", { confirm: true }), "loopback");
     const again = await vscode.commands.executeCommand<{ secretCount: number }>("remo.pushSecrets");
     assert.equal(again.secretCount, 2);
+  });
+
+  test("Install Broker uploads the bundled broker and runs its installer (into a scratch root)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "remo-install-root-"));
+    try {
+      const log = await vscode.commands.executeCommand<string>("remo.installBrokerOnNode", "loopback", { confirm: true, env: { REMO_ROOT: root, REMO_SYSTEMD_CREDS: "none", REMO_NO_SYSTEMCTL: "1" } });
+      assert.match(log, /remo-broker install: /);
+      for (const f of ["usr/local/lib/remo-broker/remo-broker.js", "usr/lib/sysusers.d/remo-broker.conf", "etc/systemd/system/remo-broker.service"]) {
+        assert.ok(existsSync(join(root, f)), `${f} not installed; log:\n${log}`);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test("Clear Secrets on Node empties the project's bundle", async () => {
