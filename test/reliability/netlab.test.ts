@@ -10,11 +10,11 @@ const unavailable = netnsUnavailableReason();
 const netlab = fileURLToPath(new URL("../../bench/netlab/netlab.mjs", import.meta.url));
 
 /** Runs a node child that creates a link, prints its names, then waits to be signalled. */
-function childWithLink(): Promise<{ pid: number; nsA: string; nsB: string; delayPid: number; exited: Promise<number | null> }> {
+function childWithLink(then = "setInterval(() => {}, 1000);"): Promise<{ pid: number; nsA: string; nsB: string; delayPid: number; exited: Promise<number | null> }> {
   const code = `import(${JSON.stringify(netlab)}).then(async (m) => {
     const l = await m.createLink({ delayMs: 5 });
     console.log(JSON.stringify({ nsA: l.nsA, nsB: l.nsB, delayPid: l.delayPid }));
-    setInterval(() => {}, 1000);
+    ${then}
   });`;
   const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => { resolve(c); }));
@@ -83,6 +83,14 @@ describe.skipIf(unavailable !== undefined)("netlab: namespaces joined by a 50 ms
     expect(namespaceExists(c.nsA)).toBe(true);
     process.kill(c.pid, "SIGINT");
     await c.exited;
+    expect(namespaceExists(c.nsA)).toBe(false);
+    expect(namespaceExists(c.nsB)).toBe(false);
+    await until("delay line to exit", () => !alive(c.delayPid));
+  });
+
+  it("tears down when the creating process dies of an uncaught exception", async () => {
+    const c = await childWithLink("setTimeout(() => { throw new Error(\"boom\"); }, 100);");
+    expect(await c.exited).toBe(1);
     expect(namespaceExists(c.nsA)).toBe(false);
     expect(namespaceExists(c.nsB)).toBe(false);
     await until("delay line to exit", () => !alive(c.delayPid));
