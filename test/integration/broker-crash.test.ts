@@ -20,20 +20,29 @@ describe("kill -9 during push-creds", () => {
     broker = await startBroker();
     const b = broker;
     const { socketPath } = await b.registerProject("crash", { allowlist: Array.from({ length: 40 }, (_, i) => `S${i}`) });
+    // Time warm pushes so the kills can be spread from before one starts to after it ends.
     expect(await b.pushSecrets(generation(0))).toMatchObject({ ok: true, secret_count: 40 });
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      expect(await b.pushSecrets(generation(0))).toMatchObject({ ok: true });
+      times.push(Date.now() - t0);
+    }
+    const pushMs = Math.max(2, times.sort((x, y) => x - y)[1]!);
     let current = 0;
     const outcomes = { old: 0, new: 0 };
     for (let round = 1; round <= rounds; round++) {
       const next = current + 1;
       const line = JSON.stringify({ op: "push-creds", ciphertext_b64: Buffer.from(await encryptBundle(b.recipient, generation(next))).toString("base64") }) + "\n";
-      // Send the push and SIGKILL after a varying delay (0–12 ms) so the kill lands before, during and after the write.
+      // Send the push and SIGKILL after a delay swept over 0–1.5× a push's duration, so kills land
+      // before, during and after the write.
       const { connect } = await import("node:net");
       await new Promise<void>((resolve, reject) => {
         const s = connect(b.adminSocket, () => {
           s.write(line, () => {
             setTimeout(() => {
               b.kill9().then(() => { s.destroy(); resolve(); }, reject);
-            }, (round * 7) % 13);
+            }, Math.round(((round * 7) % rounds) / rounds * 1.5 * pushMs));
           });
         });
         s.on("error", () => undefined);
@@ -53,6 +62,6 @@ describe("kill -9 during push-creds", () => {
       expect(readdirSync(join(b.stateDir, "bundles")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     }
     // Not asserted (timing-dependent), but shown so a run that never hit the window is visible.
-    process.stderr.write(`kill -9 during push-creds: ${rounds} rounds, old set served ${outcomes.old}x, new set ${outcomes.new}x\n`);
+    process.stderr.write(`kill -9 during push-creds: ${rounds} rounds (push ≈ ${pushMs} ms), old set served ${outcomes.old}x, new set ${outcomes.new}x\n`);
   });
 });
