@@ -1,5 +1,5 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from "vscode-languageserver";
-import { DIAGNOSTIC_SOURCE, DiagnosticCode, secretNamePattern, type ManifestIssue } from "#protocol";
+import { DIAGNOSTIC_SOURCE, DiagnosticCode, secretNamePattern, type DuplicateSecretData, type ManifestIssue } from "#protocol";
 import { SECRET_VALUE_MISSING, type SecretState } from "#protocol/lsp";
 import { entryAt, type KeyPath } from "./toml/key-index.ts";
 import type { ParsedManifest } from "./toml/parse.ts";
@@ -68,20 +68,13 @@ function nearestAncestorSpan(doc: ParsedManifest, path: KeyPath): Span {
   return { start: 0, end: 0 };
 }
 
-/** Data carried by a duplicate-secret diagnostic, for the remove-duplicate quick fix. */
-export interface DuplicateData {
-  name: string;
-  firstIndex: number;
-  index: number;
-}
-
 function duplicateDiagnostics(doc: ParsedManifest, uri: string, issues: ManifestIssue[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const related = new Map<number, DiagnosticRelatedInformation[]>();
   const fallback = (): Span => entryAt(doc.index, ["allowlist", "secrets"])?.valueSpan ?? { start: 0, end: 0 };
   const itemSpan = (i: number): Span => entryAt(doc.index, ["allowlist", "secrets", i])?.valueSpan ?? fallback();
   for (const issue of issues) {
-    const data = issue.data as unknown as DuplicateData;
+    const data = issue.data as unknown as DuplicateSecretData;
     const first = itemSpan(data.firstIndex);
     const range = doc.lines.rangeOf(itemSpan(data.index));
     out.push({
@@ -93,11 +86,11 @@ function duplicateDiagnostics(doc: ParsedManifest, uri: string, issues: Manifest
     related.set(data.firstIndex, list);
   }
   for (const [firstIndex, rel] of related) {
-    const name = (issues.find((i) => (i.data as unknown as DuplicateData).firstIndex === firstIndex)?.data as unknown as DuplicateData).name;
+    const name = (issues.find((i) => (i.data as unknown as DuplicateSecretData).firstIndex === firstIndex)?.data as unknown as DuplicateSecretData).name;
     out.push({
       range: doc.lines.rangeOf(itemSpan(firstIndex)), severity: DiagnosticSeverity.Information, code: DiagnosticCode.duplicateSecret, source: DIAGNOSTIC_SOURCE,
       message: `"${name}" is listed ${rel.length + 1} times; this first entry is kept. Remove the later ${rel.length === 1 ? "copy" : "copies"}.`,
-      data: { name, firstIndex, index: firstIndex, isFirst: true }, relatedInformation: rel,
+      data: { name, firstIndex, index: firstIndex, isFirst: true } satisfies DuplicateSecretData, relatedInformation: rel,
     });
   }
   return out;

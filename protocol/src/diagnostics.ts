@@ -22,3 +22,32 @@ export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode
 
 /** The `source` every manifest diagnostic carries. */
 export const DIAGNOSTIC_SOURCE = "remo";
+
+/** `data` of an `unknown-key` finding: the key as written and the closest allowed key, if any. */
+export interface UnknownKeyData {
+  key: string;
+  suggestion?: string;
+}
+
+/** `data` of a `missing-key` finding: what is missing, under which table path (`[]` is the top level). */
+export interface MissingKeyData {
+  key: string;
+  parent: (string | number)[];
+  isTable: boolean;
+}
+
+/** `data` of `project-name-mismatch`, `bad-project-name` and `unsupported-schema-version`: the value to put instead. */
+export interface ReplacementData {
+  replacement: string | number;
+}
+
+/**
+ * `data` of a `duplicate-secret` finding. The later copy (`index`) is the error; the editor also
+ * marks the first (`isFirst: true`, where `index === firstIndex`) as information.
+ */
+export interface DuplicateSecretData {
+  name: string;
+  firstIndex: number;
+  index: number;
+  isFirst?: boolean;
+}

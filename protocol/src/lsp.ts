@@ -47,3 +47,8 @@ export interface ManifestServerOptions {
   /** How long completion waits for {@link workspaceSecretNamesRequest} before going on without it, in ms. Default 500. */
   workspaceNamesTimeoutMs?: number;
 }
+
+/** `data` of a {@link SECRET_VALUE_MISSING} diagnostic: the allowlisted name with no value. */
+export interface SecretValueMissingData {
+  name: string;
+}
