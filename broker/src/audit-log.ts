@@ -1,4 +1,4 @@
-import { close, mkdirSync, openSync, write, writeSync, fchmodSync, fstatSync } from "node:fs";
+import { chmodSync, close, fchmodSync, fstatSync, mkdirSync, openSync, write, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { formatTimestamp, matchesAuditQuery, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
@@ -65,10 +65,11 @@ export class AuditLog {
   open(): void {
     this.lastOpenAttempt = Date.now();
     try {
-      mkdirSync(dirname(this.file), { recursive: true, mode: 0o750 });
+      // 0750/0640 so the audit group may read it (DESIGN §5); set explicitly because serve runs with umask 077.
+      const created = mkdirSync(dirname(this.file), { recursive: true });
+      if (created !== undefined) chmodSync(dirname(this.file), 0o750);
       const fd = openSync(this.file, "a", 0o640);
-      // The umask may have widened nothing but an existing file may be looser than 0640.
-      if ((fstatSync(fd).mode & 0o137) !== 0) fchmodSync(fd, 0o640);
+      if ((fstatSync(fd).mode & 0o777) !== 0o640) fchmodSync(fd, 0o640);
       this.fd = fd;
       this.lastError = undefined;
     } catch (e) {

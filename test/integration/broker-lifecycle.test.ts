@@ -98,9 +98,11 @@ describe("broker lifecycle", () => {
     expect(readFileSync(join(b.runtimeDir, "squatted.sock"), "utf8")).toBe("important");
   });
 
-  it("creates the runtime dir 0755, and the project socket 0660 owned by the project folder's owner", async () => {
+  it("creates the runtime dir 0755, the audit file 0640 in a 0750 dir, and the project socket 0660 owned by the project folder's owner", async () => {
     const b = await broker();
     expect(statSync(b.runtimeDir).mode & 0o777).toBe(0o755);
+    expect(statSync(b.auditFile).mode & 0o777).toBe(0o640);
+    expect(statSync(join(b.auditFile, "..")).mode & 0o777).toBe(0o750);
     const path = writeProject(join(b.dir, "projects"), "owned", { allowlist: [] });
     if (isRoot) chownSync(path, 65534, 65534);
     const r = await b.admin({ op: "register", name: "owned", project_path: path });
