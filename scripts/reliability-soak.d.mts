@@ -20,7 +20,10 @@ export interface SoakResult {
   rssPeakKiB: number;
   /** RSS after each batch: total gets so far → KiB. */
   rssTimeline: { gets: number; rssKiB: number }[];
+  /** Duration of the measured phase. */
   durationMs: number;
+  /** Duration of warm-up and measured phases (pushes ran throughout). */
+  wallMs: number;
   getsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;

@@ -95,14 +95,16 @@ export async function runSoak({ socketPath, brokerPid, push, totalGets, connecti
     gets: 0, warmupGets: 0, errors: 0, errorCodes: {}, torn: 0, tornExamples: [], regressions: 0,
     pushes: 1, pushErrors: 0, pushErrorExamples: [], generationsSeen: new Set(),
     rssStartKiB: rssKiB(brokerPid), rssWarmKiB: NaN, rssEndKiB: NaN, rssPeakKiB: 0, rssTimeline: [],
-    durationMs: 0, getsPerSecond: 0, latencyP50Ms: NaN, latencyP99Ms: NaN,
+    durationMs: 0, wallMs: 0, getsPerSecond: 0, latencyP50Ms: NaN, latencyP99Ms: NaN,
   };
   let stop = false;
   let latencySample = [];
 
   const pusher = (async () => {
-    while (!stop) {
-      await new Promise((r) => setTimeout(r, pushIntervalMs));
+    // Start-to-start cadence: a push every pushIntervalMs, however long each one takes.
+    const start = performance.now();
+    for (let k = 1; !stop; k++) {
+      await new Promise((r) => setTimeout(r, Math.max(0, start + k * pushIntervalMs - performance.now())));
       if (stop) break;
       const next = gen + 1;
       // Registered before the push is sent: a reply may carry it as soon as the broker swaps.
@@ -165,6 +167,7 @@ export async function runSoak({ socketPath, brokerPid, push, totalGets, connecti
     return done;
   };
 
+  const wallStart = performance.now();
   let t0 = performance.now();
   try {
     while (result.warmupGets < warmupGets) {
@@ -192,6 +195,7 @@ export async function runSoak({ socketPath, brokerPid, push, totalGets, connecti
     await pusher;
   }
   result.durationMs = performance.now() - t0;
+  result.wallMs = performance.now() - wallStart;
   result.rssEndKiB = rssKiB(brokerPid);
   result.rssPeakKiB = Math.max(result.rssPeakKiB, result.rssEndKiB);
   result.getsPerSecond = result.gets / (result.durationMs / 1000);

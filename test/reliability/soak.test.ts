@@ -54,8 +54,8 @@ describe("soak against the real broker", () => {
       gets: 100_000, warmupGets: 400_000, errors: 0, errorCodes: {}, torn: 0, tornExamples: [],
       regressions: 0, pushErrors: 0, pushErrorExamples: [],
     });
-    // The pusher really ran throughout, and gets saw many different bundles.
-    expect(r.pushes).toBeGreaterThan(20);
+    // The pusher really ran throughout at its cadence (allowing for a loaded machine), and gets saw many different bundles.
+    expect(r.pushes).toBeGreaterThan((r.wallMs / 100) * 0.5);
     expect(r.generationsSeen).toBeGreaterThan(10);
     // Growth is what a leak looks like; a GC that returns memory (RSS going down) is not a failure.
     const growth = (r.rssEndKiB - r.rssWarmKiB) / r.rssWarmKiB;
