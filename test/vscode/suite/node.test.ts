@@ -125,6 +125,33 @@ suite("node: add, push, audit, clear", () => {
     assert.equal(again.secretCount, 2);
   });
 
+  test("a value can come from a command in user settings; a workspace setting can never run one", async () => {
+    const marker = join(tmpdir(), `remo-e2e-workspace-command-${process.pid}`);
+    rmSync(marker, { force: true });
+    const evil = { command: [process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "ran")`] };
+    // A repository's own settings try to supply GITHUB_TOKEN and NPM_TOKEN through a command.
+    await vscode.workspace.fs.writeFile(wsUri(".vscode", "settings.json"), new TextEncoder().encode(JSON.stringify({ "remo.secretSources": { GITHUB_TOKEN: evil, NPM_TOKEN: evil } })));
+    const remo = vscode.workspace.getConfiguration("remo");
+    await remo.update("secretSources", { NPM_TOKEN: { command: [process.execPath, "-e", "process.stdout.write('from-user-command\\n')"] } }, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand("remo.removeSecret", "NPM_TOKEN");
+      const listed = await vscode.commands.executeCommand<{ name: string; stored: boolean; source?: string }[]>("remo.listSecrets", { quiet: true });
+      assert.deepEqual(listed.filter((r) => r.name === "NPM_TOKEN" || r.name === "GITHUB_TOKEN").map((r) => [r.name, r.stored, r.source]),
+        [["GITHUB_TOKEN", true, undefined], ["NPM_TOKEN", false, `command ${process.execPath}`]]);
+      const pushed = await vscode.commands.executeCommand<{ secretCount: number }>("remo.pushSecrets");
+      assert.equal(pushed.secretCount, 2);
+      const status = await adminStatus(node);
+      const socket = status.projects.find((p) => p.name === "remo-fixture")!.socket_path;
+      const { stdout } = await run(process.execPath, [join(node.repoRoot, "dist", "remo-secrets.js"), "--socket", socket, "get", "NPM_TOKEN"]);
+      assert.equal(stdout.trim(), "from-user-command");
+      assert.equal(existsSync(marker), false, "a workspace setting ran a command");
+    } finally {
+      await remo.update("secretSources", undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.fs.delete(wsUri(".vscode"), { recursive: true });
+      await vscode.commands.executeCommand("remo.setSecret", "NPM_TOKEN", { value: "npm-e2e-value" });
+    }
+  });
+
   test("Install Broker uploads the bundled broker and runs its installer (into a scratch root)", async () => {
     const root = mkdtempSync(join(tmpdir(), "remo-install-root-"));
     try {
