@@ -38,41 +38,47 @@ export function formatText(doc: ParsedManifest): string | undefined {
     last = g.end;
   }
   out += text.slice(last);
-  // Offsets shift after step 1; recompute protected spans on the new text by re-scanning line by line.
-  const lines = out.split(/\r?\n/);
+  // Step 1 adds no line breaks, so line i of `out` is line i of `text`: mark the lines that begin
+  // inside a multi-line string, and keep each line's own ending (a string's content includes it).
+  const parts = out.split(/(\r?\n)/);
   const lineStartsInProtected: boolean[] = [];
-  {
-    // Map each line of `out` to whether it begins inside a multi-line string of the original.
-    let origOffset = 0;
-    for (const origLine of text.split(/\r?\n/)) {
-      lineStartsInProtected.push(inProtected(origOffset));
-      origOffset += origLine.length + (text.startsWith("\r\n", origOffset + origLine.length) ? 2 : 1);
-    }
-  }
-  const endsInProtected = lineStartsInProtected.slice(1);
-  // 2. Line pass: trailing whitespace, blank lines, spacing before tables.
-  const result: string[] = [];
-  const headerLines = new Set(doc.index.statements.filter((st) => st.kind === "header").map((st) => doc.lines.lineAt(st.span.start)));
-  const isComment = (l: string): boolean => /^\s*#/.test(l);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] ?? "";
-    if (lineStartsInProtected[i] === true) {
-      result.push(endsInProtected[i] === true ? raw : raw.replace(/[ \t]+$/, ""));
+  let origOffset = 0;
+  for (const origLine of text.split(/(\r?\n)/)) {
+    if (origLine === "\n" || origLine === "\r\n") {
+      origOffset += origLine.length;
       continue;
     }
-    const line = endsInProtected[i] === true ? raw : raw.replace(/[ \t]+$/, "");
+    lineStartsInProtected.push(inProtected(origOffset));
+    origOffset += origLine.length;
+  }
+  // 2. Line pass: trailing whitespace, blank lines, spacing before tables.
+  interface OutLine { text: string; end: string; kind: "protected" | "comment" | "blank" | "code" }
+  const result: OutLine[] = [];
+  const headerLines = new Set(doc.index.statements.filter((st) => st.kind === "header").map((st) => doc.lines.lineAt(st.span.start)));
+  for (let i = 0; i * 2 < parts.length; i++) {
+    const raw = parts[i * 2] ?? "";
+    const ending = parts[i * 2 + 1] ?? eol;
+    const endsInString = lineStartsInProtected[i + 1] === true;
+    const end = endsInString ? ending : eol;
+    if (lineStartsInProtected[i] === true) {
+      result.push({ text: endsInString ? raw : raw.replace(/[ \t]+$/, ""), end, kind: "protected" });
+      continue;
+    }
+    const line = endsInString ? raw : raw.replace(/[ \t]+$/, "");
     if (line === "") {
-      if (result.length > 0 && result.at(-1) !== "") result.push("");
+      if (result.length > 0 && result.at(-1)?.kind !== "blank") result.push({ text: "", end, kind: "blank" });
       continue;
     }
     if (headerLines.has(i)) {
       // Walk back over the comments that introduce this table; the blank line goes above them.
       let k = result.length;
-      while (k > 0 && isComment(result[k - 1] ?? "")) k--;
-      if (k > 0 && result[k - 1] !== "") result.splice(k, 0, "");
+      while (k > 0 && result[k - 1]?.kind === "comment") k--;
+      if (k > 0 && result[k - 1]?.kind !== "blank") result.splice(k, 0, { text: "", end: eol, kind: "blank" });
     }
-    result.push(line);
+    result.push({ text: line, end, kind: /^\s*#/.test(line) ? "comment" : "code" });
   }
-  while (result.length > 0 && result.at(-1) === "") result.pop();
-  return result.length === 0 ? "" : result.join(eol) + eol;
+  while (result.at(-1)?.kind === "blank") result.pop();
+  const finalLine = result.at(-1);
+  if (finalLine !== undefined) finalLine.end = eol;
+  return result.map((l) => l.text + l.end).join("");
 }

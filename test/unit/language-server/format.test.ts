@@ -33,3 +33,13 @@ describe("formatText", () => {
       expect(parse(once!)).toEqual(parse(text));
     });
 });
+
+describe("formatText with mixed line endings", () => {
+  it("keeps the line endings inside a multi-line string, which are part of its value", () => {
+    // The fuzz found this: a CRLF elsewhere in the file must not rewrite the string's LF.
+    const text = "[project]\r\nname = 'myrepo'\ndescription = '''\nA multi-line\n  description.'''\n";
+    const once = format(text);
+    expect(parse(once!)).toEqual(parse(text));
+    expect(format(once!)).toBe(once);
+  });
+});
