@@ -42,6 +42,7 @@ export function serveNdjson(socket: Socket, handler: RequestHandler): ServedConn
   let closesItself = false; // a fault or endWith sends a last message and closes after the queue
   let closed = false;
   let drainWaiters: (() => void)[] = [];
+  let awaitingDrain = false;
 
   const send = (msg: object): void => {
     if (closed || socket.destroyed) return;
@@ -51,9 +52,14 @@ export function serveNdjson(socket: Socket, handler: RequestHandler): ServedConn
     } catch {
       line = encodeMessage(errorResponse("internal_error", "The reply would exceed 65536 bytes; ask for less (e.g. a smaller audit limit)."));
     }
-    if (!socket.write(line)) {
+    // Backpressure: a client that pipelines without reading stops being read until it catches up.
+    if (!socket.write(line) && !awaitingDrain) {
+      awaitingDrain = true;
       socket.pause();
-      socket.once("drain", () => { if (!stopped) socket.resume(); });
+      socket.once("drain", () => {
+        awaitingDrain = false;
+        if (!stopped) socket.resume();
+      });
     }
   };
 

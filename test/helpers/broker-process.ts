@@ -257,6 +257,9 @@ export interface LineConnection {
   closed: Promise<void>;
   /** Half-closes our side (the broker sees end of stream). */
   end(): void;
+  /** Stops / restarts reading replies (the broker's writes then back up). */
+  pause(): void;
+  resume(): void;
   destroy(): void;
 }
 
@@ -309,6 +312,8 @@ export function connectLines(socketPath: string): Promise<LineConnection> {
         },
         closed,
         end: () => { socket.end(); },
+        pause: () => { socket.pause(); },
+        resume: () => { socket.resume(); },
         destroy: () => { socket.destroy(); },
       });
     });

@@ -142,6 +142,22 @@ describe("remo-broker framing and bad input", () => {
     }
   });
 
+  it("answers 20,000 pipelined requests in order to a client that does not read until it has sent them all", async () => {
+    const c = await connectLines(sock);
+    const n = 20_000;
+    // With our reading paused the replies (~1.4 MB) back up and the broker must stop reading and resume later.
+    c.pause();
+    c.write(Array.from({ length: n }, (_, i) => JSON.stringify(i % 2 === 0 ? { op: "get", name: "A" } : { op: "ping" }) + "\n").join(""));
+    await new Promise((r) => setTimeout(r, 200));
+    c.resume();
+    for (let i = 0; i < n; i++) {
+      const r = await c.next();
+      if (i % 2 === 0 ? r.value !== "a-value" : r.project !== "bad") throw new Error(`reply ${i} out of order: ${JSON.stringify(r)}`);
+    }
+    c.destroy();
+    await stillServes();
+  });
+
   it("ignores blank lines and accepts CRLF line ends", async () => {
     const c = await connectLines(sock);
     c.write("\n\r\n{\"op\":\"ping\"}\r\n");
