@@ -132,7 +132,6 @@ export class AuditPanel implements vscode.Disposable {
   }
 
   private async export(filters: AuditFilters): Promise<void> {
-    const rows = filterRecords(this.records, sanitizeFilters(filters));
     const target = await vscode.window.showSaveDialog({
       title: "Export audit records",
       saveLabel: "Export",
@@ -140,8 +139,15 @@ export class AuditPanel implements vscode.Disposable {
       defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file("/tmp"), `remo-audit-${new Date().toISOString().slice(0, 10)}.json`),
     });
     if (target === undefined) return;
+    const count = await this.exportTo(target, filters);
+    void vscode.window.showInformationMessage(`Exported ${count} audit records to ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  /** Writes the records that pass `filters` (newest first) as JSON to `target`; returns how many. */
+  async exportTo(target: vscode.Uri, filters: AuditFilters): Promise<number> {
+    const rows = filterRecords(this.records, sanitizeFilters(filters));
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(rows, null, 2) + "\n"));
-    void vscode.window.showInformationMessage(`Exported ${rows.length} audit records to ${vscode.workspace.asRelativePath(target)}.`);
+    return rows.length;
   }
 
   private async connect(node: NodeEntry): Promise<NodeClient> {

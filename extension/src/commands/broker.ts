@@ -4,14 +4,27 @@ import type { StatusResponse } from "#protocol";
 import { describeBrokerStatus } from "../broker-status.ts";
 import { describeTarget } from "../nodes/node-target.ts";
 import { getLog } from "../log.ts";
+import type { NodeEntry } from "../node-registry.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
 import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
 import { pickNode } from "./nodes.ts";
-import { requireWorkspaceNode } from "./push.ts";
+import { requireWorkspaceNode } from "./workspace-node.ts";
 import { findManifest, requireTrust } from "./workspace.ts";
 
 /** Remo: Show Broker Status — asks the node's broker for `status`, updates the status bar. */
 export async function showBrokerStatus(deps: CommandDeps, opts?: unknown): Promise<StatusResponse | undefined> {
+  const { entry, status } = await refreshBrokerStatus(deps);
+  const view = describeBrokerStatus(deps.statusBar.current(), new Date());
+  getLog().info(`status of ${entry.target.name}: ${view.lines.join(" | ")}`);
+  if (testOptions<{ quiet: boolean }>(opts).quiet !== true) {
+    const show = view.warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(`Remo: ${entry.target.name} (${describeTarget(entry.target)})`, { modal: true, detail: view.lines.join("\n") });
+  }
+  return status;
+}
+
+/** Reads the workspace node's broker status and puts it in the status bar (no UI otherwise). */
+export async function refreshBrokerStatus(deps: CommandDeps): Promise<{ entry: NodeEntry; status: StatusResponse }> {
   const entry = requireWorkspaceNode(deps);
   const folder = vscode.workspace.workspaceFolders?.[0];
   const project = folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
@@ -32,13 +45,7 @@ export async function showBrokerStatus(deps: CommandDeps, opts?: unknown): Promi
     throw e;
   }
   deps.statusBar.reset({ ...base, reachable: true, status, checkedAt: new Date() });
-  const view = describeBrokerStatus(deps.statusBar.current(), new Date());
-  getLog().info(`status of ${entry.target.name}: ${view.lines.join(" | ")}`);
-  if (testOptions<{ quiet: boolean }>(opts).quiet !== true) {
-    const show = view.warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(`Remo: ${entry.target.name} (${describeTarget(entry.target)})`, { modal: true, detail: view.lines.join("\n") });
-  }
-  return status;
+  return { entry, status };
 }
 
 function lastPush(lastPushAt: Record<string, string>, project: string | undefined): { lastPushAt?: string } {

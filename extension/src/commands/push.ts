@@ -4,7 +4,8 @@ import * as vscode from "vscode";
 import { describeAge, isPushDue } from "../reminders.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
-import type { NodeEntry } from "../node-registry.ts";
+import { refreshBrokerStatus } from "./broker.ts";
+import { requireWorkspaceNode } from "./workspace-node.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
 import { isTestMode, nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
 import { setSecret } from "./secrets.ts";
@@ -12,16 +13,6 @@ import { pickWorkspaceFolder, requireManifest, requireTrust } from "./workspace.
 
 /** What a push reports back (also the command's result, for tests). */
 export interface PushOutcome { node: string; project: string; secretCount: number; loadedAt: string; missing: string[]; registered: boolean }
-
-/** The workspace's node, or a CommandError that offers to add or select one. */
-export function requireWorkspaceNode(deps: CommandDeps): NodeEntry {
-  const entry = deps.nodes.workspaceNode();
-  if (entry === undefined) {
-    const n = deps.nodes.list().length;
-    throw new CommandError("no_node", n === 0 ? "No node yet. Add the machine that runs your devcontainers with \"Remo: Add Node…\"." : "Choose which node this workspace pushes to with \"Remo: Select Node for This Workspace…\".");
-  }
-  return entry;
-}
 
 /** Remo: Push Secrets — the allowlisted values, age-encrypted to the pinned recipient, over pinned SSH. */
 export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | undefined> {
@@ -69,6 +60,8 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
   await deps.nodes.recordPush(entry.target.name, manifest.project.name, now);
   deps.statusBar.update({ node: entry.target.name, project: manifest.project.name, lastPushAt: now.toISOString() });
   getLog().info(`pushed ${result.secretCount} secret(s) for ${manifest.project.name} to ${entry.target.name}; missing: ${result.missing.length}`);
+  // Refresh the status bar's count and load time in the background (its own short connection).
+  void refreshBrokerStatus(deps).catch((e: unknown) => { getLog().warn(`status after push: ${e instanceof Error ? e.message : String(e)}`); });
   const tail = result.missing.length === 0 ? "" : ` (no value for ${result.missing.join(", ")})`;
   void vscode.window.showInformationMessage(`Pushed ${result.secretCount} secrets to ${entry.target.name}${tail}.`);
   return { node: entry.target.name, project: manifest.project.name, ...result };

@@ -1,6 +1,6 @@
 import { AuditPanel } from "../audit-view/audit-panel.ts";
 import { nodeClientDeps, type CommandDeps } from "./deps.ts";
-import { requireWorkspaceNode } from "./push.ts";
+import { requireWorkspaceNode } from "./workspace-node.ts";
 import { findManifest } from "./workspace.ts";
 import * as vscode from "vscode";
 

@@ -29,7 +29,9 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
   }
   if (plan.before !== undefined && plan.before === plan.after) {
     void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(target)} already mounts the broker socket for ${plan.projectName}; nothing to change.`);
-    return { path: plan.path, written: false, changes: [], conflicts: plan.conflicts };
+    const unchanged: SynthesizeOutcome = { path: plan.path, written: false, changes: [], conflicts: plan.conflicts };
+    if (t.register ?? true) await registerOnNode(deps, plan.projectName, unchanged);
+    return unchanged;
   }
   if (plan.before !== undefined && t.confirm !== true) {
     const right = proposed.set(target, plan.after);
@@ -44,28 +46,31 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
   const done = await synthesizeWorkspace(folder.uri.path, fs, { ...featureOpts, write: true });
   getLog().info(`synthesized ${done.path}: ${done.changes.join("; ")}`);
   const outcome: SynthesizeOutcome = { path: done.path, written: true, changes: done.changes, conflicts: done.conflicts };
-  const node = deps.nodes.workspaceNode();
-  if (node !== undefined && (t.register ?? true)) {
-    try {
-      const { NodeClient } = await import("../push/node-client.ts");
-      const client = await NodeClient.connect(node.target, node.pins, nodeClientDeps());
-      try {
-        const { socketPath } = await client.register(done.projectName, node.target.projectPath);
-        outcome.registered = socketPath;
-      } finally {
-        client.close();
-      }
-    } catch (e) {
-      // The file is written either way; registering can be retried by a push.
-      getLog().warn(`could not register ${done.projectName} on ${node.target.name}: ${e instanceof Error ? e.message : String(e)}`);
-      void vscode.window.showWarningMessage(`devcontainer.json is ready, but registering ${done.projectName} on ${node.target.name} failed: ${e instanceof Error ? e.message : String(e)} The next push registers it.`);
-    }
-  }
+  if (t.register ?? true) await registerOnNode(deps, done.projectName, outcome);
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, ".devcontainer", "devcontainer.json"));
   await vscode.window.showTextDocument(doc, { preview: false });
   void vscode.window.showInformationMessage(`${done.before === undefined ? "Created" : "Updated"} devcontainer.json: ${done.changes.join("; ") || "no changes"}.`);
   if (done.conflicts.length > 0) throw new CommandError("conflicts", `Remo left these for you to resolve: ${done.conflicts.join(" ")}`);
   return outcome;
+}
+
+/** Registers the project on the workspace's node, if it has one; a failure only warns (a push registers too). */
+async function registerOnNode(deps: CommandDeps, projectName: string, outcome: SynthesizeOutcome): Promise<void> {
+  const node = deps.nodes.workspaceNode();
+  if (node === undefined) return;
+  try {
+    const { NodeClient } = await import("../push/node-client.ts");
+    const client = await NodeClient.connect(node.target, node.pins, nodeClientDeps());
+    try {
+      outcome.registered = (await client.register(projectName, node.target.projectPath)).socketPath;
+    } finally {
+      client.close();
+    }
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    getLog().warn(`could not register ${projectName} on ${node.target.name}: ${why}`);
+    void vscode.window.showWarningMessage(`devcontainer.json is ready, but registering ${projectName} on ${node.target.name} failed: ${why} The next push registers it.`);
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { restoreFile } from "./editing.test.ts";
 import { activateExtension, fixtureNode, readWs, waitFor, wsUri, type FixtureNode } from "./util.ts";
 
 /** What the suite uses of the AuditPanel the command returns. */
-interface AuditPanelLike { recordCount: number; html: string; setTail(active: boolean): Promise<void> }
+interface AuditPanelLike { recordCount: number; html: string; setTail(active: boolean): Promise<void>; exportTo(target: vscode.Uri, filters: object): Promise<number> }
 
 interface Status { secret_count: number; projects: { name: string; socket_path: string; secret_count?: number }[] }
 
@@ -86,6 +86,24 @@ suite("node: add, push, audit, clear", () => {
     assert.ok(nonce !== undefined && nonce.length >= 16, csp);
     const scripts = [...panel.html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
     assert.deepEqual(scripts.map((t) => t.includes(`nonce="${nonce}"`)), [true]);
+  });
+
+  test("the audit view exports the filtered records as JSON", async () => {
+    const panel = await vscode.commands.executeCommand<AuditPanelLike>("remo.showAudit");
+    const target = wsUri("audit-export.json");
+    const count = await panel.exportTo(target, { event: "secret.get", secret: "GITHUB_TOKEN" });
+    const rows = JSON.parse(await readWs("audit-export.json")) as { event: string; secret?: string; project?: string; outcome?: string }[];
+    await vscode.workspace.fs.delete(target);
+    assert.equal(rows.length, count);
+    assert.ok(count >= 1);
+    assert.deepEqual([...new Set(rows.map((r) => `${r.event} ${r.secret ?? ""} ${r.project ?? ""} ${r.outcome ?? ""}`))], ["secret.get GITHUB_TOKEN remo-fixture ok"]);
+  });
+
+  test("Synthesize registers the project on the workspace's node", async () => {
+    const result = await vscode.commands.executeCommand<{ written: boolean; registered?: string }>("remo.synthesizeDevcontainer", { confirm: true });
+    assert.equal(result.written, false, "devcontainer.json was synthesized earlier");
+    const status = await adminStatus(node);
+    assert.equal(result.registered, status.projects.find((p) => p.name === "remo-fixture")?.socket_path);
   });
 
   test("the audit view's live tail follows new records from the node", async () => {
