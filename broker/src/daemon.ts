@@ -124,13 +124,14 @@ export class Broker implements AdminBackend {
   unregister(name: string): Promise<void> {
     return this.exclusive(async () => {
       const p = this.requireProject(name);
-      this.projects.delete(name);
-      await p.socket.close();
+      // Registry first: if it cannot be written, the project stays registered and serving.
       try {
-        await writeRegistry(registryFile(this.opts.paths.stateDir), this.records());
+        await writeRegistry(registryFile(this.opts.paths.stateDir), this.records().filter((r) => r.name !== name));
       } catch (e) {
         throw storageError(e, "the project registry");
       }
+      this.projects.delete(name);
+      await p.socket.close();
       this.record("project.unregister", { project: name, outcome: "ok" });
     });
   }
@@ -222,7 +223,8 @@ export class Broker implements AdminBackend {
       try {
         await destroyFile(bundleFile(this.opts.paths.stateDir, project));
       } catch (e) {
-        throw storageError(e, "the bundle");
+        // Memory is already empty (DESIGN §3 order); only the stored ciphertext is left behind.
+        throw new RemoError("storage_failed", `The secrets were cleared from memory, but the stored bundle could not be removed (${(e as NodeJS.ErrnoException).code ?? "error"}); it will be loaded again at the next start. Remove ${bundleFile(this.opts.paths.stateDir, project)} by hand.`);
       }
       this.record("secrets.cleared", project === undefined ? { outcome: "ok" } : { project, outcome: "ok" });
     });
