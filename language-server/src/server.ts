@@ -40,6 +40,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   let delayMs = 150;
   let namesTimeoutMs = 500;
   const timers = new Map<string, unknown>();
+  const publishedVersions = new Map<string, number>();
 
   const isManifest = (d: TextDocument): boolean => d.languageId === manifestLanguageId || (d.languageId === "toml" && isManifestUri(d.uri));
   const manifestDoc = (uri: string): { doc: TextDocument; parsed: ParsedManifest } | undefined => {
@@ -59,6 +60,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     } catch (e) {
       log.error(`validating ${uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     }
+    publishedVersions.set(uri, doc.version);
     void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
   };
   const schedule = (uri: string): void => {
@@ -96,12 +98,18 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     };
   });
 
-  documents.onDidChangeContent((e) => { if (!pullDiagnostics && isManifest(e.document)) schedule(e.document.uri); });
+  // Opening a file reports at once; only typing is debounced. (didOpen also fires a content change, skipped as already published.)
+  documents.onDidOpen((e) => { if (!pullDiagnostics && isManifest(e.document)) publish(e.document.uri); });
+  documents.onDidChangeContent((e) => {
+    if (pullDiagnostics || !isManifest(e.document) || publishedVersions.get(e.document.uri) === e.document.version) return;
+    schedule(e.document.uri);
+  });
   documents.onDidClose((e) => {
     const t = timers.get(e.document.uri);
     if (t !== undefined) runtime.clearTimeout(t);
     timers.delete(e.document.uri);
     cache.onDocumentRemoved(e.document.uri);
+    publishedVersions.delete(e.document.uri);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
