@@ -22,7 +22,10 @@ describe("broker/packaging/install.sh", () => {
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
-  if (!has("shellcheck")) process.stderr.write("SKIPPED: shellcheck is not installed (apt-get install shellcheck)\n");
+  for (const [tool, pkg] of [["shellcheck", "shellcheck"], ["systemd-creds", "systemd"], ["systemd-analyze", "systemd"]]) {
+    if (!has(tool)) process.stderr.write(`SKIPPED: ${tool} is not installed (apt-get install ${pkg}); its install.sh checks did not run\n`);
+  }
+  if (!isRoot) process.stderr.write("SKIPPED: install.sh tests need root (CI runs as root)\n");
 
   it.runIf(isRoot)("installs into a temp root without systemd-creds: a 0600 key file, the unit without LoadCredentialEncrypted, and a broker that starts from it", async () => {
     const t = makeTempDir("remo-install-");
