@@ -1,5 +1,5 @@
 import {
-  CodeActionKind, DocumentDiagnosticReportKind, TextDocumentSyncKind, TextDocuments,
+  CodeActionKind, DocumentDiagnosticReportKind, PositionEncodingKind, TextDocumentSyncKind, TextDocuments,
   type CodeAction, type CodeLens, type CompletionList, type Connection, type Diagnostic, type DocumentDiagnosticReport, type DocumentSymbol, type Hover,
   type InitializeParams, type InitializeResult, type TextEdit,
 } from "vscode-languageserver";
@@ -85,6 +85,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (typeof opts.workspaceNamesTimeoutMs === "number" && opts.workspaceNamesTimeoutMs >= 0) namesTimeoutMs = opts.workspaceNamesTimeoutMs;
     return {
       capabilities: {
+        // toml/positions.ts counts UTF-16 code units; say so rather than rely on the default.
+        positionEncoding: PositionEncodingKind.UTF16,
         textDocumentSync: TextDocumentSyncKind.Incremental,
         completionProvider: { triggerCharacters: ["\"", "[", ",", "="] },
         hoverProvider: true,

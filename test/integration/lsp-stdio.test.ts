@@ -21,7 +21,7 @@ describe("language server over stdio", () => {
 
   it("announces its capabilities when initialized", () => {
     const caps = client.initializeResult.capabilities;
-    expect(caps).toMatchObject({ textDocumentSync: 2, hoverProvider: true, documentSymbolProvider: true, documentFormattingProvider: true, codeLensProvider: { resolveProvider: false } });
+    expect(caps).toMatchObject({ positionEncoding: "utf-16", textDocumentSync: 2, hoverProvider: true, documentSymbolProvider: true, documentFormattingProvider: true, codeLensProvider: { resolveProvider: false } });
     expect(caps.completionProvider?.triggerCharacters).toEqual(["\"", "[", ",", "="]);
     expect(caps.diagnosticProvider).toBeUndefined();
   });
