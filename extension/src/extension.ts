@@ -5,7 +5,7 @@ import type { LanguageClient } from "vscode-languageclient/node";
 import { registerCommands } from "./commands/index.ts";
 import { remindIfPushDue } from "./commands/push.ts";
 import { registerDevcontainerDiagnostics } from "./devcontainer-diagnostics.ts";
-import { createLanguageClient, sendSecretState } from "./language-client.ts";
+import { createLanguageClient, sendSecretState, whenRemoIsUsed } from "./language-client.ts";
 import { disposeLog, getLog } from "./log.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { SecretStore } from "./secret-store.ts";
@@ -24,11 +24,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const publishSecretState = (): void => {
     if (client !== undefined) void sendSecretState(client, secrets.states(lastFetched)).catch((e: unknown) => { getLog().warn(`could not send secret state: ${String(e)}`); });
   };
-  const deps = { context, secrets, nodes, statusBar, lastFetched, publishSecretState };
+  let markUsed = (): void => undefined;
+  const deps = { context, secrets, nodes, statusBar, lastFetched, publishSecretState, markUsed: () => { markUsed(); } };
   registerCommands(deps);
   const ws = nodes.workspaceNode();
   statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
-  statusBar.show();
   context.subscriptions.push(
     secrets, statusBar,
     secrets.onDidChange(publishSecretState),
@@ -36,14 +36,19 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerDevcontainerDiagnostics(context);
 
-  createLanguageClient(context).then(async (c) => {
-    client = c;
-    await c.start();
-    publishSecretState();
-  }).catch((e: unknown) => {
-    getLog().error(`The Remo manifest language server did not start: ${e instanceof Error ? e.message : String(e)}`);
-    void vscode.window.showErrorMessage("Remo: the manifest language server did not start. Manifests are not validated until it does.", "Show Log")
-      .then((pick) => { if (pick === "Show Log") getLog().show(); });
+  // A devcontainer.json alone activates us for its diagnostics: the server and the status bar
+  // wait until the workspace turns out to use Remo (a manifest, a node, or a command).
+  markUsed = whenRemoIsUsed(context, ws !== undefined, () => {
+    statusBar.show();
+    createLanguageClient(context).then(async (c) => {
+      client = c;
+      await c.start();
+      publishSecretState();
+    }).catch((e: unknown) => {
+      getLog().error(`The Remo manifest language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage("Remo: the manifest language server did not start. Manifests are not validated until it does.", "Show Log")
+        .then((pick) => { if (pick === "Show Log") getLog().show(); });
+    });
   });
   const problems = readSecretSources().problems;
   if (problems.length > 0) void vscode.window.showWarningMessage(problems.join(" "), "Open User Settings").then((p) => { if (p !== undefined) void vscode.commands.executeCommand("workbench.action.openSettings", "remo.secretSources"); });

@@ -40,6 +40,29 @@ export async function createLanguageClient(context: vscode.ExtensionContext): Pr
   return client;
 }
 
+/**
+ * Runs `start` once: now when a manifest is open, a node is configured or a folder has a
+ * manifest; otherwise when a manifest is opened or a Remo command runs.
+ */
+export function whenRemoIsUsed(context: vscode.ExtensionContext, hasNode: boolean, start: () => void): () => void {
+  let started = false;
+  const once = (): void => {
+    if (started) return;
+    started = true;
+    for (const d of subs) d.dispose();
+  };
+  const go = (): void => {
+    if (started) return;
+    once();
+    start();
+  };
+  const subs = [vscode.workspace.onDidOpenTextDocument((d) => { if (d.languageId === manifestLanguageId) go(); })];
+  context.subscriptions.push({ dispose: once });
+  if (hasNode || vscode.workspace.textDocuments.some((d) => d.languageId === manifestLanguageId)) go();
+  else void vscode.workspace.findFiles(`{${MANIFEST_PATHS.join(",")}}`, undefined, 1).then((found) => { if (found.length > 0) go(); }, () => undefined);
+  return go;
+}
+
 /** Sends the laptop's secret names and whether each has a value. */
 export async function sendSecretState(client: LanguageClient, secrets: SecretState[]): Promise<void> {
   if (!client.isRunning()) return;

@@ -17,6 +17,8 @@ export interface CommandDeps {
   lastFetched: Map<string, string>;
   /** Re-sends the secret state to the language server. */
   publishSecretState(): void;
+  /** Tells the extension this workspace uses Remo (starts the server, shows the status bar). */
+  markUsed(): void;
 }
 
 /**

@@ -36,6 +36,6 @@ export function registerCommands(deps: CommandDeps): void {
   deps.context.subscriptions.push(
     proposed,
     vscode.workspace.registerTextDocumentContentProvider(proposedScheme, proposed),
-    ...table.map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
+    ...table.map(([id, fn]) => vscode.commands.registerCommand(id, (...args: never[]) => { deps.markUsed(); return fn(...args); })),
   );
 }
