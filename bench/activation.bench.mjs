@@ -97,7 +97,7 @@ export async function run(ctx) {
   return [
     {
       area: "extension", what: "activation: require + activate() (production bundle)", ours: oursMs, reference: lspMs, referenceLabel: "lsp-sample-style extension",
-      unit: "ms", goal: "no slower than a plain LSP extension", met: oursMs <= lspMs * 1.1,
+      unit: "ms", goal: "no slower than a plain LSP extension (10% noise allowance)", met: oursMs <= lspMs * 1.1,
     },
     {
       area: "extension", what: "activation: same, against an empty extension", ours: oursMs, reference: emptyMs, referenceLabel: "empty extension",
