@@ -22,7 +22,7 @@ describe("broker/packaging/install.sh", () => {
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
-  for (const [tool, pkg] of [["shellcheck", "shellcheck"], ["systemd-creds", "systemd"], ["systemd-analyze", "systemd"]]) {
+  for (const [tool, pkg] of [["shellcheck", "shellcheck"], ["systemd-creds", "systemd"], ["systemd-analyze", "systemd"]] as const) {
     if (!has(tool)) process.stderr.write(`SKIPPED: ${tool} is not installed (apt-get install ${pkg}); its install.sh checks did not run\n`);
   }
   if (!isRoot) process.stderr.write("SKIPPED: install.sh tests need root (CI runs as root)\n");
