@@ -75,7 +75,7 @@ function arrayAround(raw: TomlKeyIndex, text: string, offset: number): CursorCon
     if (open !== -1 && open < offset && offset < close + (e.valueSpan === undefined ? 1 : 0)) found = e;
   }
   if (found === undefined) return undefined;
-  const listed = raw.ordered.filter((i) => i.kind === "item" && i.path.length === found.path.length + 1 && i.stringValue !== undefined && pathStartsWith(i.path, found.path)).map((i) => i.stringValue ?? "");
+  const listed = (found.itemEntries ?? []).flatMap((i) => (i.stringValue === undefined ? [] : [i.stringValue]));
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
   const open = text.indexOf("[", found.keySpan?.end ?? 0);
   const since = text.slice(Math.max(open, lineStart - 1) + 1, offset);
@@ -85,8 +85,4 @@ function arrayAround(raw: TomlKeyIndex, text: string, offset: number): CursorCon
 
 function statementEnd(raw: TomlKeyIndex, start: number, fallback: number): number {
   return raw.statements.find((s) => s.span.start === start)?.span.end ?? fallback;
-}
-
-function pathStartsWith(path: KeyPath, prefix: KeyPath): boolean {
-  return prefix.every((p, i) => path[i] === p);
 }
