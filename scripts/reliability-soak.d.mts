@@ -40,6 +40,8 @@ export interface SoakOptions {
   names?: string[];
   /** Gets before RSS is read as "after warm-up" (default 500,000). */
   warmupGets?: number;
+  /** Awaited after warm-up, before "RSS after warm-up" is read (no gets in flight; pushes continue). */
+  afterWarmup?(): Promise<void>;
   log?(line: string): void;
 }
 

@@ -86,7 +86,7 @@ const percentile = (sorted, p) => sorted.length === 0 ? NaN : sorted[Math.min(so
  * caller sees everything that went wrong.
  */
 export async function runSoak({ socketPath, brokerPid, push, totalGets, connections = 100, pushIntervalMs = 100, names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA"],
-  warmupGets = 500_000, log = () => {} }) {
+  warmupGets = 500_000, afterWarmup = async () => {}, log = () => {} }) {
   const bundles = new Map();
   let gen = 0;
   bundles.set(gen, makeBundle(gen, names));
@@ -176,6 +176,8 @@ export async function runSoak({ socketPath, brokerPid, push, totalGets, connecti
       result.rssTimeline.push({ gets: result.warmupGets, rssKiB: now });
       log(`warm-up: ${result.warmupGets} gets, broker RSS ${(now / 1024).toFixed(1)} MiB`);
     }
+    // Before the RSS reading, so whatever the callback costs the broker is in both readings.
+    await afterWarmup();
     result.rssWarmKiB = rssKiB(brokerPid);
     latencySample = [];
     t0 = performance.now();
