@@ -201,6 +201,7 @@ describe.skipIf(skip !== null)("the whole loop: laptop modules → ssh → broke
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split(" ")[0]).toBe(sha256(laptop.get("SLACK_TOKEN")!));
     expect(asked).not.toContain("AWS_SECRET");
+    expect((await auditView()).some((x) => x.event === "project.reload")).toBe(true);
   });
 
   it("a push to a node whose broker key no longer matches the pin is refused with a clear error, and nothing is sent", async () => {
