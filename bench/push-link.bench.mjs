@@ -10,7 +10,7 @@
 // Namespaces, sshd, broker and driver are torn down in finally blocks, and netlab also
 // tears down on exit/SIGINT/SIGTERM and sweeps namespaces left by a killed run.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { startBrokerProcess, bundleToml } from "../scripts/reliability-broker.mjs";
@@ -116,6 +116,18 @@ export async function run(ctx) {
   });
 
   const broker = await startBrokerProcess({ dist: ctx.dist, dir: join(ctx.tmp, "node") });
+  // Interrupted (Ctrl-C, SIGTERM): kill the broker and remove the temp dir (throwaway keys)
+  // synchronously. Registered before the link, so netlab's handler runs after this one and
+  // re-raises the signal; with no link yet, this one re-raises it.
+  const onSignal = (sig) => {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    try { process.kill(broker.pid, "SIGKILL"); } catch { /* already gone */ }
+    rmSync(ctx.tmp, { recursive: true, force: true });
+    if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   let link;
   let sshd;
   try {
@@ -155,6 +167,8 @@ export async function run(ctx) {
       { area, what: "netlab link round trip (TCP echo)", ours: rtt, reference: 50, referenceLabel: "configured 2 x 25 ms", unit: "ms", goal: "0.95-1.3x", met: rtt / 50 >= 0.95 && rtt / 50 <= 1.3 },
     ];
   } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     await sshd?.stop().catch(() => undefined);
     await link?.close();
     await broker.stop();
