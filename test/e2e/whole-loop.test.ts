@@ -159,6 +159,9 @@ describe.skipIf(skip !== null)("the whole loop: laptop modules → ssh → broke
   });
 
   it("container: `remo-secrets exec` gets the values, `git credential fill` gets the token, a name off the allowlist is denied", async () => {
+    // The container sees the project socket and nothing else of the broker (no admin socket).
+    const view = await container("view", "ls -A /run/remo-broker; test -S /run/remo-broker/sock && echo socket");
+    expect(view.stdout).toBe("sock\nsocket\n");
     const exec = await container("exec", "remo-secrets exec -- sh -c 'printf %s \"$GITHUB_TOKEN\" | sha256sum; printf %s \"$NPM_TOKEN\" | sha256sum'");
     expect(exec.status, exec.stderr).toBe(0);
     expect(exec.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual([sha256(laptop.get("GITHUB_TOKEN")!), sha256(laptop.get("NPM_TOKEN")!)]);
