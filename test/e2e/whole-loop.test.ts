@@ -200,7 +200,9 @@ describe.skipIf(skip !== null)("the whole loop: laptop modules → ssh → broke
     procSnapshots += snapshots;
     expect(result).toMatchObject({ secretCount: 3, missing: [], registered: true });
     expect(await broker.admin({ op: "status" })).toMatchObject({ projects: [expect.objectContaining({ name: projectName, allowlist_size: 3 })] });
-    const r = await container("slack", "remo-secrets get SLACK_TOKEN | sha256sum");
+    const { result: r, hits: getHits, snapshots: getSnapshots } = await sampleProcsDuring(needles, () => container("slack", "remo-secrets get SLACK_TOKEN | sha256sum"));
+    procHits.push(...getHits.map((h) => `during remo-secrets get: ${h}`));
+    procSnapshots += getSnapshots;
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split(" ")[0]).toBe(sha256(laptop.get("SLACK_TOKEN")!));
     expect(asked).not.toContain("AWS_SECRET");
