@@ -1,5 +1,5 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from "vscode-languageserver";
-import { DIAGNOSTIC_SOURCE, DiagnosticCode, brokerCacheDefaults, normalizeProjectName } from "#protocol";
+import { DIAGNOSTIC_SOURCE, DiagnosticCode, allowedKeys, brokerCacheDefaults, normalizeProjectName } from "#protocol";
 import { SECRET_VALUE_MISSING, SET_SECRET_COMMAND } from "#protocol/lsp";
 import { entryAt, type KeyEntry, type KeyPath } from "./toml/key-index.ts";
 import type { ParsedManifest } from "./toml/parse.ts";
@@ -45,6 +45,13 @@ export function codeActions(doc: ParsedManifest, input: CodeActionInput): CodeAc
         if (typeof data.suggestion === "string") out.push(edit(`Rename to "${data.suggestion}"`, [{ range: d.range, newText: data.suggestion }], d, true));
         const entry = entryWithKeyAt(doc, doc.lines.offsetAt(d.range.start));
         if (entry?.kind === "value") out.push(edit(`Remove "${String(data.key)}"`, [{ range: doc.lines.rangeOf(wholeLines(doc, entry.fullSpan)), newText: "" }], d));
+        if (entry?.kind === "table") {
+          // The blank line that separated the table goes with it.
+          const span = wholeLines(doc, entry.fullSpan);
+          const line = doc.lines.lineAt(span.start);
+          const blankAbove = line > 0 && doc.text.slice(doc.lines.lineStart(line - 1), doc.lines.lineEnd(line - 1)).trim() === "";
+          out.push(edit(`Remove table [${entry.path.join(".")}]`, [{ range: doc.lines.rangeOf({ start: blankAbove ? doc.lines.lineStart(line - 1) : span.start, end: span.end }), newText: "" }], d));
+        }
         break;
       }
       case DiagnosticCode.projectNameMismatch:
@@ -151,6 +158,15 @@ function addMissing(doc: ParsedManifest, data: Record<string, unknown>, folderNa
   const at = (offset: number, newText: string): TextEdit => ({ range: doc.lines.rangeOf({ start: offset, end: offset }), newText });
   if (parent.length === 0 && key === "schema_version") return { title: "Add schema_version = 1", edit: at(0, `${text}${eol}${doc.text.trim() === "" ? "" : eol}`) };
   if (parent.length === 0) {
+    // Keep the schema's order (schema_version, project, allowlist, cache): go before the first later table.
+    const order = allowedKeys([]);
+    const later = order.slice(order.indexOf(key) + 1).map((k) => entryAt(doc.index, [k])).find((e) => e?.headerSpan !== undefined);
+    if (later?.headerSpan !== undefined) {
+      // Above the comments that introduce that table, so they stay with it.
+      let line = doc.lines.lineAt(later.headerSpan.start);
+      while (line > 0 && /^\s*#/.test(doc.text.slice(doc.lines.lineStart(line - 1), doc.lines.lineEnd(line - 1)))) line--;
+      return { title: `Add [${key}]`, edit: at(doc.lines.lineStart(line), `${text}${eol}${eol}`) };
+    }
     const trimmedEnd = doc.text.replace(/\s+$/, "").length;
     const lead = trimmedEnd === 0 ? "" : `${eol}${eol}`;
     return { title: `Add [${key}]`, edit: { range: doc.lines.rangeOf({ start: trimmedEnd, end: doc.text.length }), newText: `${lead}${text}${eol}` } };

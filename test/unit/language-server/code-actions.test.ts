@@ -52,6 +52,16 @@ describe("codeActions", () => {
     expect(diagnose(fixed).map((d) => d.code)).toEqual(["project-name-mismatch"]);
   });
 
+  it("removes an unknown table with its keys", () => {
+    expect(fix(fixture("unknown-table"), "unknown-key", "Remove table [allowlists]")).toBe(fixture("unknown-table").replace("\n[allowlists]\nsecrets = []\n", ""));
+  });
+
+  it("adds a missing table in the schema's order: before a later table, else at the end", () => {
+    expect(fix("schema_version = 1\n\n[allowlist]\nsecrets = []\n", "missing-key", "Add [project]")).toBe("schema_version = 1\n\n[project]\nname = \"myrepo\"\n\n[allowlist]\nsecrets = []\n");
+    expect(fix("schema_version = 1\n\n# what may be fetched\n[allowlist]\nsecrets = []\n", "missing-key", "Add [project]")).toBe("schema_version = 1\n\n[project]\nname = \"myrepo\"\n\n# what may be fetched\n[allowlist]\nsecrets = []\n");
+    expect(fix("schema_version = 1\n\n[project]\nname = \"myrepo\"\n", "missing-key", "Add [allowlist]")).toBe("schema_version = 1\n\n[project]\nname = \"myrepo\"\n\n[allowlist]\nsecrets = []\n");
+  });
+
   it("removes exactly the duplicate, keeping the separators of the others", () => {
     expect(fix("[allowlist]\nsecrets = [\"A\", \"B\", \"A\", \"C\"]\n", "duplicate-secret", "Remove duplicate \"A\"")).toBe("[allowlist]\nsecrets = [\"A\", \"B\", \"C\"]\n");
   });
