@@ -7,7 +7,7 @@
 //              project socket, mounted where the synthesized devcontainer.json says.
 // Then the audit view's data source, a manifest change, a broker restart, clear-creds, and a
 // leak scan for the sentinel values across every log, audit record, error, output and /proc.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -270,6 +270,18 @@ describe.skipIf(skip !== null)("the whole loop: laptop modules → ssh → broke
     // `journalctl`-style: the broker's own audit CLI prints no value either.
     const cli = execFileSync(process.execPath, [brokerBin, "audit", "--audit-file", broker.auditFile, "--json"], { encoding: "utf8" });
     expect(needles.flatMap((n) => findLeaks(n, { "remo-broker audit --json": cli }))).toEqual([]);
+  });
+});
+
+describe("leak scan controls (the scans can fail)", () => {
+  it("the /proc sampler sees a value in another process's environment and argv", async () => {
+    const canary = makeSentinel("CANARY");
+    const { hits } = await sampleProcsDuring([canary], () => new Promise<void>((resolve) => {
+      const child = spawn("sh", ["-c", "sleep 0.5", "sh", canary], { env: { PATH: process.env.PATH, CANARY: canary }, stdio: "ignore" });
+      child.on("exit", () => { resolve(); });
+    }));
+    expect(hits.some((h) => h.endsWith("/environ"))).toBe(true);
+    expect(hits.some((h) => h.endsWith("/cmdline"))).toBe(true);
   });
 });
 
