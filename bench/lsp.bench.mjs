@@ -93,6 +93,14 @@ export async function run(ctx) {
   }
   const server = await startServer(serverPath);
   try {
+    // The floor any out-of-process server pays: one request/response over the same pipes, no work.
+    const floor = [];
+    for (let i = 0; i < runs + 5; i++) {
+      const t0 = process.hrtime.bigint();
+      await server.conn.sendRequest("remo/noSuchMethod", {}).catch(() => undefined);
+      if (i >= 5) floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    rows.push({ area: "lsp", what: "stdio transport floor: bare JSON-RPC round trip", ours: median(floor), unit: "ms", goal: "context for the rows below" });
     for (const lines of [100, 1_000, 10_000]) {
       const text = makeManifest(lines);
       const uri = `file:///bench-${lines}/bench/.devcontainer/remo-broker.toml`;

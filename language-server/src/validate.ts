@@ -114,7 +114,7 @@ export function allowlistItems(doc: ParsedManifest): { name: string; span: Span;
 function missingValueDiagnostics(doc: ParsedManifest, secrets: SecretStateMap): Diagnostic[] {
   // Decide from the parsed value first: when every name has a value, no position map is needed.
   const listed = (doc.value?.allowlist as { secrets?: unknown } | undefined)?.secrets;
-  if (!Array.isArray(listed) || listed.every((n: unknown) => typeof n !== "string" || !secretNamePattern.test(n) || secrets.get(n)?.hasValue === true)) return [];
+  if (!Array.isArray(listed) || listed.every((n: unknown) => typeof n !== "string" || secrets.get(n)?.hasValue === true || !secretNamePattern.test(n))) return [];
   return allowlistItems(doc)
     .filter((item) => secretNamePattern.test(item.name) && secrets.get(item.name)?.hasValue !== true)
     .map((item) => ({
