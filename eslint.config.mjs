@@ -8,7 +8,7 @@ const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns 
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "out/**", "node_modules/**", "protocol/src/generated/**", "**/*.js", "**/*.mjs", "devcontainer-feature/src/**", "test/vscode/**/*.js"],
+    ignores: ["dist/**", "out/**", "tmp/**", "node_modules/**", "protocol/src/generated/**", "**/*.js", "**/*.mjs", "**/*.d.mts", "devcontainer-feature/src/**", "test/vscode/**/*.js"],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
