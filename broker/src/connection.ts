@@ -69,7 +69,10 @@ export function serveNdjson(socket: Socket, handler: RequestHandler): ServedConn
     closed = true;
     socket.end();
     socket.resume();
-    setTimeout(() => { socket.destroy(); }, 5000).unref();
+    // A peer that never reads its last replies must not hold the socket forever; clear the
+    // timer once the socket is gone so thousands of short connections don't keep closures alive.
+    const timer = setTimeout(() => { socket.destroy(); }, 5000).unref();
+    socket.once("close", () => { clearTimeout(timer); });
   };
 
   const settle = (): void => {
