@@ -21,13 +21,6 @@ async function loadModules(root, tmp) {
         "export { startSshd, writeBrokerWrapper } from './test/helpers/sshd.ts';",
         "export { startBroker, writeProject, brokerBin } from './test/helpers/broker-process.ts';",
         "export { encodeBundle } from '#protocol';",
-        // The driver entry used inside the laptop namespace of the 50 ms link (see runDriver).
-        "export const driver = async (cfg) => { const { pushSecrets } = await import('./extension/src/push/push-secrets.ts');",
-        "  const fs = await import('node:fs/promises');",
-        "  const values = cfg.values; const t0 = process.hrtime.bigint();",
-        "  const r = await pushSecrets({ target: cfg.target, pins: cfg.pins, project: { name: cfg.project, allowlist: Object.keys(values) }, lookup: (n) => Promise.resolve(values[n]), register: false },",
-        "    { readFile: (p) => fs.readFile(p), env: { HOME: cfg.home, USER: 'root' }, connectTimeoutMs: 20000 });",
-        "  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, secretCount: r.secretCount }; };",
       ].join("\n"),
       resolveDir: root,
       loader: "ts",
@@ -63,54 +56,7 @@ function timeProcess(cmd, args, opts) {
   });
 }
 
-/** Runs one push of ours inside network namespace `ns` (a child node process; its startup is not timed). */
-async function runDriver(ns, bundle, cfgFile) {
-  const script = `require(${JSON.stringify(bundle)}).driver(require(${JSON.stringify(cfgFile)})).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stderr.write(String(e && e.message)); process.exit(1); })`;
-  const { out } = await timeProcess("ip", ["netns", "exec", ns, process.execPath, "-e", script]);
-  return JSON.parse(out);
-}
-
-/** The same comparison over a 50 ms round-trip link between two network namespaces (bench/netlab). */
-async function runOverLink(ctx, m, bundle, broker, wrapper, project, values, bundleFile) {
-  const area = "push";
-  const what = "push 10 KiB, 50 ms RTT link, new SSH connection";
-  const { netnsUnavailableReason, createLink } = await import("./netlab/netlab.mjs");
-  const { startSshd: startNetSshd } = await import("./netlab/sshd.mjs");
-  const why = netnsUnavailableReason();
-  if (why !== undefined) return [{ area, what, skipped: why }];
-  const link = await createLink({ delayMs: 25 });
-  try {
-    const dir = join(ctx.tmp, "net-sshd");
-    (await import("node:fs")).mkdirSync(dir, { recursive: true });
-    const sshd = await startNetSshd({ dir, listen: link.addrB, netns: link.nsB });
-    try {
-      const rtt = await link.measureRttMs();
-      const target = { name: "bench-50ms", host: link.addrB, port: sshd.port, user: "root", identityFile: sshd.clientKeyFile, projectPath: join(broker.dir, "projects", project), brokerCommand: wrapper };
-      const cfgFile = join(ctx.tmp, "driver.json");
-      writeFileSync(cfgFile, JSON.stringify({ target, pins: { hostKeySha256: sshd.hostKeySha256, recipient: broker.recipient }, project, values, home: ctx.tmp }));
-      const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
-      const hand = `age -r ${q(broker.recipient)} < ${q(bundleFile)} | ssh ${sshd.sshArgs([wrapper, "admin", "push-creds", "--project", project]).map(q).join(" ")}`;
-      const runs = Math.max(5, Math.round(iterations / 2));
-      const ours = [];
-      const reference = [];
-      await runDriver(link.nsA, bundle, cfgFile);
-      await timeProcess("ip", ["netns", "exec", link.nsA, "sh", "-c", hand]);
-      for (let i = 0; i < runs; i++) {
-        const r = await runDriver(link.nsA, bundle, cfgFile);
-        if (r.secretCount !== Object.keys(values).length) throw new Error(`pushed ${r.secretCount} secrets over the link`);
-        ours.push(r.ms);
-        reference.push((await timeProcess("ip", ["netns", "exec", link.nsA, "sh", "-c", hand])).ms);
-      }
-      ctx.log(`50 ms link (measured RTT ${rtt.toFixed(1)} ms): ours ${ours.map((x) => x.toFixed(0)).join(" ")} | hand ${reference.map((x) => x.toFixed(0)).join(" ")}`);
-      const ref = median(reference);
-      return [{ area, what: `${what} (RTT ${rtt.toFixed(0)} ms)`, ours: median(ours), reference: ref, referenceLabel: "age | ssh … push-creds", unit: "ms", goal: "≤ 1.0x", met: median(ours) <= ref }];
-    } finally {
-      await sshd.stop();
-    }
-  } finally {
-    await link.close();
-  }
-}
+// The same comparison over a 50 ms round-trip link lives in push-link.bench.mjs (issue 6).
 
 export async function run(ctx) {
   const area = "push";
@@ -163,13 +109,10 @@ export async function run(ctx) {
       full.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     const ref = median(reference);
-    const linkRows = await runOverLink(ctx, m, join(ctx.tmp, "push-bench.cjs"), broker, wrapper, project, values, bundleFile)
-      .catch((e) => [{ area, what: "push 10 KiB, 50 ms RTT link", skipped: `error: ${e?.message ?? e}` }]);
     ctx.log(`ours ${ours.map((x) => x.toFixed(0)).join(" ")} | hand ${reference.map((x) => x.toFixed(0)).join(" ")} | with register ${full.map((x) => x.toFixed(0)).join(" ")}`);
     return [
       { area, what: "push 10 KiB, new SSH connection (connect, recipient check, encrypt, push-creds)", ours: median(ours), reference: ref, referenceLabel: "age | ssh … push-creds", unit: "ms", goal: "≤ 1.0x", met: median(ours) <= ref },
       { area, what: "same + register/reload (what Push Secrets runs)", ours: median(full), reference: ref, referenceLabel: "age | ssh … push-creds", unit: "ms", goal: "info" },
-      ...linkRows,
     ];
   } finally {
     await sshd.stop();

@@ -37,6 +37,8 @@ for (const r of rows) {
   const ratio = r.reference ? (r.ours / r.reference).toFixed(2) + "x" : "";
   table.push([r.area, r.what, fmt(r.ours, r.unit), r.reference === undefined ? "" : `${fmt(r.reference, r.unit)} (${r.referenceLabel})`, ratio, r.goal ?? "", r.met === undefined ? "" : r.met ? "yes" : "NO"]);
 }
+// Labels such as "age | ssh" must not split a Markdown cell.
+for (const row of table) for (let i = 0; i < row.length; i++) row[i] = String(row[i]).replace(/\|/g, "\\|");
 const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
 const line = (row) => "| " + row.map((c, i) => String(c).padEnd(widths[i])).join(" | ") + " |";
 const out = [line(table[0]), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...table.slice(1).map(line)].join("\n");
