@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
+import { median } from "./lib.mjs";
 
 const runs = Number(process.env.REMO_BENCH_ACTIVATION_RUNS ?? 15);
 
@@ -52,7 +53,6 @@ function sample(script, root) {
   return ms;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Bench module contract (bench/run.mjs). */
 export async function run(ctx) {

@@ -12,6 +12,7 @@ import { mkdirSync, openSync, closeSync, writeSync, fsyncSync, renameSync, write
 import { connect } from "node:net";
 import { join } from "node:path";
 import { Encrypter } from "age-encryption";
+import { median } from "./lib.mjs";
 
 const echoServer = `
 const net = require("node:net");
@@ -53,7 +54,6 @@ function openClient(path) {
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Times `n` sequential request/replies on a held connection; returns sorted µs. */
 async function heldLatencies(path, line, n, check) {

@@ -6,13 +6,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { median } from "./lib.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 25);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 /** Wall time of one synchronous process run, in ms; throws if it fails. */
 function timeRun(cmd, args, opts = {}) {

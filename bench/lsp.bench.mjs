@@ -16,9 +16,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import rpc from "vscode-jsonrpc/node";
 import { parse } from "smol-toml";
+import { median } from "./lib.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 40);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** A valid manifest of about `lines` lines: the allowlist holds one name per line. */
 export function makeManifest(lines) {

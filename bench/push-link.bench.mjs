@@ -20,14 +20,13 @@ import { startSshd } from "./netlab/sshd.mjs";
 const RUNS = Number(process.env.REMO_BENCH_LINK_RUNS ?? 7);
 const area = "push (50 ms link)";
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 /** The driver that runs inside namespace A: ours in-process, the hand pipeline as child processes. */
 const DRIVER = `
 import { pushSecrets } from "./extension/src/push/push-secrets.ts";
 import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { median, timeProcess } from "./lib.mjs";
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const values = cfg.values;
 const lookup = (n) => Promise.resolve(values[n]);
@@ -66,19 +65,6 @@ process.stdout.write(JSON.stringify(res));
 main().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
-function runProcess(cmd, args, opts = {}) {
-  return new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
-    let out = "";
-    let err = "";
-    c.stdout.on("data", (d) => { out += d; });
-    c.stderr.on("data", (d) => { err += d; });
-    c.on("error", reject);
-    c.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err.slice(-600)}`))));
-  });
-}
-
-/** `remo-broker` as installed on the node, pointed at this run's broker (runtime dir, audit file). */
 function writeWrapper(dir, dist, broker) {
   mkdirSync(join(dir, "bin"), { recursive: true });
   const path = join(dir, "bin", "remo-broker");
@@ -157,7 +143,7 @@ export async function run(ctx) {
       handReload: ssh([wrapper, "admin", "reload", "--name", project]),
     }));
     ctx.log(`link RTT ${rtt.toFixed(1)} ms; bundle ${plaintext.length} bytes; ${RUNS} runs of each, interleaved`);
-    const res = JSON.parse(await runProcess("ip", ["netns", "exec", link.nsA, process.execPath, driver, cfgFile], { cwd: ctx.root }));
+    const res = JSON.parse((await timeProcess("ip", ["netns", "exec", link.nsA, process.execPath, driver, cfgFile], { cwd: ctx.root })).out);
     ctx.log(`ours push ${res.push.map((x) => x.toFixed(0)).join(" ")} | hand ${res.handPush.map((x) => x.toFixed(0)).join(" ")}`);
     ctx.log(`ours push+register ${res.full.map((x) => x.toFixed(0)).join(" ")} | hand push+reload ${res.handFull.map((x) => x.toFixed(0)).join(" ")}`);
     const [push, handPush, full, handFull] = [median(res.push), median(res.handPush), median(res.full), median(res.handFull)];

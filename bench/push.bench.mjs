@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
+import { median, timeProcess } from "./lib.mjs";
 
 const iterations = Number(process.env.REMO_BENCH_PUSH_RUNS ?? 12);
 
@@ -32,28 +33,6 @@ async function loadModules(root, tmp) {
     define: { "import.meta.url": JSON.stringify(pathToFileURL(join(root, "test", "helpers", "broker-process.ts")).href) },
   });
   return createRequire(import.meta.url)(outfile);
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function timeProcess(cmd, args, opts) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
-    let out = "";
-    let err = "";
-    c.stdout.on("data", (d) => { out += d; });
-    c.stderr.on("data", (d) => { err += d; });
-    c.on("error", reject);
-    c.on("close", (code) => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code !== 0) reject(new Error(`${cmd} exited ${code}: ${err.trim().slice(-400)}`));
-      else resolve({ ms, out });
-    });
-  });
 }
 
 // The same comparison over a 50 ms round-trip link lives in push-link.bench.mjs (issue 6).

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Encrypter, identityToRecipient } from "age-encryption";
+import { runProcess } from "./run-process.ts";
 import { adminSocketPath, encodeBundle, NdjsonDecoder, type AdminRequest } from "#protocol";
 
 /** The repository root and the built broker (global-setup builds dist/ once before integration tests). */
@@ -69,25 +70,7 @@ export interface CliResult {
 
 /** Runs `node dist/remo-broker.js <args>` with optional stdin; resolves when it exits. */
 export function runCli(args: string[], opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [brokerBin, ...args], {
-      env: { ...process.env, ...opts.env },
-      stdio: ["pipe", "pipe", "pipe"],
-      ...(opts.uid === undefined ? {} : { uid: opts.uid }),
-      ...(opts.gid === undefined ? {} : { gid: opts.gid }),
-      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString("utf8"); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString("utf8"); });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); }, opts.timeoutMs ?? 30_000);
-    child.on("error", (e) => { clearTimeout(timer); reject(e); });
-    child.on("close", (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
-    child.stdin.on("error", () => undefined);
-    if (opts.input !== undefined) child.stdin.end(opts.input);
-    else child.stdin.end();
-  });
+  return runProcess(process.execPath, [brokerBin, ...args], { ...opts, env: { ...process.env, ...opts.env } });
 }
 
 /** Sends `lines` on one connection (pipelined) and resolves every reply, in order; stops early if the broker closes. */

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync, unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { repoRoot } from "../helpers/broker-process.ts";
+import { runProcess } from "../helpers/run-process.ts";
 
 /** The built client (global-setup builds dist/ before integration tests). */
 export const clientBin = join(repoRoot, "dist", "remo-secrets.js");
@@ -29,27 +29,18 @@ export interface ClientRunOptions {
 }
 
 /** Runs `node dist/remo-secrets.js <args>` against a socket, capturing everything it prints. */
-export function runClient(args: string[], opts: ClientRunOptions = {}): Promise<ClientRun> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env };
-    if (opts.socket !== undefined) env.REMO_BROKER_SOCKET = opts.socket;
-    const child = spawn(process.execPath, [clientBin, ...args], {
-      env,
-      stdio: ["pipe", "pipe", "pipe"],
-      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-      ...(opts.uid === undefined ? {} : { uid: opts.uid }),
-      ...(opts.gid === undefined ? {} : { gid: opts.gid }),
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString("utf8"); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString("utf8"); });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); }, opts.timeoutMs ?? 30_000);
-    child.on("error", (e) => { clearTimeout(timer); reject(e); });
-    child.on("close", (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr, argv: [process.execPath, clientBin, ...args] }); });
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(opts.input ?? "");
+export async function runClient(args: string[], opts: ClientRunOptions = {}): Promise<ClientRun> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env };
+  if (opts.socket !== undefined) env.REMO_BROKER_SOCKET = opts.socket;
+  const result = await runProcess(process.execPath, [clientBin, ...args], {
+    env,
+    ...(opts.input === undefined ? {} : { input: opts.input }),
+    ...(opts.uid === undefined ? {} : { uid: opts.uid }),
+    ...(opts.gid === undefined ? {} : { gid: opts.gid }),
+    ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
   });
+  return { ...result, argv: [process.execPath, clientBin, ...args] };
 }
 
 /**
