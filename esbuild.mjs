@@ -27,7 +27,7 @@ function common(overrides) {
 
 const shebang = { js: "#!/usr/bin/env node" };
 
-/** Every entry point: [name, options]. Missing sources are skipped until their component lands. */
+/** Every entry point: [name, options]. */
 const entries = [
   // ssh2 tries its optional native crypto and cpu-features inside try/catch and falls back to pure JS: leave them out.
   ["extension", { entryPoints: ["extension/src/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "cpu-features", "*.node"] }],
@@ -55,7 +55,7 @@ const problemMatcher = {
 
 async function main() {
   const { existsSync } = await import("node:fs");
-  const active = entries.filter(([, o]) => existsSync(o.entryPoints[0]));
+  const active = entries;
   const contexts = await Promise.all(active.map(([, o]) => esbuild.context(common(o))));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

@@ -16,17 +16,17 @@ import * as esbuild from "esbuild";
 import { startBrokerProcess, bundleToml } from "../scripts/reliability-broker.mjs";
 import { createLink, netnsUnavailableReason } from "./netlab/netlab.mjs";
 import { startSshd } from "./netlab/sshd.mjs";
+import { median, timeProcess } from "./lib.mjs";
 
 const RUNS = Number(process.env.REMO_BENCH_LINK_RUNS ?? 7);
 const area = "push (50 ms link)";
-
 
 /** The driver that runs inside namespace A: ours in-process, the hand pipeline as child processes. */
 const DRIVER = `
 import { pushSecrets } from "./extension/src/push/push-secrets.ts";
 import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { median, timeProcess } from "./lib.mjs";
+import { spawn } from "node:child_process";
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const values = cfg.values;
 const lookup = (n) => Promise.resolve(values[n]);
@@ -65,6 +65,7 @@ process.stdout.write(JSON.stringify(res));
 main().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
+/** `remo-broker` as installed on the node, pointed at this run's broker (runtime dir, audit file). */
 function writeWrapper(dir, dist, broker) {
   mkdirSync(join(dir, "bin"), { recursive: true });
   const path = join(dir, "bin", "remo-broker");
