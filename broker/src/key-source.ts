@@ -1,20 +1,16 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { identityToRecipient } from "age-encryption";
-import type { KeySource } from "#protocol";
+import { CodedError, type KeySource } from "#protocol";
 import { defaultKeyFile } from "./paths.ts";
 
 /** Why the broker could not load its key; each maps to a fix-it message and exit code 1. */
 export type KeyLoadErrorCode = "key_missing" | "key_insecure" | "key_invalid" | "key_unreadable";
 
 /** A key problem at start-up. The message says what to run; it never holds key material. */
-export class KeyLoadError extends Error {
-  readonly code: KeyLoadErrorCode;
-
+export class KeyLoadError extends CodedError<KeyLoadErrorCode> {
   constructor(code: KeyLoadErrorCode, message: string) {
-    super(message);
-    this.name = "KeyLoadError";
-    this.code = code;
+    super("KeyLoadError", code, message);
   }
 }
 

@@ -1,6 +1,6 @@
 // Secret values that come from a source the user configured in USER settings
 // (`remo.secretSources`): an environment variable, or a command run without a shell.
-import { secretNamePattern } from "#protocol";
+import { CodedError, secretNamePattern } from "#protocol";
 
 /** Where one secret's value comes from. */
 export type SecretSource = { kind: "env"; variable: string } | { kind: "command"; argv: [string, ...string[]] };
@@ -46,10 +46,9 @@ export function parseSecretSources(raw: unknown): SecretSourceConfig {
 export type RunCommand = (program: string, args: string[], opts: { timeoutMs: number }) => Promise<{ stdout: string }>;
 
 /** Why a source gave no value; the message names the source but never output. */
-export class SecretSourceError extends Error {
-  constructor(readonly code: "env_unset" | "command_failed" | "empty_output", message: string) {
-    super(message);
-    this.name = "SecretSourceError";
+export class SecretSourceError extends CodedError<"env_unset" | "command_failed" | "empty_output"> {
+  constructor(code: "env_unset" | "command_failed" | "empty_output", message: string) {
+    super("SecretSourceError", code, message);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "#protocol/wire";
+import { CodedError, type ErrorCode } from "#protocol/wire";
 
 /** Failures only the client can see: they never travel on the wire. */
 export type LocalErrorCode =
@@ -19,16 +19,13 @@ export type ClientErrorCode = ErrorCode | LocalErrorCode;
  * A failure with a stable code and a user-facing message that says what to do.
  * It never carries a secret value: only names, paths and codes.
  */
-export class ClientError extends Error {
-  /** The stable code; exit-codes.ts maps it to the process exit status. */
-  readonly code: ClientErrorCode;
+export class ClientError extends CodedError<ClientErrorCode> {
   /** For `rate_limited`: how long the broker asked us to wait. */
   readonly retryAfterSeconds: number | undefined;
 
+  /** `code` is stable: exit-codes.ts maps it to the process exit status. */
   constructor(code: ClientErrorCode, message: string, retryAfterSeconds?: number) {
-    super(message);
-    this.name = "ClientError";
-    this.code = code;
+    super("ClientError", code, message);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -1,5 +1,6 @@
 // Errors the commands raise themselves (as opposed to NodeError from push/ and
 // RemoError from the protocol). Each says what to do; `notify` maps all three once.
+import { CodedError } from "#protocol";
 
 /** Local error codes of the command layer. */
 export type CommandErrorCode =
@@ -7,10 +8,9 @@ export type CommandErrorCode =
   | "missing_values" | "bad_input" | "not_available" | "conflicts";
 
 /** A user-facing failure of a command, with a stable code the notifier branches on. */
-export class CommandError extends Error {
-  constructor(readonly code: CommandErrorCode, message: string, readonly detail?: { node?: string; folder?: string; names?: string[] }) {
-    super(message);
-    this.name = "CommandError";
+export class CommandError extends CodedError<CommandErrorCode> {
+  constructor(code: CommandErrorCode, message: string, readonly detail?: { node?: string; folder?: string; names?: string[] }) {
+    super("CommandError", code, message);
   }
 }
 

@@ -1,6 +1,6 @@
 // devcontainer.json synthesis (DESIGN §6): pure, text in → text + report out. Edits keep comments, order and indentation.
 import { getNodeValue, findNodeAtLocation, type Node } from "jsonc-parser";
-import { CONTAINER_SOCKET_PATH, normalizeProjectName, projectNamePattern } from "#protocol";
+import { CodedError, CONTAINER_SOCKET_PATH, normalizeProjectName, projectNamePattern } from "#protocol";
 import { brokerMountString, brokerSocketSource, classifyMount, parseMount } from "./broker-mount.ts";
 import { chooseBaseImage, nodeFeatureId } from "./base-images.ts";
 import { appendEntry, detectStyle, parseJsonc, type TextStyle } from "./jsonc-edit.ts";
@@ -9,12 +9,9 @@ import { appendEntry, detectStyle, parseJsonc, type TextStyle } from "./jsonc-ed
 export type DevcontainerErrorCode = "invalid_jsonc" | "not_an_object" | "bad_project_name" | "no_feature" | "root_config";
 
 /** A synthesis error whose message says what to do. */
-export class DevcontainerError extends Error {
-  readonly code: DevcontainerErrorCode;
+export class DevcontainerError extends CodedError<DevcontainerErrorCode> {
   constructor(code: DevcontainerErrorCode, message: string) {
-    super(message);
-    this.name = "DevcontainerError";
-    this.code = code;
+    super("DevcontainerError", code, message);
   }
 }
 

@@ -1,16 +1,13 @@
 // Writes a new manifest and the .gitignore block for the generated location. Pure: text in, text out.
-import { manifestLimits, normalizeProjectName, projectNamePattern, secretNamePattern } from "#protocol";
+import { CodedError, manifestLimits, normalizeProjectName, projectNamePattern, secretNamePattern } from "#protocol";
 
 /** Why a manifest could not be rendered. */
 export type ManifestAuthoringCode = "bad_project_name" | "bad_secret_name" | "description_too_long";
 
 /** A rendering error whose message says what to do. */
-export class ManifestAuthoringError extends Error {
-  readonly code: ManifestAuthoringCode;
+export class ManifestAuthoringError extends CodedError<ManifestAuthoringCode> {
   constructor(code: ManifestAuthoringCode, message: string) {
-    super(message);
-    this.name = "ManifestAuthoringError";
-    this.code = code;
+    super("ManifestAuthoringError", code, message);
   }
 }
 

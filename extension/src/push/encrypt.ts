@@ -1,11 +1,10 @@
 // age encryption of a bundle to the node's recipient, in process (no `age` binary, nothing in argv).
+import { CodedError } from "#protocol";
 
 /** Why a recipient cannot be used. */
-export class RecipientError extends Error {
-  readonly code = "bad_recipient" as const;
+export class RecipientError extends CodedError<"bad_recipient"> {
   constructor(message: string) {
-    super(message);
-    this.name = "RecipientError";
+    super("RecipientError", "bad_recipient", message);
   }
 }
 

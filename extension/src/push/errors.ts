@@ -1,20 +1,17 @@
 // Errors of talking to a node, each with a message that says what to do (mapped to a notification once, by the caller).
-import type { ErrorCode } from "#protocol";
+import { CodedError, type ErrorCode } from "#protocol";
 
 /** Why an operation on a node failed. */
 export type NodeErrorCode = "host_key_changed" | "recipient_changed" | "not_pinned" | "ssh_auth_failed" | "ssh_unreachable"
   | "broker_missing" | "sudo_required" | "broker_error" | "timeout";
 
 /** A failure talking to a node. Never carries a secret value or ciphertext. */
-export class NodeError extends Error {
-  readonly code: NodeErrorCode;
+export class NodeError extends CodedError<NodeErrorCode> {
   /** The broker's wire code when `code` is `broker_error`. */
   readonly brokerCode?: ErrorCode;
 
   constructor(code: NodeErrorCode, message: string, options?: { brokerCode?: ErrorCode; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "NodeError";
-    this.code = code;
+    super("NodeError", code, message, options);
     if (options?.brokerCode !== undefined) this.brokerCode = options.brokerCode;
   }
 }
