@@ -16,7 +16,7 @@ const usage = `usage:
       ops: register unregister reload status get-public-key push-creds clear-creds audit
       push-creds reads the age ciphertext from stdin. Exit: 0 ok, 1 refused, 2 usage,
       3 broker not running, 4 permission denied, 5 I/O error.
-  remo-broker audit [--audit-file FILE] [--since T] [--tail] [--json] [--project P] [--limit N]
+  remo-broker audit [--audit-file FILE] [--since T] [--tail [--new-only]] [--json] [--project P] [--limit N]
   remo-broker --version
 `;
 

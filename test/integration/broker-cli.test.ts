@@ -258,6 +258,32 @@ describe("remo-broker audit", () => {
     expect(code).toBe(0);
   });
 
+  it("with --tail --new-only prints none of the past, only what is appended", async () => {
+    const child = spawn(process.execPath, [brokerBin, "audit", "--audit-file", broker.auditFile, "--tail", "--new-only", "--json", "--project", "other"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+    try {
+      // No output marks when the follower is live, so reload until one shows up (bounded).
+      const deadline = Date.now() + 30_000;
+      while (!out.includes("project.reload") && Date.now() < deadline) {
+        expect(await broker.admin({ op: "reload", name: "other" })).toMatchObject({ ok: true });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const events = out.trim().split("\n").map((l) => (JSON.parse(l) as { event: string }).event);
+      expect(events.length).toBeGreaterThan(0);
+      // The file already held project.register (and earlier reloads) for "other": none of them is printed.
+      expect(new Set(events)).toEqual(new Set(["project.reload"]));
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
+  it("refuses --new-only without --tail", async () => {
+    const r = await runCli(["audit", "--audit-file", broker.auditFile, "--new-only"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--new-only goes with --tail");
+  });
+
   it("exits 1 with guidance when the audit file cannot be read", async () => {
     const r = await runCli(["audit", "--audit-file", broker.dir]);
     expect(r.code).toBe(1);

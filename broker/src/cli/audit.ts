@@ -22,9 +22,15 @@ export function formatAuditRow(r: AuditRecord): string {
   return formatAuditTable([r]).split("\n")[1] ?? "";
 }
 
-/** `remo-broker audit [--audit-file FILE] [--since T] [--tail] [--json] [--project P] [--limit N]`: reads the audit file directly. */
+/**
+ * `remo-broker audit [--audit-file FILE] [--since T] [--tail [--new-only]] [--json] [--project P] [--limit N]`: reads the
+ * audit file directly. `--new-only` follows from the file's current end without printing the past, so a live view
+ * never depends on the laptop's or the node's clock resolution.
+ */
 export async function runAudit(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  const args = parseArgs(argv, { values: ["audit-file", "since", "project", "limit"], booleans: ["tail", "json"] });
+  const args = parseArgs(argv, { values: ["audit-file", "since", "project", "limit"], booleans: ["tail", "json", "new-only"] });
+  const newOnly = args.booleans.has("new-only");
+  if (newOnly && !args.booleans.has("tail")) throw new UsageError("--new-only goes with --tail");
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0] ?? ""}"`);
   const file = flag(args, "audit-file") ?? defaultPaths.auditFile;
   const query: AuditQuery = {};
@@ -46,9 +52,9 @@ export async function runAudit(argv: readonly string[], io: CliIo, signal?: Abor
     io.stderr(`remo-broker audit: cannot read ${file} (${code ?? "error"}). ${code === "EACCES" ? "It is 0640: run as root or as a member of its group." : "Pass --audit-file FILE if the broker writes elsewhere."}\n`);
     return code === "EACCES" ? 4 : 1;
   }
-  const selected = selectAuditRecords(records, query);
+  const selected = newOnly ? [] : selectAuditRecords(records, query);
   if (json) io.stdout(selected.map((r) => JSON.stringify(r) + "\n").join(""));
-  else io.stdout(formatAuditTable(selected));
+  else if (!newOnly) io.stdout(formatAuditTable(selected));
   if (!args.booleans.has("tail")) return 0;
   await follow(file, end, { ...query, limit: Number.MAX_SAFE_INTEGER }, json, io, signal);
   return 0;

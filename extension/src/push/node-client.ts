@@ -169,8 +169,8 @@ export class NodeClient {
    */
   tailAudit(onRecords: (r: AuditRecord[]) => void, opts: { since?: string; project?: string; history?: boolean; onError?: (e: Error) => void } = {}): { dispose(): void } {
     const base = brokerCommandLine(this.target, this.deps.env, ["audit", "--tail", "--json", ...auditArgs(opts)]);
-    // The remote shell expands the node's own "now"; the laptop's clock may be off.
-    const cmd = opts.since === undefined && opts.history !== true ? `${base} --since "$(date -u +%Y-%m-%dT%H:%M:%SZ)"` : base;
+    // Only new records by default: the broker follows from the file's end, so neither clock matters.
+    const cmd = opts.since === undefined && opts.history !== true ? `${base} --new-only` : base;
     let channel: ClientChannel | undefined;
     let disposed = false;
     let partial = "";
