@@ -11,6 +11,13 @@ import { makeTempDir } from "../helpers/temp-dir.ts";
 
 const names = ["GITHUB_TOKEN", "NPM_TOKEN", "API_KEY", "DB_PASSWORD"];
 
+/** NODE_OPTIONS exactly as the systemd unit sets it, read from the unit so the two cannot drift. */
+const deployedNodeOptions = ((): string => {
+  const m = /^Environment=NODE_OPTIONS=(.+)$/m.exec(readFileSync(new URL("../../broker/packaging/remo-broker.service", import.meta.url), "utf8"));
+  if (m?.[1] === undefined) throw new Error("broker/packaging/remo-broker.service sets no NODE_OPTIONS: the soak must run the broker as deployed");
+  return m[1];
+})();
+
 /**
  * The broker's live heap in bytes: SIGUSR2 makes it write a heap snapshot (which runs a
  * full GC first, --heapsnapshot-signal); the sum of its nodes' self sizes is what is still
@@ -83,7 +90,8 @@ describe("soak against the real broker", () => {
   };
 
   it("serves 100,000 gets on 100 connections while pushing every 100 ms: zero errors, zero torn reads, RSS within 10% of after warm-up", async () => {
-    const broker = await soakBroker("rss");
+    // The heap cap the systemd unit sets (broker/packaging/remo-broker.service): the broker as deployed.
+    const broker = await soakBroker("rss", { NODE_OPTIONS: deployedNodeOptions });
     const { socketPath } = await broker.registerProject("soak", { allowlist: names });
     const r = await runSoak({
       socketPath, brokerPid: broker.pid, names, push: pushTo(broker),
