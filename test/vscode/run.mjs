@@ -38,7 +38,7 @@ try {
 
   log("packaging the extension");
   const vsix = join(work, "remo-secrets.vsix");
-  const pkg = spawnSync(join(root, "node_modules", ".bin", "vsce"), ["package", "--no-dependencies", "-o", vsix], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  const pkg = spawnSync(join(root, "node_modules", ".bin", "vsce"), ["package", "--no-dependencies", "--readme-path", "extension/README.md", "-o", vsix], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   if (pkg.status !== 0) throw new Error(`vsce package failed (${pkg.status ?? pkg.signal})`);
   const size = statSync(vsix).size;
   if (size >= maxVsixBytes) throw new Error(`the vsix is ${size} bytes; the budget is ${maxVsixBytes}`);

@@ -15,10 +15,10 @@ function folderFiles(rel: string): string[] {
 
 describe("the packaged extension", () => {
   it("contains exactly the bundles, the grammar, the schema, the feature and the broker install files", { timeout: 60_000 }, () => {
-    const listed = execFileSync(join(root, "node_modules", ".bin", "vsce"), ["ls", "--no-dependencies"], { cwd: root, encoding: "utf8", timeout: 60_000 })
+    const listed = execFileSync(join(root, "node_modules", ".bin", "vsce"), ["ls", "--no-dependencies", "--readme-path", "extension/README.md"], { cwd: root, encoding: "utf8", timeout: 60_000 })
       .split("\n").map((l) => l.trim()).filter((l) => l !== "").sort();
     const expected = [
-      "CHANGELOG.md", "LICENSE", "README.md", "package.json", "package.nls.json", "language-configuration.json",
+      "CHANGELOG.md", "LICENSE", "extension/README.md", "package.json", "package.nls.json", "language-configuration.json",
       "dist/extension.js", "dist/server.js", "dist/webview/audit.js", "dist/remo-broker.js", "dist/peercred.node",
       "images/icon.png", "schemas/manifest.v1.json", "syntaxes/remo-manifest.tmLanguage.json",
       // Shipped whole: copied next to devcontainer.json by Synthesize, uploaded by Install Broker.
