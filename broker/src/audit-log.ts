@@ -1,7 +1,7 @@
 import { chmodSync, close, fchmodSync, fstatSync, mkdirSync, openSync, write, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
-import { formatTimestamp, matchesAuditQuery, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
+import { formatTimestamp, matchesAuditQuery, parseAuditLines, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
 import type { Logger } from "./log.ts";
 
 /** The fields of a record other than its timestamp and event; undefined ones are left out of the line. */
@@ -189,21 +189,6 @@ export class AuditLog {
       close(fd, () => undefined);
     }
   }
-}
-
-/** Parses audit lines, skipping any that are not records (a torn last line after a crash). Pure. */
-export function parseAuditLines(text: string): AuditRecord[] {
-  const out: AuditRecord[] = [];
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const v = JSON.parse(line) as unknown;
-      if (typeof v === "object" && v !== null && typeof (v as AuditRecord).ts === "string" && typeof (v as AuditRecord).event === "string") out.push(v as AuditRecord);
-    } catch {
-      // a partial line: skip it
-    }
-  }
-  return out;
 }
 
 /** Keeps the records matching `query`, the newest `limit` of them, in file order. Pure. */

@@ -58,3 +58,18 @@ export function matchesAuditQuery(r: AuditRecord, q: AuditQuery): boolean {
   if (q.outcome !== undefined && r.outcome !== q.outcome) return false;
   return true;
 }
+
+/** Parses audit JSON lines (the file, `remo-broker audit --json`), skipping any that are not records (a torn last line after a crash). */
+export function parseAuditLines(text: string): AuditRecord[] {
+  const out: AuditRecord[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const v = JSON.parse(line) as unknown;
+      if (typeof v === "object" && v !== null && typeof (v as AuditRecord).ts === "string" && typeof (v as AuditRecord).event === "string") out.push(v as AuditRecord);
+    } catch {
+      // a partial line: skip it
+    }
+  }
+  return out;
+}

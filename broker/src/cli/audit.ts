@@ -1,6 +1,6 @@
 import { open, stat } from "node:fs/promises";
-import { formatTimestamp, matchesAuditQuery, type AuditQuery, type AuditRecord } from "#protocol";
-import { parseAuditLines, readAuditFileAt, selectAuditRecords } from "../audit-log.ts";
+import { formatTimestamp, matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord } from "#protocol";
+import { readAuditFileAt, selectAuditRecords } from "../audit-log.ts";
 import { defaultPaths } from "../paths.ts";
 import { flag, numberFlag, parseArgs, UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";

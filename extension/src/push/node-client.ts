@@ -1,7 +1,7 @@
 // Talks to remo-broker on a node over SSH: each operation is one `remo-broker admin|audit …` exec.
 // Secrets and ciphertext only ever travel on the exec's stdin, never on a command line.
 import type { ClientChannel } from "ssh2";
-import { matchesAuditQuery, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
+import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
 import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
 import { NodeError } from "./errors.ts";
 import { checkRecipient } from "./encrypt.ts";
@@ -157,7 +157,7 @@ export class NodeClient {
     const failure = classifyFailure(result, this.target.name);
     if (failure !== undefined) throw failure;
     if (result.code !== 0) throw new NodeError("broker_error", `remo-broker audit failed on ${this.target.name} (exit ${String(result.code)}): ${result.stderr.trim()}`);
-    const records = parseRecords(result.stdout).filter((r) => matchesAuditQuery(r, query));
+    const records = parseAuditLines(result.stdout).filter((r) => matchesAuditQuery(r, query));
     return query.limit === undefined ? records : records.slice(-query.limit);
   }
 
@@ -188,7 +188,7 @@ export class NodeClient {
         const text = partial + chunk.toString("utf8");
         const cut = text.lastIndexOf("\n");
         partial = text.slice(cut + 1);
-        const records = parseRecords(text.slice(0, cut + 1));
+        const records = parseAuditLines(text.slice(0, cut + 1));
         if (records.length > 0) onRecords(records);
       });
       stream.stderr.on("data", () => undefined);
@@ -339,20 +339,6 @@ export class NodeClient {
 
 function auditArgs(q: { since?: string; project?: string }): string[] {
   return [...(q.since === undefined ? [] : ["--since", q.since]), ...(q.project === undefined ? [] : ["--project", checkProjectName(q.project)])];
-}
-
-function parseRecords(text: string): AuditRecord[] {
-  const out: AuditRecord[] = [];
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const r = JSON.parse(line) as unknown;
-      if (typeof r === "object" && r !== null && typeof (r as AuditRecord).ts === "string" && typeof (r as AuditRecord).event === "string") out.push(r as AuditRecord);
-    } catch {
-      // a torn or foreign line: skip it rather than lose the rest
-    }
-  }
-  return out;
 }
 
 function stopChannel(channel: ClientChannel): void {
