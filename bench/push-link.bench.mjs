@@ -10,13 +10,14 @@
 // Namespaces, sshd, broker and driver are torn down in finally blocks, and netlab also
 // tears down on exit/SIGINT/SIGTERM and sweeps namespaces left by a killed run.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { startBrokerProcess, bundleToml } from "../scripts/reliability-broker.mjs";
 import { createLink, netnsUnavailableReason } from "./netlab/netlab.mjs";
 import { startSshd } from "./netlab/sshd.mjs";
 import { median, timeProcess } from "./lib.mjs";
+import { writeBrokerWrapper } from "../scripts/broker-wrapper.mjs";
 
 const RUNS = Number(process.env.REMO_BENCH_LINK_RUNS ?? 7);
 const area = "push (50 ms link)";
@@ -65,25 +66,6 @@ process.stdout.write(JSON.stringify(res));
 main().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
-/** `remo-broker` as installed on the node, pointed at this run's broker (runtime dir, audit file). */
-function writeWrapper(dir, dist, broker) {
-  mkdirSync(join(dir, "bin"), { recursive: true });
-  const path = join(dir, "bin", "remo-broker");
-  const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
-  const js = join(dist, "remo-broker.js");
-  writeFileSync(path, [
-    "#!/bin/sh",
-    "cmd=\"$1\"; [ $# -gt 0 ] && shift",
-    "case \"$cmd\" in",
-    `  admin) exec ${q(process.execPath)} ${q(js)} admin --runtime-dir ${q(broker.runtimeDir)} "$@" ;;`,
-    `  audit) exec ${q(process.execPath)} ${q(js)} audit --audit-file ${q(broker.auditFile)} "$@" ;;`,
-    `  *) exec ${q(process.execPath)} ${q(js)} "$cmd" "$@" ;;`,
-    "esac",
-    "",
-  ].join("\n"));
-  chmodSync(path, 0o755);
-  return path;
-}
 
 /** Bench contract (bench/run.mjs): returns table rows. */
 export async function run(ctx) {
@@ -123,7 +105,7 @@ export async function run(ctx) {
     const values = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`SECRET_${String(i).padStart(2, "0")}`, `v${i}_`.padEnd(240, "x")]));
     const plaintext = bundleToml(values);
     const { projectPath } = await broker.register(project, Object.keys(values));
-    const wrapper = writeWrapper(ctx.tmp, ctx.dist, broker);
+    const wrapper = writeBrokerWrapper(ctx.tmp, broker, join(ctx.dist, "remo-broker.js"));
     const bundleFile = join(ctx.tmp, "bundle.toml");
     writeFileSync(bundleFile, plaintext);
 

@@ -160,26 +160,8 @@ function spawnSshd(configFile: string, logFile: string): ChildProcess {
   return spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", inner], { stdio: "ignore" });
 }
 
-/**
- * Writes `<dir>/bin/remo-broker`: runs the built broker CLI against a test broker's runtime
- * directory and audit file, as the installed `remo-broker` would against the defaults.
- */
-export function writeBrokerWrapper(dir: string, broker: { runtimeDir: string; auditFile: string }, brokerJs: string): string {
-  mkdirSync(join(dir, "bin"), { recursive: true });
-  const path = join(dir, "bin", "remo-broker");
-  const q = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
-  writeFileSync(path, [
-    "#!/bin/sh",
-    "cmd=\"$1\"; [ $# -gt 0 ] && shift",
-    "case \"$cmd\" in",
-    `  admin) exec ${q(process.execPath)} ${q(brokerJs)} admin --runtime-dir ${q(broker.runtimeDir)} "$@" ;;`,
-    `  audit) exec ${q(process.execPath)} ${q(brokerJs)} audit --audit-file ${q(broker.auditFile)} "$@" ;;`,
-    `  *) exec ${q(process.execPath)} ${q(brokerJs)} "$cmd" "$@" ;;`,
-    "esac",
-    "",
-  ].join("\n"), { mode: 0o755 });
-  return path;
-}
+// The wrapper is plain JS so the benchmarks share it.
+export { writeBrokerWrapper } from "../../scripts/broker-wrapper.mjs";
 
 async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
