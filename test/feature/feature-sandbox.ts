@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { listFiles } from "../helpers/list-files.ts";
 import { chrootUnavailable, ensureDebianRoot, Sandbox, type BindMount, type RunResult } from "./debian-root.ts";
 
 /** The repository root. */
@@ -53,15 +54,6 @@ export function install(sandbox: Sandbox, options: Record<string, string | boole
 /** Path → mtime (ms) of every file in the sandbox's writable layer, to prove a rerun changed nothing. */
 export function snapshotLayer(sandbox: Sandbox): Record<string, number> {
   const out: Record<string, number> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else out[relative(sandbox.upper, p)] = st.mtimeMs;
-    }
-  };
-  walk(sandbox.upper);
+  for (const { path, stat } of listFiles(sandbox.upper)) out[relative(sandbox.upper, path)] = stat.mtimeMs;
   return out;
 }

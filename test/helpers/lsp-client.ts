@@ -9,6 +9,7 @@ import {
   type DocumentSymbol, type Hover, type InitializeResult, type Position, type ProtocolConnection, type Range, type TextDocumentContentChangeEvent, type TextEdit,
 } from "vscode-languageserver-protocol/node";
 import { secretStateNotification, workspaceSecretNamesRequest, type SecretState } from "#protocol/lsp";
+import { listFiles } from "./list-files.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 /** The bundled server the extension starts. Tests drive exactly this file. */
@@ -38,8 +39,8 @@ export function manifestUri(folder = "myrepo", file = ".devcontainer/remo-broker
 function assertServerBuilt(): void {
   if (!existsSync(serverPath)) throw new Error(`${serverPath} is missing: run "npm run build" first`);
   const built = statSync(serverPath).mtimeMs;
-  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-  const stale = [...walk(join(root, "language-server", "src")), ...walk(join(root, "protocol", "src"))].filter((f) => statSync(f).mtimeMs > built + 1000);
+  const sources = [...listFiles(join(root, "language-server", "src")), ...listFiles(join(root, "protocol", "src"))];
+  const stale = sources.filter((f) => f.stat.mtimeMs > built + 1000).map((f) => f.path);
   if (stale.length > 0) throw new Error(`dist/server.js is older than ${stale[0] ?? "its sources"}: run "npm run build" first`);
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { listFiles } from "./list-files.ts";
 
 /**
  * A unique, recognisable secret value. Tests push it through the system and then
@@ -18,17 +18,9 @@ export function findLeaks(needle: string, sources: Record<string, string>): stri
 /** Reads every regular file under `dir` (recursively, up to 16 MiB each) as labelled text for {@link findLeaks}. */
 export function readTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!existsSync(dir)) return out;
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() && st.size < 16 * 1024 * 1024) out[p] = readFileSync(p, "latin1");
-    }
-  };
-  walk(dir);
+  for (const { path, stat } of listFiles(dir)) {
+    if (stat.isFile() && stat.size < 16 * 1024 * 1024) out[path] = readFileSync(path, "latin1");
+  }
   return out;
 }
 
