@@ -245,6 +245,9 @@ class NdjsonConnection implements ServedConnection {
 /** At most this many requests in a refused peer's first batch are answered. */
 const maxRefusals = 64;
 
+/** How long a refused peer's first batch of requests may take to arrive. */
+const refusalGraceMs = 1000;
+
 /**
  * Refuses a connection at accept without serving it: `message` is written at once, and
  * each further line in the peer's first batch (counted, never decoded) gets the same answer,
@@ -263,8 +266,11 @@ export function refuseConnection(socket: Socket, message: object, onClose: () =>
   });
   socket.on("end", () => { socket.end(); });
   socket.on("error", () => { socket.destroy(); });
-  const timer = setTimeout(() => { socket.destroy(); }, lingerMs).unref();
+  // A peer that sends nothing has no batch to wait for: end after a moment, destroy after the linger.
+  const grace = setTimeout(() => { socket.end(); }, refusalGraceMs).unref();
+  const timer = setTimeout(() => { socket.destroy(); }, refusalGraceMs + lingerMs).unref();
   socket.once("close", () => {
+    clearTimeout(grace);
     clearTimeout(timer);
     onClose();
   });

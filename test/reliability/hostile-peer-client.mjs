@@ -82,12 +82,13 @@ async function idle() {
   return result;
 }
 
-/** Holds `connections` open, each sending `lines` pipelined; reports the codes of the first reply of each. */
+/** Holds `connections` open, each sending `lines` pipelined, until each has `expect` (default: one per line) replies or is closed. */
 async function hold() {
   const conns = (await Promise.all(Array.from({ length: cfg.connections }, () => open(cfg.socket)))).filter((s) => s !== null).map((s) => ({ s, w: watch(s) }));
-  for (const { s } of conns) s.write(cfg.lines.map((l) => l + "\n").join(""));
+  for (const { s } of conns) if (cfg.lines.length > 0) s.write(cfg.lines.map((l) => l + "\n").join(""));
+  const wanted = cfg.expect ?? cfg.lines.length;
   const deadline = Date.now() + cfg.maxMs;
-  while (Date.now() < deadline && conns.some(({ w }) => w.replies.length < cfg.lines.length && w.closedAt === 0)) await sleep(20);
+  while (Date.now() < deadline && conns.some(({ w }) => w.replies.length < wanted && w.closedAt === 0)) await sleep(20);
   await sleep(cfg.settleMs ?? 0);
   const result = {
     connected: conns.length,

@@ -176,6 +176,9 @@ describe("hostile peers against the broker as the unit runs it", () => {
     const get = JSON.stringify({ op: "get", name: "GITHUB_TOKEN" });
     const r = await attack(script, stage.path, { mode: "hold", socket: strict, connections: 10, lines: [JSON.stringify({ op: "ping" }), get], maxMs: 10_000 }, 60009);
     expect(r).toMatchObject({ connected: 10, all: { peer_unexpected: 20 }, closed_by_broker: 10 });
+    // Refused before it asks anything: a peer that sends nothing is told at once.
+    const silent = await attack(script, stage.path, { mode: "hold", socket: strict, connections: 4, lines: [], expect: 1, maxMs: 3000, settleMs: 1500 }, 60009);
+    expect(silent).toMatchObject({ connected: 4, first: { peer_unexpected: 4 }, closed_by_broker: 4 });
     // The allowed UID still gets its value on the same socket.
     const ok = await attack(script, stage.path, { mode: "hold", socket: strict, connections: 1, lines: [get], maxMs: 10_000 });
     expect(ok).toMatchObject({ first: { ok: 1 } });
