@@ -1,4 +1,4 @@
-import { chmodSync, close, fchmodSync, fstatSync, mkdirSync, openSync, write, writeSync } from "node:fs";
+import { chmodSync, close, fchmodSync, fstatSync, ftruncate, mkdirSync, openSync, write, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { formatTimestamp, matchesAuditQuery, parseAuditLines, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
@@ -57,6 +57,8 @@ export class AuditLog {
   private scheduled = false;
   private lastError: string | undefined;
   private lastOpenAttempt = 0;
+  /** Bytes in the file as far as we know: where a failed batch is cut back to, so no torn line stays. */
+  private size = 0;
   private readonly idle: (() => void)[] = [];
 
   constructor(readonly file: string, private readonly logger: Logger, private readonly nowMs: () => number = Date.now) {}
@@ -69,9 +71,12 @@ export class AuditLog {
       const created = mkdirSync(dirname(this.file), { recursive: true });
       if (created !== undefined) chmodSync(dirname(this.file), 0o750);
       const fd = openSync(this.file, "a", 0o640);
-      if ((fstatSync(fd).mode & 0o777) !== 0o640) fchmodSync(fd, 0o640);
+      const st = fstatSync(fd);
+      if ((st.mode & 0o777) !== 0o640) fchmodSync(fd, 0o640);
       this.fd = fd;
-      this.lastError = undefined;
+      this.size = st.size;
+      // lastError stays until a write succeeds: opening for append works on a full disk too,
+      // and status must not report the file writable on the strength of an open alone.
     } catch (e) {
       this.fail(e);
     }
@@ -120,7 +125,9 @@ export class AuditLog {
   closeSync(): void {
     if (this.fd !== undefined && this.queue.length > 0 && !this.flushing) {
       try {
-        writeSync(this.fd, this.serializeQueue());
+        const batch = this.serializeQueue();
+        writeSync(this.fd, batch);
+        this.size += Buffer.byteLength(batch);
       } catch (e) {
         this.fail(e);
       }
@@ -147,13 +154,34 @@ export class AuditLog {
       this.settle();
       return;
     }
-    const batch = this.serializeQueue();
+    const batch = Buffer.from(this.serializeQueue(), "utf8");
     this.flushing = true;
-    write(fd, batch, null, "utf8", (err) => {
+    this.writeAll(fd, batch, 0, (err) => {
       this.flushing = false;
       if (err) this.fail(err);
-      else if (this.lastError !== undefined) this.lastError = undefined;
+      else this.lastError = undefined;
       this.flush();
+    });
+  }
+
+  /**
+   * Writes all of `batch`: a nearly full disk accepts part of a write without an error, and only
+   * the next write reports ENOSPC. On failure the file is cut back to where the batch began, so a
+   * reader never meets a torn line and the next record starts on a line of its own.
+   */
+  private writeAll(fd: number, batch: Buffer, offset: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+    write(fd, batch, offset, batch.length - offset, null, (err, written) => {
+      if (err) {
+        const start = this.size;
+        ftruncate(fd, start, () => { done(err); });
+        return;
+      }
+      if (offset + written < batch.length) {
+        this.writeAll(fd, batch, offset + written, done);
+        return;
+      }
+      this.size += batch.length;
+      done(null);
     });
   }
 

@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Encrypter, identityToRecipient } from "age-encryption";
+import { readableCopy } from "./readable-copy.ts";
 import { runProcess } from "./run-process.ts";
 import { adminSocketPath, encodeBundle, NdjsonDecoder, type AdminRequest } from "#protocol";
 
@@ -70,7 +71,9 @@ export interface CliResult {
 
 /** Runs `node dist/remo-broker.js <args>` with optional stdin; resolves when it exits. */
 export function runCli(args: string[], opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
-  return runProcess(process.execPath, [brokerBin, ...args], { ...opts, env: { ...process.env, ...opts.env } });
+  // Another UID may not be able to read the checkout (a 0700 parent): run a readable copy then.
+  const bin = opts.uid === undefined || opts.uid === process.getuid?.() ? brokerBin : readableCopy(brokerBin, join(dirname(brokerBin), "peercred.node"));
+  return runProcess(process.execPath, [bin, ...args], { ...opts, env: { ...process.env, ...opts.env } });
 }
 
 /** Sends `lines` on one connection (pipelined) and resolves every reply, in order; stops early if the broker closes. */

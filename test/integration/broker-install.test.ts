@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileS
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot, startBroker } from "../helpers/broker-process.ts";
+import { readableCopy } from "../helpers/readable-copy.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
 // broker/packaging/install.sh, run for real into a temp root: program files, snippets, the unit,
@@ -127,7 +128,8 @@ describe("broker/packaging/install.sh", () => {
       expect(r.out).toContain("run as root");
       return;
     }
-    const r = spawnSync("sh", [script], { uid: 65534, gid: 65534, encoding: "utf8", env: { PATH: process.env.PATH } });
+    // A readable copy: the checkout may sit under a folder that user cannot enter.
+    const r = spawnSync("sh", [readableCopy(script)], { uid: 65534, gid: 65534, encoding: "utf8", env: { PATH: process.env.PATH } });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("run as root");
   });

@@ -2,6 +2,7 @@ import { existsSync, unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { repoRoot } from "../helpers/broker-process.ts";
+import { readableCopy } from "../helpers/readable-copy.ts";
 import { runProcess } from "../helpers/run-process.ts";
 
 /** The built client (global-setup builds dist/ before integration tests). */
@@ -32,7 +33,9 @@ export interface ClientRunOptions {
 export async function runClient(args: string[], opts: ClientRunOptions = {}): Promise<ClientRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env };
   if (opts.socket !== undefined) env.REMO_BROKER_SOCKET = opts.socket;
-  const result = await runProcess(process.execPath, [clientBin, ...args], {
+  // Another UID may not be able to read the checkout (a 0700 parent): run a readable copy then.
+  const bin = opts.uid === undefined || opts.uid === process.getuid?.() ? clientBin : readableCopy(clientBin);
+  const result = await runProcess(process.execPath, [bin, ...args], {
     env,
     ...(opts.input === undefined ? {} : { input: opts.input }),
     ...(opts.uid === undefined ? {} : { uid: opts.uid }),

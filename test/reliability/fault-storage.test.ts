@@ -2,7 +2,7 @@
 // fails with storage_failed and a message that says what to do; the old bundle keeps
 // serving; nothing half-written is left), and an unwritable audit file (the broker keeps
 // serving and status says so). Faults are real: a tiny tmpfs, filled or remounted read-only.
-import { existsSync, openSync, readdirSync, rmSync, writeSync, closeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readAudit, requestLines, startBroker } from "../helpers/broker-process.ts";
@@ -121,6 +121,10 @@ describe.skipIf(unavailable !== undefined)("storage faults", () => {
     }
     await until("status to report the audit file unwritable", async () => (await broker.admin({ op: "status" })).audit_writable === false);
     expect(await servedGeneration(socketPath, names, bundles)).toBe(1);
+    // A write the full disk took only part of was cut back: the file holds whole records only.
+    const text = readFileSync(join(mountDir, "audit.jsonl"), "utf8");
+    expect(text === "" || text.endsWith("\n"), `audit file ends with ${JSON.stringify(text.slice(-300))}`).toBe(true);
+    expect(text.split("\n").slice(0, -1).filter((l) => { try { JSON.parse(l); return false; } catch { return true; } })).toEqual([]);
 
     rmSync(filler);
     // The broker retries opening the file now and then; new records reach it again.

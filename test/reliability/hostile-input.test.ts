@@ -12,6 +12,7 @@ import { rssKiB } from "../../scripts/reliability-soak.mjs";
 import { readAudit, repoRoot, requestLines, startBroker } from "../helpers/broker-process.ts";
 import type { BrokerHandle } from "../helpers/broker-process.ts";
 import { makeSentinel } from "../helpers/sentinel.ts";
+import { readableCopy } from "../helpers/readable-copy.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { generateHostileMessages } from "./hostile-messages.ts";
 import type { HostileMessage } from "./hostile-messages.ts";
@@ -157,7 +158,7 @@ describe("hostile input on both sockets", () => {
     const { socketPath } = await broker.registerProject("peers", { allowlist: ["GITHUB_TOKEN"], peerUids: [4242], socketOwner: "65534:65534" });
     expect(await broker.pushSecrets({ GITHUB_TOKEN: secret }, "peers")).toMatchObject({ ok: true });
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot, "dist", "remo-secrets.js"), "--socket", socketPath, "get", "GITHUB_TOKEN"], { uid: 65534, gid: 65534, env: { PATH: process.env.PATH, REMO_SECRETS_RETRY_SECONDS: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [readableCopy(join(repoRoot, "dist", "remo-secrets.js")), "--socket", socketPath, "get", "GITHUB_TOKEN"], { uid: 65534, gid: 65534, env: { PATH: process.env.PATH, REMO_SECRETS_RETRY_SECONDS: "0" }, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });

@@ -91,10 +91,23 @@ interface ChildDeps {
 /** Spawns the child, forwards signals, optionally masks its output; resolves with the exit status to use. */
 function runChild(deps: ChildDeps, io: Io, file: string, args: string[], env: NodeJS.ProcessEnv, maskValues: Buffer[] | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = deps.spawn(file, args, { env, stdio: ["inherit", maskValues ? "pipe" : "inherit", maskValues ? "pipe" : "inherit"] });
+    // Handlers go in before the fork: the child may be running (and the caller signalling us)
+    // before spawn() returns, and a signal in that window must reach the child, not kill us alone.
     const forwarded = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
-    const forward = (signal: NodeJS.Signals): void => { child.kill(signal); };
+    const early: NodeJS.Signals[] = [];
+    let child: ReturnType<typeof SpawnFn> | undefined;
+    const forward = (signal: NodeJS.Signals): void => {
+      if (child === undefined) early.push(signal);
+      else child.kill(signal);
+    };
     for (const s of forwarded) process.on(s, forward);
+    try {
+      child = deps.spawn(file, args, { env, stdio: ["inherit", maskValues ? "pipe" : "inherit", maskValues ? "pipe" : "inherit"] });
+    } catch (e) {
+      for (const s of forwarded) process.off(s, forward);
+      throw e;
+    }
+    for (const s of early.splice(0)) child.kill(s);
     const piping: Promise<void>[] = [];
     if (maskValues) {
       if (child.stdout) piping.push(pipeMasked(child.stdout, io.stdout, new SecretMasker(maskValues)));
