@@ -6,7 +6,8 @@ import {
 } from "#protocol";
 import type { AdminBackend } from "./admin-ops.ts";
 import { AdminSocket } from "./admin-socket.ts";
-import { AuditLog, readAuditFile, selectAuditRecords, type AuditFields } from "./audit-log.ts";
+import { readAuditFiles } from "./audit-files.ts";
+import { AuditLog, type AuditFields } from "./audit-log.ts";
 import { decryptBundle, prepareDecryptionKey, type DecryptionKey } from "./bundle-crypto.ts";
 import { destroyFile, readOptionalFile, removeStaleTempFiles, writeFileAtomic } from "./bundle-file.ts";
 import type { LoadedKey } from "./key-source.ts";
@@ -29,6 +30,7 @@ export interface BrokerOptions {
   key: LoadedKey;
   rateLimit: RateLimits;
   connectionLimits: ConnectionLimits;
+  auditMaxBytes?: number;
   cacheDefaults: CacheLimits;
   peers: PeerCredentialSupport;
   logger: Logger;
@@ -55,7 +57,7 @@ export class Broker implements AdminBackend {
   private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly opts: BrokerOptions) {
-    this.audit = new AuditLog(opts.paths.auditFile, opts.logger);
+    this.audit = new AuditLog(opts.paths.auditFile, opts.logger, opts.auditMaxBytes === undefined ? {} : { maxBytes: opts.auditMaxBytes });
     this.limiter = new RequestLimiter(opts.rateLimit);
     this.decryptionKey = opts.key.identity;
   }
@@ -234,13 +236,11 @@ export class Broker implements AdminBackend {
 
   async readAudit(query: AuditQuery): Promise<AuditRecord[]> {
     await this.audit.drain();
-    let records: AuditRecord[];
     try {
-      records = await readAuditFile(this.opts.paths.auditFile);
+      return (await readAuditFiles(this.opts.paths.auditFile, query)).records;
     } catch (e) {
       throw new RemoError("internal_error", `Cannot read the audit file ${this.opts.paths.auditFile} (${(e as NodeJS.ErrnoException).code ?? "error"}).`);
     }
-    return selectAuditRecords(records, query);
   }
 
   protocolError(detail: string): void {
