@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:net";
 import type { AuditEvent } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
 import { answerAdminRequest, type AdminBackend } from "./admin-ops.ts";
-import { serveNdjson, type ServedConnection } from "./connection.ts";
+import { defaultConnectionLimits, serveNdjson, type ConnectionLimits, type ServedConnection } from "./connection.ts";
 import { closeServer, listenUnix } from "./socket-file.ts";
 
 /** The admin socket (root, 0600): the only way to change what the broker serves. */
@@ -11,20 +11,20 @@ export class AdminSocket {
   private readonly connections = new Set<ServedConnection>();
   private readonly server: Server;
 
-  private constructor(readonly path: string, backend: AdminBackend, audit: (e: AuditEvent, f: AuditFields) => void) {
+  private constructor(readonly path: string, backend: AdminBackend, audit: (e: AuditEvent, f: AuditFields) => void, limits: ConnectionLimits) {
     this.server = createServer({ allowHalfOpen: true }, (socket) => {
       const served = serveNdjson(socket, {
         handle: (message) => answerAdminRequest(message, backend),
         onProtocolFault: (fault, message) => { audit("protocol.error", { outcome: "protocol_error", detail: `admin: ${fault}: ${message}` }); },
         onClose: () => { this.connections.delete(served); },
-      });
+      }, limits);
       this.connections.add(served);
     });
   }
 
   /** Listens on `path` (replacing a stale socket) with mode 0600. */
-  static async open(path: string, backend: AdminBackend, audit: (e: AuditEvent, f: AuditFields) => void): Promise<AdminSocket> {
-    const s = new AdminSocket(path, backend, audit);
+  static async open(path: string, backend: AdminBackend, audit: (e: AuditEvent, f: AuditFields) => void, limits: ConnectionLimits = defaultConnectionLimits): Promise<AdminSocket> {
+    const s = new AdminSocket(path, backend, audit, limits);
     await listenUnix(s.server, path);
     await chmod(path, 0o600);
     return s;

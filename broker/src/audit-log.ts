@@ -1,7 +1,8 @@
-import { chmodSync, close, fchmodSync, fstatSync, ftruncate, mkdirSync, openSync, write, writeSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { chmodSync, close, closeSync, fchmodSync, fstatSync, ftruncate, mkdirSync, openSync, write, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { formatTimestamp, matchesAuditQuery, parseAuditLines, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
+import { formatTimestamp, matchesAuditQuery, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
+import { isRefusal, RefusalAggregator, type QueuedRecord } from "./audit-aggregate.ts";
+import { defaultAuditMaxBytes, rotateAuditFiles } from "./audit-files.ts";
 import type { Logger } from "./log.ts";
 
 /** The fields of a record other than its timestamp and event; undefined ones are left out of the line. */
@@ -22,6 +23,7 @@ export function buildAuditRecord(event: AuditEvent, fields: AuditFields, now: Da
   if (fields.peer_uid !== undefined) record.peer_uid = fields.peer_uid;
   if (fields.peer_pid !== undefined) record.peer_pid = fields.peer_pid;
   if (fields.secret_count !== undefined) record.secret_count = fields.secret_count;
+  if (fields.count !== undefined) record.count = fields.count;
   if (fields.detail !== undefined) record.detail = fields.detail.length > maxDetail ? fields.detail.slice(0, maxDetail - 1) + "…" : fields.detail;
   return record;
 }
@@ -38,19 +40,33 @@ export function auditLine(event: AuditEvent, fields: AuditFields, ts: string): s
   if (fields.peer_uid !== undefined) line += `,"peer_uid":${JSON.stringify(fields.peer_uid)}`;
   if (fields.peer_pid !== undefined) line += `,"peer_pid":${JSON.stringify(fields.peer_pid)}`;
   if (fields.secret_count !== undefined) line += `,"secret_count":${JSON.stringify(fields.secret_count)}`;
+  if (fields.count !== undefined) line += `,"count":${JSON.stringify(fields.count)}`;
   if (fields.detail !== undefined) line += `,"detail":${JSON.stringify(fields.detail.length > maxDetail ? fields.detail.slice(0, maxDetail - 1) + "…" : fields.detail)}`;
   return line + "}\n";
 }
 
+/** Options for {@link AuditLog}. */
+export interface AuditLogOptions {
+  /** The live file is rotated (audit.jsonl → .1 … .4) before a batch would take it past this. */
+  maxBytes?: number;
+  nowMs?: () => number;
+}
+
 /**
- * Append-only JSON lines (DESIGN §5), mode 0640. Records are queued and written in
- * batches off the request path, so a get never waits for the disk. When the file
- * cannot be written the broker keeps serving and `status` says so (audit_writable).
+ * Append-only JSON lines, mode 0640. Records are queued and written in batches off the
+ * request path, so a get never waits for the disk. Repeated identical refusals become one
+ * record with a `count`, and the file rotates at `maxBytes`, so a looping container cannot
+ * fill the disk. When the file cannot be written the broker keeps serving and `status`
+ * says so (audit_writable).
  */
 export class AuditLog {
   private fd: number | undefined;
   /** Records not yet written: serialised at flush time, so a get only pays for a push onto this array. */
-  private queue: { event: AuditEvent; fields: AuditFields; ms: number }[] = [];
+  private queue: QueuedRecord[] = [];
+  private readonly refusals = new RefusalAggregator();
+  private refusalTimer: NodeJS.Timeout | undefined;
+  private readonly maxBytes: number;
+  private readonly nowMs: () => number;
   private lastMs = -1;
   private lastTs = "";
   private flushing = false;
@@ -61,7 +77,10 @@ export class AuditLog {
   private size = 0;
   private readonly idle: (() => void)[] = [];
 
-  constructor(readonly file: string, private readonly logger: Logger, private readonly nowMs: () => number = Date.now) {}
+  constructor(readonly file: string, private readonly logger: Logger, options: AuditLogOptions = {}) {
+    this.maxBytes = options.maxBytes ?? defaultAuditMaxBytes;
+    this.nowMs = options.nowMs ?? Date.now;
+  }
 
   /** Opens (creating 0640) the file; failure is reported, not thrown. */
   open(): void {
@@ -96,7 +115,17 @@ export class AuditLog {
 
   /** Queues one record. Callers pass names only, never a value. */
   record(event: AuditEvent, fields: AuditFields = {}): void {
-    this.queue.push({ event, fields, ms: this.nowMs() });
+    const ms = this.nowMs();
+    if (isRefusal(event, fields)) {
+      this.refusals.add(event, fields, ms, this.enqueue);
+      this.armRefusalTimer();
+      return;
+    }
+    this.enqueue({ event, fields, ms, count: 1 });
+  }
+
+  private readonly enqueue = (r: QueuedRecord): void => {
+    this.queue.push(r);
     if (this.queue.length >= maxQueued) {
       this.flush();
       return;
@@ -111,10 +140,29 @@ export class AuditLog {
         this.flush();
       }, flushDelayMs);
     }
+  };
+
+  /** Writes out refusal windows as they close (one timer for all of them). */
+  private armRefusalTimer(): void {
+    const at = this.refusals.nextCloseMs;
+    if (this.refusalTimer !== undefined || at === undefined) return;
+    this.refusalTimer = setTimeout(() => {
+      this.refusalTimer = undefined;
+      this.refusals.closeExpired(this.nowMs(), this.enqueue);
+      this.armRefusalTimer();
+    }, Math.max(1, at - this.nowMs()));
+  }
+
+  /** Queues every open refusal window (drain and shutdown: nothing may wait for its second to pass). */
+  private closeRefusals(): void {
+    clearTimeout(this.refusalTimer);
+    this.refusalTimer = undefined;
+    this.refusals.closeAll(this.nowMs(), this.enqueue);
   }
 
   /** Resolves once every queued record has been handed to the kernel. */
   drain(): Promise<void> {
+    this.closeRefusals();
     if (this.queue.length === 0 && !this.flushing) return Promise.resolve();
     const done = new Promise<void>((resolve) => { this.idle.push(resolve); });
     this.flush();
@@ -123,6 +171,7 @@ export class AuditLog {
 
   /** Writes what is queued synchronously and closes the file (at shutdown). */
   closeSync(): void {
+    this.closeRefusals();
     if (this.fd !== undefined && this.queue.length > 0 && !this.flushing) {
       try {
         const batch = this.serializeQueue();
@@ -155,8 +204,14 @@ export class AuditLog {
       return;
     }
     const batch = Buffer.from(this.serializeQueue(), "utf8");
+    const fdNow = this.size > 0 && this.size + batch.length > this.maxBytes ? this.rotate(fd) : fd;
+    if (fdNow === undefined) {
+      // The fresh file could not be opened: reported by open(), retried at the next flush.
+      this.settle();
+      return;
+    }
     this.flushing = true;
-    this.writeAll(fd, batch, 0, (err) => {
+    this.writeAll(fdNow, batch, 0, (err) => {
       this.flushing = false;
       if (err) this.fail(err);
       else this.lastError = undefined;
@@ -185,15 +240,33 @@ export class AuditLog {
     });
   }
 
+  /**
+   * Moves the live file to audit.jsonl.1 (and older ones along) and opens a fresh one; returns
+   * the descriptor to write to (undefined when the fresh file cannot be opened). If the rename
+   * fails the records still go to the old file.
+   */
+  private rotate(fd: number): number | undefined {
+    try {
+      rotateAuditFiles(this.file);
+    } catch (e) {
+      this.logger.warn(`audit file ${this.file} could not be rotated (${(e as NodeJS.ErrnoException).code ?? "error"}); it keeps growing`);
+      return fd;
+    }
+    this.fd = undefined;
+    closeSync(fd);
+    this.open();
+    return this.fd;
+  }
+
   /** Turns the queued records into JSON lines and empties the queue. */
   private serializeQueue(): string {
     let out = "";
-    for (const { event, fields, ms } of this.queue) {
+    for (const { event, fields, ms, count } of this.queue) {
       if (ms !== this.lastMs) {
         this.lastMs = ms;
         this.lastTs = formatTimestamp(new Date(ms));
       }
-      out += auditLine(event, fields, this.lastTs);
+      out += auditLine(event, count > 1 ? { ...fields, count } : fields, this.lastTs);
     }
     this.queue = [];
     return out;
@@ -223,36 +296,4 @@ export class AuditLog {
 export function selectAuditRecords(records: readonly AuditRecord[], query: AuditQuery): AuditRecord[] {
   const matched = records.filter((r) => matchesAuditQuery(r, query));
   return query.limit === undefined ? matched : matched.slice(Math.max(0, matched.length - query.limit));
-}
-
-const maxReadBytes = 16 * 1024 * 1024;
-
-/** Reads the audit file's records (its last 16 MiB); a missing file has none. */
-export async function readAuditFile(file: string): Promise<AuditRecord[]> {
-  return (await readAuditFileAt(file)).records;
-}
-
-/** Like {@link readAuditFile}, also returning the byte offset read up to (where `--tail` continues). */
-export async function readAuditFileAt(file: string): Promise<{ records: AuditRecord[]; end: number }> {
-  let handle;
-  try {
-    handle = await open(file, "r");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { records: [], end: 0 };
-    throw e;
-  }
-  try {
-    const { size } = await handle.stat();
-    const start = Math.max(0, size - maxReadBytes);
-    const buf = Buffer.alloc(size - start);
-    await handle.read(buf, 0, buf.length, start);
-    // Stop at the last complete line: a record being appended is read next time.
-    const complete = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
-    let text = complete.toString("utf8");
-    // Reading from the middle: drop the first partial line.
-    if (start > 0) text = text.slice(text.indexOf("\n") + 1);
-    return { records: parseAuditLines(text), end: start + complete.length };
-  } finally {
-    await handle.close();
-  }
 }

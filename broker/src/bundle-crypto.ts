@@ -1,24 +1,56 @@
 import { webcrypto } from "node:crypto";
-import { armor, Decrypter, Encrypter } from "age-encryption";
+import type * as AgeModuleNs from "age-encryption";
 import { decodeBundle, RemoError, type Bundle } from "#protocol";
+import { x25519Pkcs8, x25519Recipient } from "./x25519-recipient.ts";
+
+type AgeModule = typeof AgeModuleNs;
+let age: Promise<AgeModule> | undefined;
+
+/**
+ * The age library, evaluated on first use: it is ~13 MiB of the broker's idle RSS (its curve
+ * tables), and only a push or a stored bundle at start needs it. esbuild keeps it in the one
+ * bundle file, wrapped so it runs when this is first called.
+ */
+function loadAge(): Promise<AgeModule> {
+  age ??= import("age-encryption");
+  return age;
+}
 
 const armorHeader = "-----BEGIN AGE ENCRYPTED FILE-----";
+const armorFooter = "-----END AGE ENCRYPTED FILE-----";
 const binaryHeader = "age-encryption.org/v1\n";
 
 /** Turns armored age into binary; binary passes through. Pure. @throws RemoError invalid_payload */
 export function dearmor(ciphertext: Uint8Array): Uint8Array {
   const head = Buffer.from(ciphertext.subarray(0, 64)).toString("latin1").trimStart();
   if (head.startsWith(armorHeader)) {
-    try {
-      return armor.decode(Buffer.from(ciphertext).toString("latin1"));
-    } catch {
+    const binary = decodeArmor(Buffer.from(ciphertext).toString("latin1"));
+    if (binary === undefined) {
       throw new RemoError("invalid_payload", "The armored age file is malformed. Re-encrypt the bundle (age -a -r <recipient>) and push again.");
     }
+    return binary;
   }
   if (!head.startsWith(binaryHeader)) {
     throw new RemoError("invalid_payload", "The payload is not an age file (binary or armored). Encrypt the bundle with age to the broker's recipient (remo-broker admin get-public-key) and push again.");
   }
   return ciphertext;
+}
+
+/**
+ * age's ASCII armor, parsed as strictly as age-encryption's own `armor.decode` (header, 64-column
+ * base64 lines, a shorter last line, footer; CRLF or LF; whitespace around it ignored), so a
+ * malformed file is refused without loading the library. Pure; undefined when malformed.
+ */
+function decodeArmor(text: string): Uint8Array | undefined {
+  const lines = text.trim().replaceAll("\r\n", "\n").split("\n");
+  if (lines.shift() !== armorHeader || lines.pop() !== armorFooter || lines.length === 0) return undefined;
+  const last = lines.length - 1;
+  const shaped = lines.every((l, i) => (i === last ? l.length > 0 && l.length <= 64 && l.length % 4 === 0 : l.length === 64) && /^[A-Za-z0-9+/]+={0,2}$/.test(l));
+  if (!shaped) return undefined;
+  const body = lines.join("");
+  const bytes = Buffer.from(body, "base64");
+  // Node's base64 decoder is lenient (padding inside, stray bits): accept only the canonical form.
+  return bytes.toString("base64") === body ? new Uint8Array(bytes) : undefined;
 }
 
 /** An identity as age-encryption takes it: the `AGE-SECRET-KEY-1…` string, or a native X25519 CryptoKey. */
@@ -46,23 +78,17 @@ export function bech32Payload(s: string): Uint8Array | undefined {
   return out.length === 32 ? Uint8Array.from(out) : undefined;
 }
 
-// PKCS#8 prefix of an X25519 private key (RFC 8410): the raw 32-byte scalar follows.
-const x25519Pkcs8Prefix = Buffer.from("302e020100300506032b656e04220420", "hex");
-
 /**
  * Turns the identity into a native X25519 CryptoKey, so each decrypt does its key
  * agreement in OpenSSL instead of JavaScript (about 1 ms less per push on this machine).
- * Checked by a round trip to `recipient`; falls back to the string if anything differs.
+ * Checked by deriving its recipient with Node's X25519 (no age library at start); falls
+ * back to the string if anything differs.
  */
 export async function prepareDecryptionKey(identity: string, recipient: string): Promise<DecryptionKey> {
   const scalar = bech32Payload(identity);
-  if (scalar === undefined) return identity;
+  if (scalar === undefined || x25519Recipient(identity) !== recipient) return identity;
   try {
-    const key = await webcrypto.subtle.importKey("pkcs8", Buffer.concat([x25519Pkcs8Prefix, scalar]), { name: "X25519" }, false, ["deriveBits"]);
-    const probe = await encryptTo(recipient, "probe");
-    const d = new Decrypter();
-    d.addIdentity(key);
-    return (await d.decrypt(probe, "text")) === "probe" ? key : identity;
+    return await webcrypto.subtle.importKey("pkcs8", x25519Pkcs8(scalar), { name: "X25519" }, false, ["deriveBits"]);
   } catch {
     return identity;
   }
@@ -75,6 +101,7 @@ export async function prepareDecryptionKey(identity: string, recipient: string):
  */
 export async function decryptBundle(ciphertext: Uint8Array, identity: DecryptionKey): Promise<Bundle> {
   const binary = dearmor(ciphertext);
+  const { Decrypter } = await loadAge();
   const d = new Decrypter();
   d.addIdentity(identity);
   let plaintext: string;
@@ -89,6 +116,7 @@ export async function decryptBundle(ciphertext: Uint8Array, identity: Decryption
 
 /** Encrypts text to one recipient (used by tests, the demo and the bench through the same code path). */
 export async function encryptTo(recipient: string, plaintext: string, armored = false): Promise<Uint8Array> {
+  const { armor, Encrypter } = await loadAge();
   const e = new Encrypter();
   e.addRecipient(recipient);
   const out = await e.encrypt(plaintext);

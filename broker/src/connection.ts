@@ -1,8 +1,8 @@
 import type { Socket } from "node:net";
-import { encodeMessage, errorResponse, NdjsonDecoder, parseMessage } from "#protocol";
+import { encodeMessage, errorResponse, maxMessageBytes, NdjsonDecoder, parseMessage } from "#protocol";
 
-/** Why a connection was cut: a framing failure or a line that is not a JSON object. */
-export type ProtocolFault = "oversize" | "invalid_utf8" | "truncated" | "invalid_json";
+/** Why a connection was cut: a framing failure, a line that is not a JSON object, or a per-connection limit. */
+export type ProtocolFault = "oversize" | "invalid_utf8" | "truncated" | "invalid_json" | "partial_timeout" | "reply_overflow";
 
 /** What one connection does with its requests. */
 export interface RequestHandler {
@@ -22,168 +22,275 @@ export interface ServedConnection {
   endWith(message?: object): void;
 }
 
-const internalError = errorResponse("internal_error", "The broker failed to handle the request; see the broker's log (journalctl -u remo-broker) and retry.");
+/** What one connection may cost the broker before it is cut. */
+export interface ConnectionLimits {
+  /** A line still unfinished this long after its first byte is dropped and the connection closed. */
+  partialLineMs: number;
+  /** A connection with no traffic either way for this long is closed. */
+  idleMs: number;
+  /** Reply bytes queued for a peer that does not read; past this the connection is destroyed. */
+  maxQueuedReplyBytes: number;
+  /** Requests being answered at once; no more lines are decoded until one finishes. */
+  maxInFlight: number;
+}
+
+/** The limits the broker runs with; tests shorten the timeouts through hidden serve flags. */
+export const defaultConnectionLimits: ConnectionLimits = {
+  partialLineMs: 10_000,
+  idleMs: 5 * 60_000,
+  maxQueuedReplyBytes: 1024 * 1024,
+  maxInFlight: 64,
+};
 
 /**
- * Serves NDJSON on one socket (DESIGN §3): requests are answered in order, pipelining
- * allowed. A line that is oversized, not UTF-8 or not JSON gets protocol_error and the
- * connection is closed (the stream cannot be trusted after it); a well-formed request
- * that fails validation is answered by the handler and the connection stays open.
- * The socket must come from a server created with `allowHalfOpen: true`, so replies to
- * pipelined requests still go out after the client half-closes.
+ * Where a connection is in its life: `reading` requests; `finishing` (no more requests read,
+ * in-flight ones are answered, then an optional last message); `ending` (our side is shut,
+ * waiting for the peer to go); `closed`.
  */
-export function serveNdjson(socket: Socket, handler: RequestHandler): ServedConnection {
-  const decoder = new NdjsonDecoder();
-  let tail: Promise<void> = Promise.resolve();
-  let pending = 0;
-  let stopped = false; // no more requests are read
-  let peerEnded = false;
-  let draining = false;
-  let closesItself = false; // a fault or endWith sends a last message and closes after the queue
-  let closed = false;
-  let drainWaiters: (() => void)[] = [];
-  let awaitingDrain = false;
+type ConnectionState = "reading" | "finishing" | "ending" | "closed";
 
-  const send = (msg: object): void => {
-    if (closed || socket.destroyed) return;
-    let line: string;
-    try {
-      line = encodeMessage(msg);
-    } catch {
-      line = encodeMessage(errorResponse("internal_error", "The reply would exceed 65536 bytes; ask for less (e.g. a smaller audit limit)."));
-    }
-    // Backpressure: a client that pipelines without reading stops being read until it catches up.
-    if (!socket.write(line) && !awaitingDrain) {
-      awaitingDrain = true;
-      socket.pause();
-      socket.once("drain", () => {
-        awaitingDrain = false;
-        if (!stopped) socket.resume();
-      });
-    }
-  };
+/** A peer that never reads its last replies must not hold the socket forever. */
+const lingerMs = 5000;
 
-  /** Ends our side, keeps reading (and discarding) so the peer's FIN is seen, and destroys a peer that never closes. */
-  const closeGracefully = (): void => {
-    if (closed) return;
-    closed = true;
-    socket.end();
-    socket.resume();
-    // A peer that never reads its last replies must not hold the socket forever; clear the
-    // timer once the socket is gone so thousands of short connections don't keep closures alive.
-    const timer = setTimeout(() => { socket.destroy(); }, 5000).unref();
-    socket.once("close", () => { clearTimeout(timer); });
-  };
+const internalError = errorResponse("internal_error", "The broker failed to handle the request; see the broker's log (journalctl -u remo-broker) and retry.");
+const tooLargeReply = errorResponse("internal_error", `The reply would exceed ${maxMessageBytes} bytes; ask for less (e.g. a smaller audit limit).`);
 
-  const settle = (): void => {
-    if (pending > 0) return;
-    const waiters = drainWaiters;
-    drainWaiters = [];
-    for (const w of waiters) w();
-    if ((draining || peerEnded) && !closesItself) closeGracefully();
-  };
+/**
+ * One served NDJSON connection. Requests are answered in order, pipelining allowed. Lines are
+ * decoded only while replies drain (the socket's write buffer is below its high-water mark)
+ * and fewer than `maxInFlight` requests are being answered, so a peer that pipelines without
+ * reading stops being read instead of making the broker queue replies without bound.
+ */
+class NdjsonConnection implements ServedConnection {
+  private state: ConnectionState = "reading";
+  private readonly decoder = new NdjsonDecoder();
+  private tail: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private peerEnded = false;
+  private lastMessage: object | undefined;
+  private partialTimer: NodeJS.Timeout | undefined;
+  private drainWaiters: (() => void)[] = [];
 
-  const run = (message: Record<string, unknown>): void => {
-    if (pending === 0) {
-      let result: object | Promise<object>;
-      try {
-        result = handler.handle(message);
-      } catch {
-        send(internalError);
-        return;
-      }
-      if (!(result instanceof Promise)) {
-        send(result);
-        return;
-      }
-      pending++;
-      tail = result.then(send, () => { send(internalError); }).finally(() => { pending--; settle(); });
-      return;
-    }
-    pending++;
-    tail = tail
-      .then(() => handler.handle(message))
-      .then(send, () => { send(internalError); })
-      .finally(() => { pending--; settle(); });
-  };
+  constructor(private readonly socket: Socket, private readonly handler: RequestHandler, private readonly limits: ConnectionLimits) {
+    socket.setTimeout(limits.idleMs);
+    socket.on("timeout", () => { if (this.inFlight === 0) this.finish(); });
+    socket.on("data", (chunk: Buffer) => {
+      // After reading stops, bytes are read only so the peer's FIN is seen; they are dropped.
+      if (this.state !== "reading") return;
+      this.decoder.feed(chunk);
+      this.pump();
+    });
+    socket.on("drain", () => { this.pump(); });
+    socket.on("end", () => {
+      this.peerEnded = true;
+      this.pump();
+    });
+    socket.on("error", () => {
+      // EPIPE/ECONNRESET from a client that went away: nothing to answer.
+      socket.destroy();
+    });
+    socket.on("close", () => {
+      this.state = "closed";
+      this.clearPartialTimer();
+      handler.onClose?.();
+      this.releaseDrainWaiters();
+    });
+  }
 
-  const fault = (kind: ProtocolFault, message: string, reply: boolean): void => {
-    stopped = true;
-    closesItself = true;
-    handler.onProtocolFault(kind, message);
-    const last = errorResponse("protocol_error", `${message}. The connection is closed: reconnect and send one UTF-8 JSON object per line, at most 65536 bytes.`);
-    const finish = (): void => {
-      if (reply) send(last);
-      closeGracefully();
-    };
-    if (pending === 0) finish();
-    else void tail.then(finish);
-  };
+  drain(): Promise<void> {
+    if (this.state === "closed") return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.drainWaiters.push(resolve);
+      this.finish();
+      if (this.state !== "finishing") this.releaseDrainWaiters();
+    });
+  }
 
-  socket.on("data", (chunk: Buffer) => {
-    if (stopped) return;
-    for (const frame of decoder.push(chunk)) {
+  endWith(message?: object): void {
+    this.finish(message);
+  }
+
+  /** Decodes and answers lines while replies drain, then decides whether to read more. */
+  private pump(): void {
+    let tookLine = false;
+    while (this.state === "reading" && this.inFlight < this.limits.maxInFlight && !this.socket.writableNeedDrain) {
+      const frame = this.decoder.next();
+      if (frame === undefined) break;
+      tookLine = true;
       if (frame.kind === "error") {
-        fault(frame.error, frame.message, true);
+        this.fault(frame.error, frame.message, true);
         return;
       }
       if (frame.text.trim() === "") continue;
       const parsed = parseMessage(frame.text);
       if (!parsed.ok) {
-        fault("invalid_json", parsed.message, true);
+        this.fault("invalid_json", parsed.message, true);
         return;
       }
-      run(parsed.value);
+      this.run(parsed.value);
     }
-  });
-  socket.on("end", () => {
-    peerEnded = true;
-    if (!stopped) {
-      for (const frame of decoder.end()) {
-        if (frame.kind === "error") {
-          // Nobody is left to read a reply to a half line: record it and close.
-          fault(frame.error, frame.message, false);
-          return;
+    if (this.state !== "reading") return;
+    const onlyPartial = this.decoder.holdsPartialOnly;
+    const decodedAll = onlyPartial || this.decoder.bufferedBytes === 0;
+    if (this.peerEnded && decodedAll) {
+      // Nobody is left to read a reply to a half line: record it and close.
+      const [truncated] = this.decoder.end();
+      if (truncated?.kind === "error") this.fault(truncated.error, truncated.message, false);
+      else this.finish();
+      return;
+    }
+    // The timer measures one line's age: a completed line restarts it, a trickle of bytes does not.
+    if (tookLine || !onlyPartial) this.clearPartialTimer();
+    if (onlyPartial && this.partialTimer === undefined) {
+      this.partialTimer = setTimeout(() => {
+        this.partialTimer = undefined;
+        if (this.state === "reading" && this.decoder.holdsPartialOnly) {
+          this.fault("partial_timeout", `message not completed within ${Math.round(this.limits.partialLineMs / 1000)} s`, true);
         }
-      }
+      }, this.limits.partialLineMs).unref();
     }
-    settle();
-  });
-  socket.on("error", () => {
-    // EPIPE/ECONNRESET from a client that went away: nothing to answer.
-    closed = true;
-    socket.destroy();
-  });
-  socket.on("close", () => {
-    closed = true;
-    stopped = true;
-    handler.onClose?.();
-    const waiters = drainWaiters;
-    drainWaiters = [];
-    for (const w of waiters) w();
-  });
+    const readMore = decodedAll && this.inFlight < this.limits.maxInFlight && !this.socket.writableNeedDrain;
+    if (readMore) this.socket.resume();
+    else this.socket.pause();
+  }
 
+  private run(message: Record<string, unknown>): void {
+    if (this.inFlight === 0) {
+      let result: object | Promise<object>;
+      try {
+        result = this.handler.handle(message);
+      } catch {
+        this.send(internalError);
+        return;
+      }
+      if (!(result instanceof Promise)) {
+        this.send(result);
+        return;
+      }
+      this.inFlight++;
+      this.tail = result.then((r) => { this.send(r); }, () => { this.send(internalError); }).finally(() => { this.settle(); });
+      return;
+    }
+    this.inFlight++;
+    this.tail = this.tail
+      .then(() => this.handler.handle(message))
+      .then((r) => { this.send(r); }, () => { this.send(internalError); })
+      .finally(() => { this.settle(); });
+  }
+
+  private settle(): void {
+    this.inFlight--;
+    if (this.state === "finishing") this.maybeEnd();
+    else this.pump();
+  }
+
+  private send(msg: object): void {
+    if (this.state === "closed" || this.state === "ending" || this.socket.destroyed) return;
+    let line: string;
+    try {
+      line = encodeMessage(msg);
+    } catch {
+      line = encodeMessage(tooLargeReply);
+    }
+    this.socket.write(line);
+    if (this.socket.writableLength > this.limits.maxQueuedReplyBytes) {
+      // Reading already stopped at the high-water mark; only replies already in flight get here.
+      this.handler.onProtocolFault("reply_overflow", `more than ${this.limits.maxQueuedReplyBytes} bytes of replies queued unread`);
+      this.socket.destroy();
+    }
+  }
+
+  private fault(kind: ProtocolFault, message: string, reply: boolean): void {
+    this.handler.onProtocolFault(kind, message);
+    this.finish(reply ? errorResponse("protocol_error", `${message}. The connection is closed: reconnect and send one UTF-8 JSON object per line, at most ${maxMessageBytes} bytes.`) : undefined);
+  }
+
+  /** Stops reading requests; once in-flight ones are answered, sends `last` and ends. */
+  private finish(last?: object): void {
+    if (this.state !== "reading") return;
+    this.state = "finishing";
+    this.lastMessage = last;
+    this.clearPartialTimer();
+    this.socket.pause();
+    this.maybeEnd();
+  }
+
+  private maybeEnd(): void {
+    if (this.state !== "finishing" || this.inFlight > 0) return;
+    if (this.lastMessage !== undefined) this.send(this.lastMessage);
+    this.releaseDrainWaiters();
+    if (this.socket.destroyed) return;
+    this.state = "ending";
+    this.socket.end();
+    // Keep reading (and dropping) so the peer's FIN is seen and the socket can close.
+    this.socket.resume();
+    const timer = setTimeout(() => { this.socket.destroy(); }, lingerMs).unref();
+    // Clear it once the socket is gone so thousands of short connections don't keep closures alive.
+    this.socket.once("close", () => { clearTimeout(timer); });
+  }
+
+  private clearPartialTimer(): void {
+    if (this.partialTimer === undefined) return;
+    clearTimeout(this.partialTimer);
+    this.partialTimer = undefined;
+  }
+
+  private releaseDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** At most this many requests in a refused peer's first batch are answered. */
+const maxRefusals = 64;
+
+/** How long a refused peer's first batch of requests may take to arrive. */
+const refusalGraceMs = 1000;
+
+/**
+ * Refuses a connection at accept without serving it: `message` is written at once, and
+ * each further line in the peer's first batch (counted, never decoded) gets the same answer,
+ * so a client that pipelined its requests sees the refusal for each of them. Then it ends.
+ */
+export function refuseConnection(socket: Socket, message: object, onClose: () => void): ServedConnection {
+  const line = encodeMessage(message);
+  let answered = 1;
+  let seen = 0;
+  socket.write(line);
+  socket.on("data", (chunk: Buffer) => {
+    if (socket.writableEnded) return;
+    for (let at = chunk.indexOf(0x0a); at !== -1 && seen < maxRefusals; at = chunk.indexOf(0x0a, at + 1)) seen++;
+    for (; answered < seen; answered++) socket.write(line);
+    if (seen > 0) socket.end();
+  });
+  socket.on("end", () => { socket.end(); });
+  socket.on("error", () => { socket.destroy(); });
+  // A peer that sends nothing has no batch to wait for: end after a moment, destroy after the linger.
+  const grace = setTimeout(() => { socket.end(); }, refusalGraceMs).unref();
+  const timer = setTimeout(() => { socket.destroy(); }, refusalGraceMs + lingerMs).unref();
+  socket.once("close", () => {
+    clearTimeout(grace);
+    clearTimeout(timer);
+    onClose();
+  });
   return {
     drain: () => {
-      stopped = true;
-      draining = true;
-      socket.pause();
-      if (closed) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        drainWaiters.push(resolve);
-        settle();
-      });
+      socket.destroy();
+      return Promise.resolve();
     },
-    endWith: (message) => {
-      if (closesItself) return;
-      stopped = true;
-      closesItself = true;
-      const finish = (): void => {
-        if (message !== undefined) send(message);
-        closeGracefully();
-      };
-      if (pending === 0) finish();
-      else void tail.then(finish);
-    },
+    endWith: () => { socket.end(); },
   };
+}
+
+/**
+ * Serves NDJSON on one socket: requests are answered in order, pipelining allowed. A line
+ * that is oversized, not UTF-8 or not JSON gets protocol_error and the connection is closed
+ * (the stream cannot be trusted after it); a well-formed request that fails validation is
+ * answered by the handler and the connection stays open. The socket must come from a server
+ * created with `allowHalfOpen: true`, so replies to pipelined requests still go out after
+ * the client half-closes.
+ */
+export function serveNdjson(socket: Socket, handler: RequestHandler, limits: ConnectionLimits = defaultConnectionLimits): ServedConnection {
+  return new NdjsonConnection(socket, handler, limits);
 }

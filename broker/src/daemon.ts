@@ -6,7 +6,8 @@ import {
 } from "#protocol";
 import type { AdminBackend } from "./admin-ops.ts";
 import { AdminSocket } from "./admin-socket.ts";
-import { AuditLog, readAuditFile, selectAuditRecords, type AuditFields } from "./audit-log.ts";
+import { readAuditFiles } from "./audit-files.ts";
+import { AuditLog, type AuditFields } from "./audit-log.ts";
 import { decryptBundle, prepareDecryptionKey, type DecryptionKey } from "./bundle-crypto.ts";
 import { destroyFile, readOptionalFile, removeStaleTempFiles, writeFileAtomic } from "./bundle-file.ts";
 import type { LoadedKey } from "./key-source.ts";
@@ -16,7 +17,8 @@ import { bundleFile, registryFile, type BrokerPaths } from "./paths.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import type { ProjectView } from "./project-ops.ts";
 import { ProjectSocket } from "./project-socket.ts";
-import { RateLimiter, type RateLimit } from "./rate-limiter.ts";
+import type { ConnectionLimits } from "./connection.ts";
+import { RequestLimiter, type RateLimits } from "./rate-limiter.ts";
 import { readRegistry, writeRegistry, type ProjectRecord } from "./registry.ts";
 import { SecretStore } from "./secret-store.ts";
 import { ValueCache, type CacheLimits } from "./value-cache.ts";
@@ -26,7 +28,9 @@ import { BROKER_VERSION } from "./version.ts";
 export interface BrokerOptions {
   paths: BrokerPaths;
   key: LoadedKey;
-  rateLimit: RateLimit;
+  rateLimit: RateLimits;
+  connectionLimits: ConnectionLimits;
+  auditMaxBytes?: number;
   cacheDefaults: CacheLimits;
   peers: PeerCredentialSupport;
   logger: Logger;
@@ -45,7 +49,7 @@ export class Broker implements AdminBackend {
   private readonly store = new SecretStore();
   private readonly projects = new Map<string, Project>();
   private readonly audit: AuditLog;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RequestLimiter;
   private readonly startedAt = Date.now();
   private readonly warnings: string[] = [];
   private admin: AdminSocket | undefined;
@@ -53,8 +57,8 @@ export class Broker implements AdminBackend {
   private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly opts: BrokerOptions) {
-    this.audit = new AuditLog(opts.paths.auditFile, opts.logger);
-    this.limiter = new RateLimiter(opts.rateLimit);
+    this.audit = new AuditLog(opts.paths.auditFile, opts.logger, opts.auditMaxBytes === undefined ? {} : { maxBytes: opts.auditMaxBytes });
+    this.limiter = new RequestLimiter(opts.rateLimit);
     this.decryptionKey = opts.key.identity;
   }
 
@@ -82,7 +86,7 @@ export class Broker implements AdminBackend {
         logger.warn(msg);
       }
     }
-    b.admin = await AdminSocket.open(adminSocketPath(paths.runtimeDir), b, (e, f) => { b.record(e, f); });
+    b.admin = await AdminSocket.open(adminSocketPath(paths.runtimeDir), b, (e, f) => { b.record(e, f); }, opts.connectionLimits);
     b.record("broker.start", { secret_count: b.store.node?.secrets.size ?? 0 });
     logger.info(`serving: admin socket ${adminSocketPath(paths.runtimeDir)}, ${b.projects.size} project(s), key source ${opts.key.source}`);
     for (const w of b.warnings) logger.warn(w);
@@ -232,13 +236,11 @@ export class Broker implements AdminBackend {
 
   async readAudit(query: AuditQuery): Promise<AuditRecord[]> {
     await this.audit.drain();
-    let records: AuditRecord[];
     try {
-      records = await readAuditFile(this.opts.paths.auditFile);
+      return (await readAuditFiles(this.opts.paths.auditFile, query)).records;
     } catch (e) {
       throw new RemoError("internal_error", `Cannot read the audit file ${this.opts.paths.auditFile} (${(e as NodeJS.ErrnoException).code ?? "error"}).`);
     }
-    return selectAuditRecords(records, query);
   }
 
   protocolError(detail: string): void {
@@ -305,7 +307,7 @@ export class Broker implements AdminBackend {
     try {
       socket = await ProjectSocket.open(socketPath, () => view,
         { ...owner, peerUids: record.peer_uids },
-        { lookup: (p, n) => this.store.lookup(p, n), audit: (e, f) => { this.record(e, f); }, limiter: this.limiter, peers: this.opts.peers });
+        { lookup: (p, n) => this.store.lookup(p, n), audit: (e, f) => { this.record(e, f); }, limiter: this.limiter, peers: this.opts.peers, connectionLimits: this.opts.connectionLimits });
     } catch (e) {
       throw new RemoError("internal_error", `Cannot create the project socket ${socketPath}: ${(e as Error).message}.`);
     }

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { identityToRecipient } from "age-encryption";
+import { x25519Recipient } from "./x25519-recipient.ts";
 import { CodedError, type KeySource } from "#protocol";
 import { defaultKeyFile } from "./paths.ts";
 
@@ -126,7 +126,8 @@ export async function loadKey(input: KeyLocationInput, exists: (p: string) => bo
   const identity = parseIdentityText(text, loc.path);
   let recipient: string;
   try {
-    recipient = await identityToRecipient(identity);
+    // Node's X25519 for the usual identity; the age library (loaded only then) for any other kind.
+    recipient = x25519Recipient(identity) ?? await (await import("age-encryption")).identityToRecipient(identity);
   } catch {
     return invalid(loc.path);
   }

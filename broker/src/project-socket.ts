@@ -2,18 +2,19 @@ import { chmod, chown, unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { errorResponse, type AuditEvent } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
-import { serveNdjson, type ServedConnection } from "./connection.ts";
+import { defaultConnectionLimits, refuseConnection, serveNdjson, type ConnectionLimits, type ServedConnection } from "./connection.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import { answerProjectRequest, type ProjectOpsDeps, type ProjectView } from "./project-ops.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
+import type { RequestLimiter } from "./rate-limiter.ts";
 import { closeServer, listenUnix } from "./socket-file.ts";
 
 /** What every project socket shares with the daemon. */
 export interface ProjectSocketDeps {
   lookup(project: string, name: string): string | undefined;
   audit(event: AuditEvent, fields: AuditFields): void;
-  limiter: RateLimiter;
+  limiter: RequestLimiter;
   peers: PeerCredentialSupport;
+  connectionLimits?: ConnectionLimits;
 }
 
 /** Who may connect: the socket file's owner, and the UIDs SO_PEERCRED must report (when set). */
@@ -28,12 +29,16 @@ let connectionSeq = 0;
 /** Open connections one project socket accepts; more are refused by the kernel-side close. */
 const maxConnectionsPerProject = 512;
 
+/** Open connections one peer UID may hold on one project socket, so it cannot take all 512. */
+export const maxConnectionsPerPeer = 64;
+
 /**
  * One project's socket: mode 0660, owned by the project's user so the container's
  * user can connect through the bind mount (DESIGN §3), with `peer_uids` enforced on top.
  */
 export class ProjectSocket {
   private readonly connections = new Set<ServedConnection>();
+  private readonly perUid = new Map<number, number>();
   private readonly server: Server;
 
   private constructor(readonly path: string, private readonly view: () => ProjectView, private access: SocketAccess, private readonly deps: ProjectSocketDeps) {
@@ -76,36 +81,50 @@ export class ProjectSocket {
     const peer = creds === undefined ? undefined : { uid: creds.uid, pid: creds.pid };
     const peerFields = peer === undefined ? {} : { peer_uid: peer.uid, peer_pid: peer.pid };
     const project = this.view().name;
-    const rateKey = `${project}/${peer === undefined ? `conn:${++connectionSeq}` : `uid:${peer.uid}`}`;
+    const limits = this.deps.connectionLimits ?? defaultConnectionLimits;
+    // A refused peer is answered at once and never served: its bytes are not decoded.
+    const refuse = (message: object): void => {
+      const served = refuseConnection(socket, message, () => { this.connections.delete(served); });
+      this.connections.add(served);
+    };
     if (rejected) {
       this.deps.audit("peer.unexpected", { project, outcome: "peer_unexpected", ...peerFields,
         ...(creds === undefined ? { detail: this.deps.peers.ok ? "SO_PEERCRED failed" : "peer credentials unavailable" } : {}) });
+      refuse(errorResponse("peer_unexpected", creds === undefined
+        ? `The broker cannot verify the connecting process's UID (${this.deps.peers.ok ? "SO_PEERCRED failed" : "its peercred addon is missing"}), and project "${project}" restricts peer_uids. See \`remo-broker admin status\`.`
+        : `UID ${creds.uid} may not use project "${project}"'s socket (allowed: ${allowedUids.join(", ")}). Run the client as an allowed user, or re-register the project with --peer-uid ${creds.uid}.`));
+      return;
     }
+    const held = peer === undefined ? 0 : this.perUid.get(peer.uid) ?? 0;
+    if (peer !== undefined && held >= maxConnectionsPerPeer) {
+      refuse(errorResponse("rate_limited", `UID ${peer.uid} already holds ${maxConnectionsPerPeer} connections to project "${project}"'s socket; close some (one connection can pipeline many requests) and retry.`, 1));
+      return;
+    }
+    if (peer !== undefined) this.perUid.set(peer.uid, held + 1);
+    const rateKey = `${project}/${peer === undefined ? `conn:${++connectionSeq}` : `uid:${peer.uid}`}`;
     // One deps object per connection, not per request.
     const opsDeps: ProjectOpsDeps = {
       lookup: (p, n) => this.deps.lookup(p, n),
-      takeToken: () => this.deps.limiter.take(rateKey),
+      takeToken: () => this.deps.limiter.take(project, rateKey),
       audit: (e, f) => { this.deps.audit(e, f); },
       peer,
     };
     const served: ServedConnection = serveNdjson(socket, {
-      handle: (message) => {
-        if (rejected) {
-          queueMicrotask(() => { served.endWith(); });
-          return errorResponse("peer_unexpected", creds === undefined
-            ? `The broker cannot verify the connecting process's UID (${this.deps.peers.ok ? "SO_PEERCRED failed" : "its peercred addon is missing"}), and project "${project}" restricts peer_uids. See \`remo-broker admin status\`.`
-            : `UID ${creds.uid} may not use project "${project}"'s socket (allowed: ${allowedUids.join(", ")}). Run the client as an allowed user, or re-register the project with --peer-uid ${creds.uid}.`);
-        }
-        return answerProjectRequest(message, this.view(), opsDeps);
-      },
+      handle: (message) => answerProjectRequest(message, this.view(), opsDeps),
       onProtocolFault: (fault, message) => {
         this.deps.audit("protocol.error", { project, outcome: "protocol_error", detail: `${fault}: ${message}`, ...peerFields });
       },
       onClose: () => {
         this.connections.delete(served);
-        if (peer === undefined) this.deps.limiter.forget(rateKey);
+        if (peer === undefined) {
+          this.deps.limiter.forget(rateKey);
+          return;
+        }
+        const left = (this.perUid.get(peer.uid) ?? 1) - 1;
+        if (left > 0) this.perUid.set(peer.uid, left);
+        else this.perUid.delete(peer.uid);
       },
-    });
+    }, limits);
     this.connections.add(served);
   }
 }

@@ -31,6 +31,8 @@ export interface AuditRecord {
   peer_uid?: number;
   peer_pid?: number;
   secret_count?: number;
+  /** Set on an aggregated record: how many repeats of a refusal it stands for (the first of the run is its own record; the repeats came within 1 s of it, up to `ts`). */
+  count?: number;
   detail?: string;
 }
 

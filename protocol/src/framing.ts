@@ -10,16 +10,26 @@ export type Frame =
 
 const newline = 0x0a;
 
+/** Bytes a decoder keeps allocated between lines; a larger buffer is dropped once it empties. */
+const keptCapacity = 4096;
+
 /**
  * Splits a byte stream into UTF-8 lines of at most `maxBytes` (newline included).
- * Buffer-based, one job, in the manner of typage's LineReader. After an `oversize`
- * error the stream cannot be resynchronised, so the decoder yields nothing more.
+ * Buffer-based, one job, in the manner of typage's LineReader. Bytes are coalesced into
+ * one growing buffer (never a list of the caller's chunks), so a peer sending one byte at
+ * a time costs one byte per byte. {@link feed} + {@link next} let a caller stop taking
+ * lines mid-chunk (backpressure) with at most the cap plus one chunk buffered; {@link push}
+ * takes them all. After an `oversize` error the stream cannot be resynchronised, so the
+ * decoder yields nothing more.
  */
 export class NdjsonDecoder {
   private readonly maxBytes: number;
   private readonly utf8 = new TextDecoder("utf-8", { fatal: true });
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  private buf = new Uint8Array(0);
+  private head = 0;
+  private tail = 0;
+  /** Bytes from `head` already searched for a newline without finding one. */
+  private scanned = 0;
   private failed = false;
 
   constructor(maxBytes: number = maxMessageBytes) {
@@ -28,52 +38,81 @@ export class NdjsonDecoder {
 
   /** Feeds bytes; returns the frames they complete, in order. */
   push(chunk: Uint8Array): Frame[] {
-    if (this.failed) return [];
+    this.feed(chunk);
     const frames: Frame[] = [];
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(newline, start);
-      if (nl === -1) break;
-      const piece = chunk.subarray(start, nl);
-      if (this.pendingBytes + piece.length + 1 > this.maxBytes) return this.fail(frames);
-      frames.push(this.decodeLine(this.take(piece)));
-      start = nl + 1;
-    }
-    const rest = chunk.subarray(start);
-    if (rest.length > 0) {
-      if (this.pendingBytes + rest.length >= this.maxBytes) return this.fail(frames);
-      // Copy: the caller may reuse its buffer.
-      this.pending.push(rest.slice());
-      this.pendingBytes += rest.length;
-    }
+    for (let f = this.next(); f !== undefined; f = this.next()) frames.push(f);
     return frames;
+  }
+
+  /** Appends bytes (copied: the caller may reuse its buffer) without decoding them yet. */
+  feed(chunk: Uint8Array): void {
+    if (this.failed || chunk.length === 0) return;
+    const held = this.tail - this.head;
+    if (this.tail + chunk.length > this.buf.length) {
+      const need = held + chunk.length;
+      if (need <= this.buf.length) {
+        this.buf.copyWithin(0, this.head, this.tail);
+      } else {
+        let size = Math.max(256, this.buf.length);
+        while (size < need) size *= 2;
+        const grown = new Uint8Array(size);
+        grown.set(this.buf.subarray(this.head, this.tail));
+        this.buf = grown;
+      }
+      this.head = 0;
+      this.tail = held;
+    }
+    this.buf.set(chunk, this.tail);
+    this.tail += chunk.length;
+  }
+
+  /** The next complete line or error from what was fed, or undefined until more bytes come. */
+  next(): Frame | undefined {
+    if (this.failed || this.head === this.tail) return undefined;
+    const window = this.buf.subarray(this.head + this.scanned, this.tail);
+    const at = window.indexOf(newline);
+    if (at === -1) {
+      this.scanned = this.tail - this.head;
+      // No newline yet: a line this long can no longer fit in maxBytes with its newline.
+      if (this.scanned >= this.maxBytes) return this.fail();
+      return undefined;
+    }
+    const lineEnd = this.head + this.scanned + at;
+    if (lineEnd - this.head + 1 > this.maxBytes) return this.fail();
+    const frame = this.decodeLine(this.buf.subarray(this.head, lineEnd));
+    this.head = lineEnd + 1;
+    this.scanned = 0;
+    if (this.head === this.tail) this.reset();
+    return frame;
   }
 
   /** Signals end of stream; a half-sent line becomes a `truncated` error. */
   end(): Frame[] {
-    if (this.failed || this.pendingBytes === 0) return [];
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.failed || this.head === this.tail) return [];
+    this.reset();
     return [{ kind: "error", error: "truncated", message: "the connection closed in the middle of a message" }];
   }
 
-  /** Bytes held for an unfinished line. */
+  /** Bytes held: an unfinished line, plus fed lines not yet taken with {@link next}. */
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.tail - this.head;
   }
 
-  private take(last: Uint8Array): Uint8Array {
-    if (this.pendingBytes === 0) return last;
-    const out = new Uint8Array(this.pendingBytes + last.length);
-    let at = 0;
-    for (const p of this.pending) {
-      out.set(p, at);
-      at += p.length;
-    }
-    out.set(last, at);
-    this.pending = [];
-    this.pendingBytes = 0;
-    return out;
+  /** True when the bytes held are only an unfinished line (no complete line is waiting). */
+  get holdsPartialOnly(): boolean {
+    return this.head !== this.tail && this.scanned === this.tail - this.head;
+  }
+
+  /** Bytes allocated for buffering (what the decoder costs in memory). */
+  get capacityBytes(): number {
+    return this.buf.length;
+  }
+
+  private reset(): void {
+    this.head = 0;
+    this.tail = 0;
+    this.scanned = 0;
+    if (this.buf.length > keptCapacity) this.buf = new Uint8Array(0);
   }
 
   private decodeLine(bytes: Uint8Array): Frame {
@@ -86,12 +125,13 @@ export class NdjsonDecoder {
     }
   }
 
-  private fail(frames: Frame[]): Frame[] {
+  private fail(): Frame {
     this.failed = true;
-    this.pending = [];
-    this.pendingBytes = 0;
-    frames.push({ kind: "error", error: "oversize", message: `message exceeds ${this.maxBytes} bytes` });
-    return frames;
+    this.buf = new Uint8Array(0);
+    this.head = 0;
+    this.tail = 0;
+    this.scanned = 0;
+    return { kind: "error", error: "oversize", message: `message exceeds ${this.maxBytes} bytes` };
   }
 }
 

@@ -1,6 +1,6 @@
 import { open, stat } from "node:fs/promises";
 import { formatTimestamp, matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord } from "#protocol";
-import { readAuditFileAt, selectAuditRecords } from "../audit-log.ts";
+import { readAuditFiles } from "../audit-files.ts";
 import { defaultPaths } from "../paths.ts";
 import { flag, numberFlag, parseArgs, UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
@@ -9,7 +9,7 @@ import type { CliIo } from "./io.ts";
 export function formatAuditTable(records: readonly AuditRecord[]): string {
   const head = ["TIME", "EVENT", "PROJECT", "SECRET", "OUTCOME", "PEER"];
   const rows = records.map((r) => [
-    r.ts, r.event, r.project ?? "-", r.secret ?? (r.secret_count === undefined ? "-" : `(${r.secret_count} secrets)`), r.outcome ?? "-",
+    r.ts, r.event, r.project ?? "-", r.secret ?? (r.secret_count === undefined ? "-" : `(${r.secret_count} secrets)`), (r.outcome ?? "-") + (r.count === undefined ? "" : ` ×${r.count}`),
     r.peer_uid === undefined ? "-" : `uid ${r.peer_uid}${r.peer_pid === undefined ? "" : ` pid ${r.peer_pid}`}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
@@ -46,13 +46,13 @@ export async function runAudit(argv: readonly string[], io: CliIo, signal?: Abor
   let records: AuditRecord[];
   let end: number;
   try {
-    ({ records, end } = await readAuditFileAt(file));
+    ({ records, end } = await readAuditFiles(file, newOnly ? { limit: 0 } : query));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     io.stderr(`remo-broker audit: cannot read ${file} (${code ?? "error"}). ${code === "EACCES" ? "It is 0640: run as root or as a member of its group." : "Pass --audit-file FILE if the broker writes elsewhere."}\n`);
     return code === "EACCES" ? 4 : 1;
   }
-  const selected = newOnly ? [] : selectAuditRecords(records, query);
+  const selected = newOnly ? [] : records;
   if (json) io.stdout(selected.map((r) => JSON.stringify(r) + "\n").join(""));
   else if (!newOnly) io.stdout(formatAuditTable(selected));
   if (!args.booleans.has("tail")) return 0;
@@ -60,30 +60,44 @@ export async function runAudit(argv: readonly string[], io: CliIo, signal?: Abor
   return 0;
 }
 
-/** Prints records appended after `from` until aborted (polls every 200 ms; restarts at 0 if the file shrinks). */
+/** Prints records appended after `from` until aborted (polls every 200 ms; follows a rotation to the new file). */
 async function follow(file: string, from: number, query: AuditQuery, json: boolean, io: CliIo, signal?: AbortSignal): Promise<void> {
   // Continue exactly where the initial read stopped, so nothing appended in between is missed.
-  let offset = from;
-  let partial = "";
+  let at = { offset: from, partial: "" };
   while (signal?.aborted !== true) {
     await new Promise((r) => setTimeout(r, 200));
     const size = await stat(file).then((s) => s.size, () => 0);
-    if (size < offset) offset = 0; // truncated or replaced: start over
-    if (size === offset) continue;
-    const h = await open(file, "r");
-    try {
-      const buf = Buffer.alloc(size - offset);
-      await h.read(buf, 0, buf.length, offset);
-      offset = size;
-      const text = partial + buf.toString("utf8");
-      const cut = text.lastIndexOf("\n");
-      partial = text.slice(cut + 1);
-      for (const r of parseAuditLines(text.slice(0, cut + 1))) {
-        if (!matchesAuditQuery(r, query)) continue;
-        io.stdout(json ? JSON.stringify(r) + "\n" : formatAuditRow(r) + "\n");
-      }
-    } finally {
-      await h.close();
+    if (size < at.offset) {
+      // Rotated (or truncated): finish what the old file got before the rename, then start the new one at 0.
+      await printFrom(`${file}.1`, at, query, json, io);
+      at = { offset: 0, partial: "" };
     }
+    if (size === at.offset) continue;
+    at = await printFrom(file, at, query, json, io);
+  }
+}
+
+/** Prints the complete records of `path` after `at.offset`; returns where the next read starts. */
+async function printFrom(path: string, at: { offset: number; partial: string }, query: AuditQuery, json: boolean, io: CliIo): Promise<{ offset: number; partial: string }> {
+  let h;
+  try {
+    h = await open(path, "r");
+  } catch {
+    return at;
+  }
+  try {
+    const size = (await h.stat()).size;
+    if (size <= at.offset) return at;
+    const buf = Buffer.alloc(size - at.offset);
+    await h.read(buf, 0, buf.length, at.offset);
+    const text = at.partial + buf.toString("utf8");
+    const cut = text.lastIndexOf("\n");
+    for (const r of parseAuditLines(text.slice(0, cut + 1))) {
+      if (!matchesAuditQuery(r, query)) continue;
+      io.stdout(json ? JSON.stringify(r) + "\n" : formatAuditRow(r) + "\n");
+    }
+    return { offset: size, partial: text.slice(cut + 1) };
+  } finally {
+    await h.close();
   }
 }

@@ -1,5 +1,4 @@
 import { open } from "node:fs/promises";
-import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { flag, parseArgs, UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
 
@@ -8,6 +7,8 @@ export async function runKeygen(argv: readonly string[], io: CliIo): Promise<num
   const args = parseArgs(argv, { values: ["out"] });
   const out = flag(args, "out");
   if (out === undefined || args.positionals.length > 0) throw new UsageError("keygen needs --out FILE");
+  // Loaded here, not at the top: a static import would make every broker start evaluate the age library.
+  const { generateX25519Identity, identityToRecipient } = await import("age-encryption");
   const identity = await generateX25519Identity();
   const recipient = await identityToRecipient(identity);
   let handle;

@@ -375,7 +375,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var validateAuditRecord = validate11;
-var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://remo-secrets.dev/schemas/audit.v1.json", "title": "remo-broker audit record", "description": "One line of /var/log/remo-broker/audit.jsonl. Never holds a secret value, a ciphertext or a key.", "type": "object", "required": ["ts", "event"], "additionalProperties": false, "properties": { "ts": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "description": "RFC 3339 UTC with milliseconds" }, "event": { "enum": ["broker.start", "broker.stop", "project.register", "project.unregister", "project.reload", "manifest.invalid", "secret.get", "secrets.pushed", "secrets.cleared", "peer.unexpected", "protocol.error"] }, "project": { "type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$" }, "secret": { "type": "string", "pattern": "^[A-Za-z0-9_]{1,128}$", "description": "a secret's name, never its value" }, "outcome": { "type": "string", "enum": ["ok", "denied", "not_found", "rate_limited", "error", "peer_unexpected", "protocol_error", "decrypt_failed", "invalid_payload", "storage_failed", "manifest_invalid"] }, "peer_uid": { "type": "integer", "minimum": 0 }, "peer_pid": { "type": "integer", "minimum": 0 }, "secret_count": { "type": "integer", "minimum": 0 }, "detail": { "type": "string", "maxLength": 512, "description": "a short reason (an error code's message), never a value" } } };
+var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://remo-secrets.dev/schemas/audit.v1.json", "title": "remo-broker audit record", "description": "One line of /var/log/remo-broker/audit.jsonl. Never holds a secret value, a ciphertext or a key.", "type": "object", "required": ["ts", "event"], "additionalProperties": false, "properties": { "ts": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "description": "RFC 3339 UTC with milliseconds" }, "event": { "enum": ["broker.start", "broker.stop", "project.register", "project.unregister", "project.reload", "manifest.invalid", "secret.get", "secrets.pushed", "secrets.cleared", "peer.unexpected", "protocol.error"] }, "project": { "type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$" }, "secret": { "type": "string", "pattern": "^[A-Za-z0-9_]{1,128}$", "description": "a secret's name, never its value" }, "outcome": { "type": "string", "enum": ["ok", "denied", "not_found", "rate_limited", "error", "peer_unexpected", "protocol_error", "decrypt_failed", "invalid_payload", "storage_failed", "manifest_invalid"] }, "peer_uid": { "type": "integer", "minimum": 0 }, "peer_pid": { "type": "integer", "minimum": 0 }, "secret_count": { "type": "integer", "minimum": 0 }, "count": { "type": "integer", "minimum": 2, "description": "on an aggregated record: how many repeats of the same refusal (same event, project, secret, outcome and peer UID) it stands for, all within one second after the first of the run, which was written as its own record; ts is when the run's second ended" }, "detail": { "type": "string", "maxLength": 512, "description": "a short reason (an error code's message), never a value" } } };
 var func3 = Object.prototype.hasOwnProperty;
 var pattern2 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "u");
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -580,34 +580,57 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.detail !== void 0) {
-      let data8 = data.detail;
-      if (typeof data8 === "string") {
-        if (func2(data8) > 512) {
-          const err18 = { instancePath: instancePath + "/detail", schemaPath: "#/properties/detail/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters" };
+    if (data.count !== void 0) {
+      let data8 = data.count;
+      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+        const err18 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+      if (typeof data8 == "number" && isFinite(data8)) {
+        if (data8 < 2 || isNaN(data8)) {
+          const err19 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2" };
           if (vErrors === null) {
-            vErrors = [err18];
+            vErrors = [err19];
           } else {
-            vErrors.push(err18);
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.detail !== void 0) {
+      let data9 = data.detail;
+      if (typeof data9 === "string") {
+        if (func2(data9) > 512) {
+          const err20 = { instancePath: instancePath + "/detail", schemaPath: "#/properties/detail/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters" };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
           }
           errors++;
         }
       } else {
-        const err19 = { instancePath: instancePath + "/detail", schemaPath: "#/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err21 = { instancePath: instancePath + "/detail", schemaPath: "#/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err21];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err21);
         }
         errors++;
       }
     }
   } else {
-    const err20 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err22 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err20];
+      vErrors = [err22];
     } else {
-      vErrors.push(err20);
+      vErrors.push(err22);
     }
     errors++;
   }
@@ -3073,54 +3096,77 @@ function validate39(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-            if (data2.detail !== void 0) {
-              let data11 = data2.detail;
-              if (typeof data11 === "string") {
-                if (func2(data11) > 512) {
-                  const err21 = { instancePath: instancePath + "/records/" + i0 + "/detail", schemaPath: "audit.v1.json/properties/detail/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters" };
+            if (data2.count !== void 0) {
+              let data11 = data2.count;
+              if (!(typeof data11 == "number" && (!(data11 % 1) && !isNaN(data11)) && isFinite(data11))) {
+                const err21 = { instancePath: instancePath + "/records/" + i0 + "/count", schemaPath: "audit.v1.json/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+              if (typeof data11 == "number" && isFinite(data11)) {
+                if (data11 < 2 || isNaN(data11)) {
+                  const err22 = { instancePath: instancePath + "/records/" + i0 + "/count", schemaPath: "audit.v1.json/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2" };
                   if (vErrors === null) {
-                    vErrors = [err21];
+                    vErrors = [err22];
                   } else {
-                    vErrors.push(err21);
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data2.detail !== void 0) {
+              let data12 = data2.detail;
+              if (typeof data12 === "string") {
+                if (func2(data12) > 512) {
+                  const err23 = { instancePath: instancePath + "/records/" + i0 + "/detail", schemaPath: "audit.v1.json/properties/detail/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err23];
+                  } else {
+                    vErrors.push(err23);
                   }
                   errors++;
                 }
               } else {
-                const err22 = { instancePath: instancePath + "/records/" + i0 + "/detail", schemaPath: "audit.v1.json/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err24 = { instancePath: instancePath + "/records/" + i0 + "/detail", schemaPath: "audit.v1.json/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err22];
+                  vErrors = [err24];
                 } else {
-                  vErrors.push(err22);
+                  vErrors.push(err24);
                 }
                 errors++;
               }
             }
           } else {
-            const err23 = { instancePath: instancePath + "/records/" + i0, schemaPath: "audit.v1.json/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err25 = { instancePath: instancePath + "/records/" + i0, schemaPath: "audit.v1.json/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err23];
+              vErrors = [err25];
             } else {
-              vErrors.push(err23);
+              vErrors.push(err25);
             }
             errors++;
           }
         }
       } else {
-        const err24 = { instancePath: instancePath + "/records", schemaPath: "#/properties/records/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err26 = { instancePath: instancePath + "/records", schemaPath: "#/properties/records/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err26];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err26);
         }
         errors++;
       }
     }
   } else {
-    const err25 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err27 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err25];
+      vErrors = [err27];
     } else {
-      vErrors.push(err25);
+      vErrors.push(err27);
     }
     errors++;
   }
