@@ -69,6 +69,8 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
 
 /** Remo: Clear Secrets on Node — drops this project's bundle from the node (clear-creds). */
 export async function clearSecretsOnNode(deps: CommandDeps, opts?: unknown): Promise<string | undefined> {
+  // A node action like any other: an untrusted workspace must not make the laptop run commands on a node.
+  requireTrust("Clearing secrets on a node");
   const folder = await pickWorkspaceFolder();
   const { manifest } = await requireManifest(folder);
   const entry = requireWorkspaceNode(deps);
