@@ -10,8 +10,6 @@ export interface Approval {
   names: string[];
   /** RFC 3339 time of the last approval. */
   approvedAt: string;
-  /** The project path this laptop registered the project with on the node, once it did. */
-  registeredPath?: string;
 }
 
 /** Every approval, by {@link approvalKey}. */
@@ -66,27 +64,25 @@ export function sendableNames(approved: readonly string[] | undefined, manifest:
 
 /**
  * The approvals with one (node, project) set to `names` (what the user just approved, or the
- * narrowed list after the manifest dropped names). The registered path is kept.
+ * narrowed list after the manifest dropped names).
  */
 export function withApproval(all: Approvals, a: { node: string; project: string; names: readonly string[]; at: Date }): Record<string, Approval> {
-  const key = approvalKey(a.node, a.project);
-  const old = all[key];
   const entry: Approval = { node: a.node, project: a.project, names: [...new Set(a.names)].sort(), approvedAt: a.at.toISOString() };
-  if (old?.registeredPath !== undefined) entry.registeredPath = old.registeredPath;
-  return { ...all, [key]: entry };
-}
-
-/** The approvals with the path this laptop registered (node, project) with recorded. */
-export function withRegisteredPath(all: Approvals, node: string, project: string, path: string): Record<string, Approval> {
-  const key = approvalKey(node, project);
-  const old = all[key];
-  if (old === undefined) return { ...all };
-  return { ...all, [key]: { ...old, registeredPath: path } };
+  return { ...all, [approvalKey(a.node, a.project)]: entry };
 }
 
 /** The approvals without one (node, project), or without every project of `node` when `project` is undefined. */
 export function withoutApproval(all: Approvals, node: string, project?: string): Record<string, Approval> {
   return Object.fromEntries(Object.entries(all).filter(([, a]) => a.node !== node || (project !== undefined && a.project !== project)));
+}
+
+/**
+ * Reads the stored project paths this laptop registered projects with, by {@link approvalKey};
+ * anything that is not a non-empty string is dropped (the next register then cannot reuse it).
+ */
+export function parseRegisteredPaths(raw: unknown): Record<string, string> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return {};
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""));
 }
 
 /** Every approval, sorted by node then project. */
@@ -107,9 +103,7 @@ export function parseApprovals(raw: unknown): Record<string, Approval> {
     if (typeof a.node !== "string" || a.node === "" || typeof a.project !== "string" || !projectNamePattern.test(a.project)) continue;
     if (key !== approvalKey(a.node, a.project) || typeof a.approvedAt !== "string") continue;
     if (!Array.isArray(a.names) || !a.names.every((n): n is string => typeof n === "string" && secretNamePattern.test(n))) continue;
-    const entry: Approval = { node: a.node, project: a.project, names: [...new Set(a.names)].sort(), approvedAt: a.approvedAt };
-    if (typeof a.registeredPath === "string" && a.registeredPath !== "") entry.registeredPath = a.registeredPath;
-    out[key] = entry;
+    out[key] = { node: a.node, project: a.project, names: [...new Set(a.names)].sort(), approvedAt: a.approvedAt };
   }
   return out;
 }

@@ -1,9 +1,10 @@
 // The approvals kept in the extension's globalState: on the laptop, never in the workspace,
 // so a repository cannot approve names for itself.
 import type * as vscode from "vscode";
-import { approvalKey, listApprovals, parseApprovals, withApproval, withoutApproval, withRegisteredPath, type Approval } from "./approval-model.ts";
+import { approvalKey, listApprovals, parseApprovals, parseRegisteredPaths, withApproval, withoutApproval, type Approval } from "./approval-model.ts";
 
 const approvalsKey = "remo.approvals.v1";
+const registeredKey = "remo.registeredPaths.v1";
 
 type Memento = Pick<vscode.Memento, "get" | "update">;
 
@@ -30,9 +31,19 @@ export class ApprovalStore {
     return entry;
   }
 
-  /** Records the project path this laptop registered (node, project) with. */
+  /** The project path this laptop registered (node, project) with, if it did. */
+  registeredPath(node: string, project: string): string | undefined {
+    return parseRegisteredPaths(this.global.get<unknown>(registeredKey))[approvalKey(node, project)];
+  }
+
+  /**
+   * Records the project path this laptop registered (node, project) with: a later
+   * `project_exists` from an older broker is then known to be this project, not another one.
+   */
   async recordRegistered(node: string, project: string, path: string): Promise<void> {
-    await this.global.update(approvalsKey, withRegisteredPath(this.read(), node, project, path));
+    const all = parseRegisteredPaths(this.global.get<unknown>(registeredKey));
+    if (all[approvalKey(node, project)] === path) return;
+    await this.global.update(registeredKey, { ...all, [approvalKey(node, project)]: path });
   }
 
   /** Forgets one approval, or every approval of a node; returns how many were removed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approvalKey, diffAllowlist, listApprovals, needsApproval, parseApprovals, sendableNames, withApproval, withoutApproval, withRegisteredPath } from "../../../extension/src/approvals/approval-model.ts";
+import { approvalKey, diffAllowlist, listApprovals, needsApproval, parseApprovals, parseRegisteredPaths, sendableNames, withApproval, withoutApproval } from "../../../extension/src/approvals/approval-model.ts";
 import { ApprovalStore } from "../../../extension/src/approvals/approval-store.ts";
 
 /** An in-memory Memento (the one VS Code API the store uses). */
@@ -66,13 +66,9 @@ describe("approval records", () => {
     expect(all[approvalKey("n", "p")]).toEqual({ node: "n", project: "p", names: ["A", "B"], approvedAt: "2026-03-01T10:00:00.000Z" });
   });
 
-  it("keeps the registered path across re-approvals and drops it with the approval", () => {
-    let all = withApproval({}, { node: "n", project: "p", names: ["A"], at });
-    all = withRegisteredPath(all, "n", "p", "/srv/p");
-    all = withApproval(all, { node: "n", project: "p", names: ["A", "B"], at });
-    expect(all[approvalKey("n", "p")]?.registeredPath).toBe("/srv/p");
-    expect(withRegisteredPath({}, "n", "p", "/srv/p")).toEqual({});
-    expect(withoutApproval(all, "n", "p")).toEqual({});
+  it("reads registered paths, dropping anything that is not a path", () => {
+    expect(parseRegisteredPaths({ [approvalKey("n", "p")]: "/srv/p", [approvalKey("n", "q")]: 3, [approvalKey("n", "r")]: "" })).toEqual({ [approvalKey("n", "p")]: "/srv/p" });
+    expect(parseRegisteredPaths("nope")).toEqual({});
   });
 
   it("revokes one project, or every project of a node", () => {
@@ -104,12 +100,16 @@ describe("ApprovalStore (globalState adapter)", () => {
     expect(store.get("n", "p")).toBeUndefined();
     await store.approve("n", "p", ["NPM_TOKEN", "GITHUB_TOKEN"], at);
     await store.recordRegistered("n", "p", "/srv/p");
-    expect(new ApprovalStore(m).get("n", "p")).toEqual({ node: "n", project: "p", names: ["GITHUB_TOKEN", "NPM_TOKEN"], approvedAt: at.toISOString(), registeredPath: "/srv/p" });
-    expect(Object.keys(m.data)).toEqual(["remo.approvals.v1"]);
+    expect(new ApprovalStore(m).get("n", "p")).toEqual({ node: "n", project: "p", names: ["GITHUB_TOKEN", "NPM_TOKEN"], approvedAt: at.toISOString() });
+    expect(new ApprovalStore(m).registeredPath("n", "p")).toBe("/srv/p");
+    expect(store.registeredPath("n", "q")).toBeUndefined();
+    expect(Object.keys(m.data).sort()).toEqual(["remo.approvals.v1", "remo.registeredPaths.v1"]);
     await store.approve("n", "q", [], at);
     expect(store.list().map((a) => a.project)).toEqual(["p", "q"]);
     expect(await store.revoke("n", "p")).toBe(1);
     expect(await store.revoke("n")).toBe(1);
     expect(store.list()).toEqual([]);
+    // Revoking an approval does not forget where the project is registered on the node.
+    expect(store.registeredPath("n", "p")).toBe("/srv/p");
   });
 });
