@@ -83,9 +83,11 @@ export async function repinNode(deps: CommandDeps, nameArg?: unknown, opts?: unk
 export async function removeNode(deps: CommandDeps, nameArg?: unknown): Promise<string | undefined> {
   const entry = await pickNode(deps, nameArg, "Remove which node?");
   await deps.nodes.remove(entry.target.name);
+  // A node added later under the same name may be another machine: its projects are asked about afresh.
+  await deps.approvals.revoke(entry.target.name);
   const ws = deps.nodes.workspaceNode();
   deps.statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
-  void vscode.window.showInformationMessage(`Removed node ${entry.target.name} and its pins. Secrets already pushed stay on it until you clear them there.`);
+  void vscode.window.showInformationMessage(`Removed node ${entry.target.name}, its pins and its approvals. Secrets already pushed stay on it until you clear them there.`);
   return entry.target.name;
 }
 
