@@ -104,7 +104,7 @@ describe("push over SSH to a real broker", () => {
     expect(missing).toMatchObject({ ok: false, code: "not_found" });
   });
 
-  it("reloads instead of failing when the project is already registered", async () => {
+  it("reloads with the approved list when this laptop registered the project from the same path", async () => {
     const client = await NodeClient.connect(target, pins, deps());
     try {
       const r = await client.register(project, projectPath, ["GITHUB_TOKEN", "NPM_TOKEN", "UNSET_TOKEN"], { registeredPath: projectPath });
