@@ -62,6 +62,32 @@ export function sendableNames(approved: readonly string[] | undefined, manifest:
   return manifest.filter((n) => had.has(n));
 }
 
+/** What a push's approval step does before any question is asked. */
+export type ApprovalPlan =
+  /** Nothing new: send `names`; record `record` when given (a first empty list, or a narrowed one). */
+  | { ask: false; names: string[]; record?: string[] }
+  /** The manifest names something not approved: ask about `diff.added`. */
+  | { ask: true; diff: AllowlistDiff };
+
+/**
+ * Plans the approval step for a push of `manifest` given what was approved before. A narrowed
+ * list is recorded narrowed, so a name the manifest drops and later lists again is asked about again.
+ */
+export function planApproval(approved: readonly string[] | undefined, manifest: readonly string[]): ApprovalPlan {
+  const diff = diffAllowlist(approved, manifest);
+  if (needsApproval(diff)) return { ask: true, diff };
+  const names = sendableNames(diff.kept, manifest);
+  return approved === undefined || diff.removed.length > 0 ? { ask: false, names, record: diff.kept } : { ask: false, names };
+}
+
+/** The user's answer applied: what to record, what this push sends, and what stays unapproved. */
+export function applyAnswer(diff: AllowlistDiff, checked: readonly string[], manifest: readonly string[]): { approved: string[]; names: string[]; approvedNow: string[]; declined: string[] } {
+  const yes = new Set(checked);
+  const approvedNow = diff.added.filter((n) => yes.has(n));
+  const approved = [...diff.kept, ...approvedNow];
+  return { approved, names: sendableNames(approved, manifest), approvedNow, declined: diff.added.filter((n) => !yes.has(n)) };
+}
+
 /**
  * The approvals with one (node, project) set to `names` (what the user just approved, or the
  * narrowed list after the manifest dropped names).

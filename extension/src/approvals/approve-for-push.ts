@@ -1,7 +1,7 @@
 // The approval step of a push: which of the manifest's names this project may receive on this
 // node. Asks only when the manifest names something not approved yet; narrows silently.
 import type { SecretEntry } from "../secret-store.ts";
-import { diffAllowlist, needsApproval, sendableNames } from "./approval-model.ts";
+import { applyAnswer, planApproval } from "./approval-model.ts";
 import { askApproval } from "./approval-prompt.ts";
 import type { ApprovalStore } from "./approval-store.ts";
 
@@ -35,30 +35,26 @@ export async function approveForPush(store: ApprovalStore, req: {
   entries: readonly SecretEntry[];
   log?: (line: string) => void;
 }): Promise<ApprovalOutcome | undefined> {
-  const previous = store.get(req.node, req.project)?.names;
-  const diff = diffAllowlist(previous, req.allowlist);
-  if (!needsApproval(diff)) {
-    // An unchanged or narrowed list needs no question; storing the narrowed list means a
-    // name the manifest drops and later lists again is asked about again.
-    if (previous === undefined || diff.removed.length > 0) {
-      await store.approve(req.node, req.project, diff.kept);
-      if (diff.removed.length > 0) req.log?.(`approval for ${req.project} on ${req.node} narrowed; no longer sent: ${diff.removed.join(", ")}`);
+  const plan = planApproval(store.get(req.node, req.project)?.names, req.allowlist);
+  if (!plan.ask) {
+    if (plan.record !== undefined) {
+      await store.approve(req.node, req.project, plan.record);
+      req.log?.(`approval for ${req.project} on ${req.node}: ${plan.record.join(", ") || "(none)"}`);
     }
-    return { names: sendableNames(diff.kept, req.allowlist), approvedNow: [], declined: [] };
+    return { names: plan.names, approvedNow: [], declined: [] };
   }
   const byName = new Map(req.entries.map((e) => [e.name, e]));
-  req.log?.(`asking to approve ${diff.added.join(", ")} for ${req.project} on ${req.node}`);
-  const picked = await askApproval({
+  req.log?.(`asking to approve ${plan.diff.added.join(", ")} for ${req.project} on ${req.node}`);
+  const checked = await askApproval({
     node: req.node,
     project: req.project,
     projectPath: req.projectPath,
-    diff,
+    diff: plan.diff,
     describeSource: (name) => describeSource(byName.get(name)),
   });
-  if (picked === undefined) return undefined;
-  const approvedNow = diff.added.filter((n) => picked.includes(n));
-  const names = [...diff.kept, ...approvedNow];
-  await store.approve(req.node, req.project, names);
-  req.log?.(`approved for ${req.project} on ${req.node}: ${names.join(", ") || "(none)"}`);
-  return { names: sendableNames(names, req.allowlist), approvedNow, declined: diff.added.filter((n) => !picked.includes(n)) };
+  if (checked === undefined) return undefined;
+  const answer = applyAnswer(plan.diff, checked, req.allowlist);
+  await store.approve(req.node, req.project, answer.approved);
+  req.log?.(`approved for ${req.project} on ${req.node}: ${answer.approved.join(", ") || "(none)"}`);
+  return { names: answer.names, approvedNow: answer.approvedNow, declined: answer.declined };
 }

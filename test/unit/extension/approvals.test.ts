@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approvalKey, diffAllowlist, listApprovals, needsApproval, parseApprovals, parseRegisteredPaths, sendableNames, withApproval, withoutApproval } from "../../../extension/src/approvals/approval-model.ts";
+import { applyAnswer, approvalKey, diffAllowlist, planApproval, listApprovals, needsApproval, parseApprovals, parseRegisteredPaths, sendableNames, withApproval, withoutApproval } from "../../../extension/src/approvals/approval-model.ts";
 import { ApprovalStore } from "../../../extension/src/approvals/approval-store.ts";
 
 /** An in-memory Memento (the one VS Code API the store uses). */
@@ -48,6 +48,38 @@ describe("sendableNames", () => {
   it("sends only names both approved and still listed, in manifest order", () => {
     expect(sendableNames(["C", "A", "GONE"], ["A", "B", "C"])).toEqual(["A", "C"]);
     expect(sendableNames(undefined, ["A"])).toEqual([]);
+  });
+});
+
+describe("planApproval and applyAnswer (the push's approval step)", () => {
+  it("asks on a first push of a non-empty list, about every name", () => {
+    expect(planApproval(undefined, ["A", "B"])).toEqual({ ask: true, diff: { first: true, added: ["A", "B"], removed: [], kept: [] } });
+  });
+
+  it("records a first empty list without asking, so a later addition is asked about", () => {
+    expect(planApproval(undefined, [])).toEqual({ ask: false, names: [], record: [] });
+  });
+
+  it("pushes an unchanged list without asking or recording", () => {
+    expect(planApproval(["A", "B"], ["B", "A"])).toEqual({ ask: false, names: ["B", "A"] });
+  });
+
+  it("records a narrowed list without asking", () => {
+    expect(planApproval(["A", "B"], ["B"])).toEqual({ ask: false, names: ["B"], record: ["B"] });
+  });
+
+  it("asks only about what was added, and says what was removed", () => {
+    const plan = planApproval(["A", "OLD"], ["A", "NEW"]);
+    expect(plan).toEqual({ ask: true, diff: { first: false, added: ["NEW"], removed: ["OLD"], kept: ["A"] } });
+  });
+
+  it("sends the kept names and the checked new ones; unchecked names stay unapproved", () => {
+    const diff = diffAllowlist(["A"], ["A", "B", "C"]);
+    expect(applyAnswer(diff, ["C"], ["A", "B", "C"])).toEqual({ approved: ["A", "C"], names: ["A", "C"], approvedNow: ["C"], declined: ["B"] });
+    // A checked name that is not among the added ones (a stale answer) approves nothing extra.
+    expect(applyAnswer(diff, ["Z"], ["A", "B", "C"])).toEqual({ approved: ["A"], names: ["A"], approvedNow: [], declined: ["B", "C"] });
+    // The unchecked names are asked about again next time.
+    expect(planApproval(["A", "C"], ["A", "B", "C"])).toMatchObject({ ask: true, diff: { added: ["B"] } });
   });
 });
 
