@@ -234,6 +234,25 @@ describe("push over SSH to a real broker", () => {
     expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
   });
 
+  it("an older broker that does not know --allowlist refuses the push with how to update it, sending nothing", async () => {
+    // Stands for a broker from before approved allowlists: its admin CLI rejects the flag the way
+    // the real one rejects any unknown option (reason first, then the usage text), and runs the rest.
+    const old = join(tmp.path, "bin", "old-broker");
+    writeFileSync(old, [
+      "#!/bin/sh",
+      "for a in \"$@\"; do",
+      "  if [ \"$a\" = --allowlist ]; then printf 'remo-broker admin: unknown option --allowlist\\nusage: remo-broker admin [--runtime-dir DIR] <op> ...\\n%0400d\\n' 0 >&2; exit 2; fi",
+      "done",
+      `exec ${target.brokerCommand ?? ""} "$@"`,
+      "",
+    ].join("\n"), { mode: 0o755 });
+    const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;
+    const e = await expectNodeError(pushSecrets({ target: { ...target, brokerCommand: old }, pins, project: { name: project, allowlist: ["GITHUB_TOKEN"] }, lookup, registeredPath: projectPath }, deps()), "broker_error");
+    expect(e.message).toContain("too old to take the allowlist you approved, so nothing was sent");
+    expect(e.message).toContain("Install Broker on Node");
+    expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
+  });
+
   it("refuses a node whose broker key changed, sending nothing", async () => {
     await broker.pushSecrets({ GITHUB_TOKEN: "earlier" }, project);
     const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;

@@ -54,6 +54,10 @@ export function parseAdminResult(result: ExecResult, op: string, nodeName: strin
   if (result.code === 4) {
     throw new NodeError("sudo_required", `Permission denied on ${nodeName}: the broker's admin socket is root-only. Log in as root, or allow this user passwordless sudo for remo-broker. ${tail(result.stderr)}`.trim());
   }
+  if (result.code === 2) {
+    // A usage error prints its reason on the first line and the whole usage text after it.
+    throw new NodeError("broker_error", `remo-broker admin ${op} failed on ${nodeName} (exit 2): ${result.stderr.trim().split("\n")[0] ?? ""}`);
+  }
   throw new NodeError("broker_error", `remo-broker admin ${op} failed on ${nodeName} (exit ${String(result.code ?? result.signal)}). ${tail(result.stderr) || "It printed nothing."}`);
 }
 
