@@ -5,7 +5,7 @@ import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord, 
 import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
 import { NodeError } from "./errors.ts";
 import { checkRecipient } from "./encrypt.ts";
-import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, type ExecResult } from "./remote-command.ts";
+import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, servedList, tooOld, type ExecResult } from "./remote-command.ts";
 import { openSshSession, type SshDeps, type SshSession } from "./ssh-connect.ts";
 
 /** What talking to a node needs from the laptop. */
@@ -127,6 +127,11 @@ export class NodeClient {
   async ensureRegistered(name: string, projectPath: string, approved: readonly string[], opts: RegisterOptions = {}): Promise<{ created: boolean; allowlist: string[]; socketPath?: string }> {
     checkProjectName(name);
     const allowlist = ["--allowlist", approved.join(",")];
+    const ours = opts.registeredPath === projectPath;
+    // When an existing registration would be taken as ours anyway, the reload goes alongside the
+    // register (one of them is a no-op), saving a remote process start per push.
+    const reloading = ours ? this.admin(["reload", "--name", name, ...allowlist]) : undefined;
+    reloading?.catch(() => undefined);
     let refusal: NodeError;
     try {
       const reply = await this.admin(["register", "--name", name, "--project-path", projectPath, ...allowlist]);
@@ -135,8 +140,8 @@ export class NodeClient {
       if (!(e instanceof NodeError) || e.brokerCode !== "project_exists") throw tooOld(e, this.target.name);
       refusal = e;
     }
-    if (opts.registeredPath !== projectPath) throw await this.conflict(name, projectPath, refusal, opts.registeredPath);
-    const reply = await this.admin(["reload", "--name", name, ...allowlist]).catch((e: unknown) => { throw tooOld(e, this.target.name); });
+    if (reloading === undefined) throw await this.conflict(name, projectPath, refusal, opts.registeredPath);
+    const reply = await reloading.catch((e: unknown) => { throw tooOld(e, this.target.name); });
     return { created: false, allowlist: servedList(reply, approved) };
   }
 
@@ -367,19 +372,6 @@ export class NodeClient {
       });
     });
   }
-}
-
-/** What the project serves now, as the broker reports it; an older broker does not say, so the approved list. */
-function servedList(reply: Record<string, unknown>, approved: readonly string[]): string[] {
-  return Array.isArray(reply.allowlist) ? reply.allowlist.map(String) : [...approved];
-}
-
-/** A broker from before approved allowlists rejects the flag as a usage error: say how to fix that. */
-function tooOld(e: unknown, nodeName: string): unknown {
-  if (e instanceof NodeError && e.brokerCode === undefined && e.message.includes("unknown option --allowlist")) {
-    return new NodeError("broker_error", `The broker on ${nodeName} is too old to take the allowlist you approved, so nothing was sent. Update it with "Remo: Install Broker on Node". (${e.message})`, { cause: e });
-  }
-  return e;
 }
 
 function auditArgs(q: { since?: string; project?: string }): string[] {

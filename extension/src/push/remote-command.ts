@@ -77,6 +77,19 @@ export function classifyFailure(result: ExecResult, nodeName: string): NodeError
   return undefined;
 }
 
+/** What the project serves now, as the broker reports it; an older broker does not say, so the approved list. */
+export function servedList(reply: Record<string, unknown>, approved: readonly string[]): string[] {
+  return Array.isArray(reply.allowlist) ? reply.allowlist.map(String) : [...approved];
+}
+
+/** A broker from before approved allowlists rejects the flag as a usage error: say how to fix that. */
+export function tooOld(e: unknown, nodeName: string): unknown {
+  if (e instanceof NodeError && e.brokerCode === undefined && e.message.includes("unknown option --allowlist")) {
+    return new NodeError("broker_error", `The broker on ${nodeName} is too old to take the allowlist you approved, so nothing was sent. Update it with "Remo: Install Broker on Node". (${e.message})`, { cause: e });
+  }
+  return e;
+}
+
 function tail(stderr: string): string {
   const t = stderr.trim();
   return t.length > 400 ? `…${t.slice(-400)}` : t;
