@@ -225,6 +225,17 @@ suite("node: add, push, audit, clear", () => {
     }
   });
 
+  test("a revoked approval is asked for again before the next push sends anything", async () => {
+    const left = await vscode.commands.executeCommand<unknown[]>("remo.reviewApprovals", { revoke: { node: "loopback", project: "remo-fixture" } });
+    assert.deepEqual(left, []);
+    const pushesBefore = auditEvents(node).filter((r) => r.event === "secrets.pushed").length;
+    const pushing = Promise.resolve(vscode.commands.executeCommand<{ secretCount: number }>("remo.pushSecrets"));
+    assert.deepEqual((await waitForPrompt()).items.map((i) => i.name), ["GITHUB_TOKEN", "NPM_TOKEN"]);
+    assert.equal(auditEvents(node).filter((r) => r.event === "secrets.pushed").length, pushesBefore, "sent while the prompt was open");
+    await acceptPrompt();
+    assert.equal((await pushing).secretCount, 2);
+  });
+
   test("Clear Secrets on Node empties the project's bundle", async () => {
     await vscode.commands.executeCommand("remo.clearSecretsOnNode", { confirm: true });
     const status = await adminStatus(node);
