@@ -43,7 +43,7 @@ const sh = (script) => new Promise((resolve, reject) => {
 });
 const ours = async (register) => {
   const t0 = process.hrtime.bigint();
-  const r = await pushSecrets({ target: cfg.target, pins: cfg.pins, project: { name: cfg.project, allowlist }, lookup, register }, deps);
+  const r = await pushSecrets({ target: cfg.target, pins: cfg.pins, project: { name: cfg.project, allowlist }, lookup, register, registeredPath: cfg.target.projectPath }, deps);
   if (r.secretCount !== allowlist.length || (register && !r.registered)) throw new Error("push result: " + JSON.stringify(r));
   return Number(process.hrtime.bigint() - t0) / 1e6;
 };

@@ -73,7 +73,7 @@ export async function run(ctx) {
     const full = [];
     const reference = [];
     // One warm-up of each so file caches and the first sshd fork do not count.
-    await m.pushSecrets({ target, pins, project: { name: project, allowlist }, lookup, register: true }, deps);
+    await m.pushSecrets({ target, pins, project: { name: project, allowlist }, lookup, register: true, registeredPath: projectPath }, deps);
     await timeProcess("sh", ["-c", hand]);
     for (let i = 0; i < iterations; i++) {
       let t0 = process.hrtime.bigint();
@@ -84,7 +84,7 @@ export async function run(ctx) {
       if (!h.out.includes(`"secret_count": ${allowlist.length}`)) throw new Error(`hand pipeline answered: ${h.out}`);
       reference.push(h.ms);
       t0 = process.hrtime.bigint();
-      await m.pushSecrets({ target, pins, project: { name: project, allowlist }, lookup, register: true }, deps);
+      await m.pushSecrets({ target, pins, project: { name: project, allowlist }, lookup, register: true, registeredPath: projectPath }, deps);
       full.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     const ref = median(reference);

@@ -12,6 +12,7 @@ import { decryptBundle, prepareDecryptionKey, type DecryptionKey } from "./bundl
 import { destroyFile, readOptionalFile, removeStaleTempFiles, writeFileAtomic } from "./bundle-file.ts";
 import type { LoadedKey } from "./key-source.ts";
 import type { Logger } from "./log.ts";
+import { effectiveAllowlist } from "./allowlist.ts";
 import { loadProjectManifest } from "./manifest-file.ts";
 import { bundleFile, registryFile, type BrokerPaths } from "./paths.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
@@ -38,7 +39,7 @@ export interface BrokerOptions {
 
 interface Project {
   record: ProjectRecord;
-  view: ProjectView & { allowlist: string[]; allowed: Set<string>; ttlSeconds: number };
+  view: ProjectView & { allowlist: string[]; allowed: Set<string>; counts: { approved: number; narrowed: number; unapproved: number }; ttlSeconds: number };
   socket: ProjectSocket;
   /** Set when the manifest could not be loaded at start; the project then allows nothing until reloaded. */
   manifestError: string | undefined;
@@ -104,12 +105,13 @@ export class Broker implements AdminBackend {
 
   // ---- AdminBackend ----
 
-  register(req: Extract<AdminRequest, { op: "register" }>): Promise<{ socket_path: string }> {
+  register(req: Extract<AdminRequest, { op: "register" }>): Promise<{ socket_path: string; allowlist: string[] }> {
     return this.exclusive(async () => {
       if (this.projects.has(req.name)) {
         throw new RemoError("project_exists", `Project "${req.name}" is already registered (socket ${projectSocketPath(this.opts.paths.runtimeDir, req.name)}). Run \`remo-broker admin reload --name ${req.name}\` after editing its manifest, or unregister it first.`);
       }
       const record: ProjectRecord = { name: req.name, project_path: req.project_path };
+      if (req.allowlist !== undefined) record.approved_allowlist = [...req.allowlist];
       if (req.peer_uids !== undefined) record.peer_uids = [...req.peer_uids];
       if (req.socket_owner !== undefined) record.socket_owner = req.socket_owner;
       const project = await this.openProject(record, false);
@@ -121,7 +123,7 @@ export class Broker implements AdminBackend {
         throw storageError(e, "the project registry");
       }
       this.record("project.register", { project: req.name, outcome: "ok" });
-      return { socket_path: project.socket.path };
+      return { socket_path: project.socket.path, allowlist: [...project.view.allowlist] };
     });
   }
 
@@ -140,7 +142,7 @@ export class Broker implements AdminBackend {
     });
   }
 
-  reload(name: string): Promise<{ allowlist: string[] }> {
+  reload(name: string, approved: readonly string[] | undefined): Promise<{ allowlist: string[] }> {
     return this.exclusive(async () => {
       const p = this.requireProject(name);
       let manifest: Manifest;
@@ -150,10 +152,19 @@ export class Broker implements AdminBackend {
         if (e instanceof RemoError) this.record("manifest.invalid", { project: name, outcome: "manifest_invalid", detail: e.message });
         throw e;
       }
-      this.applyManifest(p.view, manifest);
+      const record: ProjectRecord = { ...p.record, approved_allowlist: [...(approved ?? manifest.allowlist)] };
+      if (!sameNames(record.approved_allowlist, p.record.approved_allowlist)) {
+        try {
+          await writeRegistry(registryFile(this.opts.paths.stateDir), this.records().map((r) => (r.name === name ? record : r)));
+        } catch (e) {
+          throw storageError(e, "the project registry");
+        }
+        p.record = record;
+      }
+      this.applyManifest(p, manifest);
       p.manifestError = undefined;
       this.record("project.reload", { project: name, outcome: "ok" });
-      return { allowlist: [...manifest.allowlist] };
+      return { allowlist: [...p.view.allowlist] };
     });
   }
 
@@ -180,6 +191,9 @@ export class Broker implements AdminBackend {
           name: p.record.name,
           socket_path: p.socket.path,
           allowlist_size: p.view.allowlist.length,
+          approved_count: p.view.counts.approved,
+          narrowed_count: p.view.counts.narrowed,
+          unapproved_count: p.view.counts.unapproved,
           cache_entries: p.view.cache.size,
           secrets_loaded_at: own === undefined ? null : formatTimestamp(own.loadedAt),
           secret_count: own?.secrets.size ?? 0,
@@ -270,10 +284,14 @@ export class Broker implements AdminBackend {
     return [...this.projects.values()].map((p) => p.record);
   }
 
-  private applyManifest(view: Project["view"], manifest: Manifest): void {
+  /** Serves approved ∩ the file's names: the file can narrow what the laptop approved, never widen it. */
+  private applyManifest(p: { record: ProjectRecord; view: Project["view"] }, manifest: Manifest): void {
+    const { view } = p;
     const limits = effectiveCacheLimits(manifest, this.opts.cacheDefaults);
-    view.allowlist = [...manifest.allowlist];
-    view.allowed = new Set(manifest.allowlist);
+    const eff = effectiveAllowlist(p.record.approved_allowlist ?? [], manifest.allowlist);
+    view.allowlist = eff.served;
+    view.allowed = new Set(eff.served);
+    view.counts = { approved: eff.approvedCount, narrowed: eff.narrowedCount, unapproved: eff.unapprovedCount };
     view.ttlSeconds = limits.ttlSeconds;
     view.cache.setLimits(limits);
   }
@@ -299,9 +317,13 @@ export class Broker implements AdminBackend {
     const owner = await this.socketOwner(record);
     const view: Project["view"] = {
       name: record.name, allowlist: [], allowed: new Set(), ttlSeconds: this.opts.cacheDefaults.ttlSeconds,
+      counts: { approved: record.approved_allowlist?.length ?? 0, narrowed: 0, unapproved: 0 },
       cache: new ValueCache(this.opts.cacheDefaults),
     };
-    if (manifest !== undefined) this.applyManifest(view, manifest);
+    // No approved list: a root CLI register (approve what the file says now), or a registry
+    // written before approvals were stored (approved once, at this restore).
+    if (record.approved_allowlist === undefined && manifest !== undefined) record.approved_allowlist = [...manifest.allowlist];
+    if (manifest !== undefined) this.applyManifest({ record, view }, manifest);
     const socketPath = projectSocketPath(this.opts.paths.runtimeDir, record.name);
     let socket: ProjectSocket;
     try {
@@ -349,6 +371,11 @@ export class Broker implements AdminBackend {
       }
     }
   }
+}
+
+function sameNames(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 function storageError(e: unknown, what: string): RemoError {

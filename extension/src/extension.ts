@@ -2,7 +2,10 @@
 // client starts without blocking activation (STYLE §7).
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { ApprovalStore } from "./approvals/approval-store.ts";
+import { shownApprovalPrompt } from "./approvals/approval-prompt.ts";
 import { registerCommands } from "./commands/index.ts";
+import { isTestMode } from "./commands/deps.ts";
 import { remindIfPushDue } from "./commands/push.ts";
 import { registerDevcontainerDiagnostics } from "./devcontainer-diagnostics.ts";
 import { createLanguageClient, sendSecretState, whenRemoIsUsed } from "./language-client.ts";
@@ -16,16 +19,17 @@ import { RemoStatusBar } from "./status-bar.ts";
 let client: LanguageClient | undefined;
 
 /** Entry point: called on the manifest language, a Remo command, or a workspace that has a manifest. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): { shownApprovalPrompt: typeof shownApprovalPrompt } | undefined {
   const secrets = new SecretStore(context, readSecretSources, { env: process.env, run: execFileRunner, timeoutMs: () => readSettings().sourceTimeoutMs });
   const nodes = new NodeRegistry(context.globalState, context.workspaceState);
+  const approvals = new ApprovalStore(context.globalState);
   const statusBar = new RemoStatusBar();
   const lastFetched = new Map<string, string>();
   const publishSecretState = (): void => {
     if (client !== undefined) void sendSecretState(client, secrets.states(lastFetched)).catch((e: unknown) => { getLog().warn(`could not send secret state: ${String(e)}`); });
   };
   let markUsed = (): void => undefined;
-  const deps = { context, secrets, nodes, statusBar, lastFetched, publishSecretState, markUsed: () => { markUsed(); } };
+  const deps = { context, secrets, nodes, approvals, statusBar, lastFetched, publishSecretState, markUsed: () => { markUsed(); } };
   registerCommands(deps);
   const ws = nodes.workspaceNode();
   statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
@@ -55,6 +59,9 @@ export function activate(context: vscode.ExtensionContext): void {
   // The reminder waits for the window to settle; it only runs when a node and a manifest exist.
   const timer = setTimeout(() => { void remindIfPushDue(deps).catch(() => undefined); }, 10_000);
   context.subscriptions.push({ dispose: () => { clearTimeout(timer); } });
+  // Under the test harness only: what an open approval prompt shows, so a test can check what
+  // the user would read before it accepts the prompt through the UI.
+  return isTestMode() ? { shownApprovalPrompt } : undefined;
 }
 
 /** Stops the language server and drops the log channel. */

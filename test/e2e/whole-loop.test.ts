@@ -195,7 +195,8 @@ describe.skipIf(skip !== null)("the whole loop: laptop modules → ssh → broke
   it("after the manifest gains a secret: reload + push again, and the container fetches the new one", async () => {
     writeFileSync(join(projectPath, ".devcontainer", "remo-broker.toml"), renderManifest({ projectName, secrets: ["GITHUB_TOKEN", "NPM_TOKEN", "SLACK_TOKEN"], description: "end-to-end test project" }));
     const allowlist = parseManifest(readFileSync(join(projectPath, ".devcontainer", "remo-broker.toml"), "utf8"), { folderName: projectName }).manifest!.allowlist;
-    const { result, hits, snapshots } = await sampleProcsDuring(needles, () => pushSecrets({ target, pins, project: { name: projectName, allowlist }, lookup, register: true }, deps));
+    // The laptop registered the project from this path at the first push, so project_exists means it is ours.
+    const { result, hits, snapshots } = await sampleProcsDuring(needles, () => pushSecrets({ target, pins, project: { name: projectName, allowlist }, lookup, register: true, registeredPath: target.projectPath }, deps));
     procHits.push(...hits.map((h) => `during second push: ${h}`));
     procSnapshots += snapshots;
     expect(result).toMatchObject({ secretCount: 3, missing: [], registered: true });

@@ -30,7 +30,7 @@ describe("remo-broker ops (real sockets)", () => {
 
     it("answers info with the manifest's allowlist", async () => {
       const [r] = await requestLines(sock, [JSON.stringify({ op: "info" })]);
-      expect(r).toEqual({ ok: true, project: "app", allowlist: ["GITHUB_TOKEN", "NPM_TOKEN", "MISSING"], schema_version: 1 });
+      expect(r).toEqual({ ok: true, project: "app", allowlist: ["GITHUB_TOKEN", "NPM_TOKEN", "MISSING"], schema_version: 1, approved_count: 3, narrowed_count: 0, unapproved_count: 0 });
       expect(validators.validateInfoResponse(r)).toBe(true);
     });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
 import { findLeaks, makeSentinel, readTree } from "../helpers/sentinel.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
-import { clientBin } from "./client-helpers.ts";
+import { clientBin, runClient } from "./client-helpers.ts";
 
 // Real git speaking the credential helper protocol to the client, which asks the real broker.
 const ghToken = makeSentinel("GH");
@@ -95,6 +95,17 @@ describe("remo-secrets git-credential with real git", () => {
   it("never hands a token to plain http", async () => {
     const r = await git(["credential", "fill"], "protocol=http\nhost=github.com\n\n");
     expect(r.stdout).not.toContain("password=");
+  });
+
+  it("answers nothing when the request names no protocol (it could be plain http)", async () => {
+    // git itself always sends protocol=; this is the helper spoken to directly by anything else.
+    const bare = await runClient(["git-credential", "get"], { socket, input: "host=github.com\n\n" });
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toBe("");
+    stderrs.push(bare.stderr);
+    // The same request with the protocol line is answered: the refusal above is the protocol check.
+    const https = await runClient(["git-credential", "get"], { socket, input: "protocol=https\nhost=github.com\n\n" });
+    expect(https.stdout).toBe(`username=x-access-token\npassword=${ghToken}\n`);
   });
 
   it("store and erase succeed and store nothing", async () => {

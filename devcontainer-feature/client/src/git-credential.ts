@@ -71,8 +71,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 /**
  * `git-credential get|store|erase`: the git credential helper protocol. `get` answers
- * `username`/`password` for a mapped https host and prints nothing for any other
- * host (git then asks its next helper). `store` and `erase` do nothing: the broker
+ * `username`/`password` for a mapped host when git says `protocol=https`, and prints
+ * nothing otherwise, including when no protocol is given (git then asks its next helper). `store` and `erase` do nothing: the broker
  * is the store, and git must not keep a copy.
  */
 export async function runGitCredential(call: CallOptions, io: Io, action: string | undefined, gitConfig: GitConfigReader = readGitConfig): Promise<number> {
@@ -81,8 +81,9 @@ export async function runGitCredential(call: CallOptions, io: Io, action: string
   if (action !== "get") throw clientError("usage", { detail: `git-credential takes get, store or erase, not "${action ?? ""}"` });
   const host = input.get("host");
   const protocol = input.get("protocol");
-  // Never hand a token to plain http (or ssh, which does not use this protocol).
-  if (host === undefined || (protocol !== undefined && protocol !== "https")) return 0;
+  // Only an explicit https request gets a token: a missing protocol line could be any scheme
+  // (plain http, or a caller that is not git), and an answer cannot be taken back.
+  if (host === undefined || protocol !== "https") return 0;
   const target = await resolveHost(host, io.env, gitConfig);
   if (target === null) return 0;
   const [reply] = requireAll((await callBroker(call, [{ op: "get", name: target.secret }])).outcomes);

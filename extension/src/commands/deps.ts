@@ -1,4 +1,5 @@
 import type * as vscode from "vscode";
+import type { ApprovalStore } from "../approvals/approval-store.ts";
 import type { NodeRegistry } from "../node-registry.ts";
 import type { SecretStore } from "../secret-store.ts";
 import type { RemoStatusBar } from "../status-bar.ts";
@@ -12,6 +13,8 @@ export interface CommandDeps {
   context: vscode.ExtensionContext;
   secrets: SecretStore;
   nodes: NodeRegistry;
+  /** Which names each project may receive on each node, as the user approved them. */
+  approvals: ApprovalStore;
   statusBar: RemoStatusBar;
   /** secret name → when a container last fetched it, from the last audit fetch. */
   lastFetched: Map<string, string>;

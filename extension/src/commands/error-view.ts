@@ -56,6 +56,7 @@ function viewNodeError(e: NodeError, node: string | undefined, showLog: Action):
     case "sudo_required":
     case "broker_error":
     case "timeout":
+    case "project_conflict":
       return { message: e.message, modal: false, actions: [showLog] };
   }
 }

@@ -8,6 +8,7 @@ import { addNode, removeNode, repinNode, selectNode } from "./nodes.ts";
 import { synthesizeDevcontainer } from "./synthesize.ts";
 import { clearSecretsOnNode, pushSecrets } from "./push.ts";
 import { showAudit } from "./show-audit.ts";
+import { reviewApprovals } from "./approvals.ts";
 import { installBrokerOnNode, showBrokerStatus } from "./broker.ts";
 import { ProposedContent, proposedScheme } from "./proposed-content.ts";
 
@@ -28,6 +29,7 @@ export function registerCommands(deps: CommandDeps): void {
     ["remo.synthesizeDevcontainer", guarded((o?: unknown) => synthesizeDevcontainer(deps, proposed, o), node)],
     ["remo.pushSecrets", guarded((o?: unknown) => pushSecrets(deps, o), node)],
     ["remo.clearSecretsOnNode", guarded((o?: unknown) => clearSecretsOnNode(deps, o), node)],
+    ["remo.reviewApprovals", guarded((o?: unknown) => reviewApprovals(deps, o))],
     ["remo.showAudit", guarded(() => showAudit(deps), node)],
     ["remo.showBrokerStatus", guarded((o?: unknown) => showBrokerStatus(deps, o), node)],
     ["remo.installBrokerOnNode", guarded((n?: unknown, o?: unknown) => installBrokerOnNode(deps, n, o), nameOr)],

@@ -32,13 +32,13 @@ export async function addNode(deps: CommandDeps, opts?: unknown): Promise<string
       return await probeNode(target, nodeClientDeps());
     },
   );
-  const pins: NodePins = { hostKeySha256: probed.hostKeySha256, recipient: probed.recipient, pinnedAt: new Date().toISOString() };
+  const pins = pinsOf(probed);
   if (t.confirm !== true) {
     const pick = await vscode.window.showWarningMessage(
       `Pin ${target.name} (${describeTarget(target)})?`,
       {
         modal: true,
-        detail: `Host key: ${probed.hostKeySha256}\nBroker recipient: ${probed.recipient}\n\nCompare both on the node itself before you confirm: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub and remo-broker admin get-public-key. Remo will refuse to push if either changes later.`,
+        detail: `Host key: ${probed.hostKeySha256}\n${probed.jumpHostKeySha256 === undefined ? "" : `Jump host ${target.proxyJump ?? ""} key: ${probed.jumpHostKeySha256}\n`}Broker recipient: ${probed.recipient}\n\nCompare them on the machines themselves before you confirm: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub (on the node and on the jump host) and remo-broker admin get-public-key (on the node). Remo will refuse to push if any of them changes later.`,
       },
       "Pin and Add",
     );
@@ -63,17 +63,17 @@ export async function repinNode(deps: CommandDeps, nameArg?: unknown, opts?: unk
       return await probeNode(entry.target, nodeClientDeps());
     },
   );
-  const same = probed.hostKeySha256 === entry.pins.hostKeySha256 && probed.recipient === entry.pins.recipient;
+  const same = probed.hostKeySha256 === entry.pins.hostKeySha256 && probed.recipient === entry.pins.recipient && probed.jumpHostKeySha256 === entry.pins.jumpHostKeySha256;
   if (testOptions<{ confirm: boolean }>(opts).confirm !== true) {
     const line = (label: string, old: string | undefined, now: string): string => `${label}\n  pinned: ${old ?? "(none)"}\n  now:    ${now}${old === now ? "  (unchanged)" : "  (CHANGED)"}`;
     const pick = await vscode.window.showWarningMessage(
       same ? `${entry.target.name} still has the pinned host key and recipient.` : `Replace the pins of ${entry.target.name}?`,
-      { modal: true, detail: `${line("Host key", entry.pins.hostKeySha256, probed.hostKeySha256)}\n${line("Recipient", entry.pins.recipient, probed.recipient)}\n\nOnly re-pin when you verified the new values on the node itself.` },
+      { modal: true, detail: `${line("Host key", entry.pins.hostKeySha256, probed.hostKeySha256)}\n${probed.jumpHostKeySha256 === undefined ? "" : `${line("Jump host key", entry.pins.jumpHostKeySha256, probed.jumpHostKeySha256)}\n`}${line("Recipient", entry.pins.recipient, probed.recipient)}\n\nOnly re-pin when you verified the new values on the node itself.` },
       "Re-pin",
     );
     if (pick !== "Re-pin") throw new Cancelled();
   }
-  await deps.nodes.setPins(entry.target.name, { hostKeySha256: probed.hostKeySha256, recipient: probed.recipient, pinnedAt: new Date().toISOString() });
+  await deps.nodes.setPins(entry.target.name, pinsOf(probed));
   getLog().info(`re-pinned node ${entry.target.name}: host key ${probed.hostKeySha256}`);
   void vscode.window.showInformationMessage(`Re-pinned ${entry.target.name}.`);
   return entry.target.name;
@@ -83,9 +83,11 @@ export async function repinNode(deps: CommandDeps, nameArg?: unknown, opts?: unk
 export async function removeNode(deps: CommandDeps, nameArg?: unknown): Promise<string | undefined> {
   const entry = await pickNode(deps, nameArg, "Remove which node?");
   await deps.nodes.remove(entry.target.name);
+  // A node added later under the same name may be another machine: its projects are asked about afresh.
+  await deps.approvals.revoke(entry.target.name);
   const ws = deps.nodes.workspaceNode();
   deps.statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
-  void vscode.window.showInformationMessage(`Removed node ${entry.target.name} and its pins. Secrets already pushed stay on it until you clear them there.`);
+  void vscode.window.showInformationMessage(`Removed node ${entry.target.name}, its pins and its approvals. Secrets already pushed stay on it until you clear them there.`);
   return entry.target.name;
 }
 
@@ -179,4 +181,9 @@ async function firstExisting(paths: string[]): Promise<string | undefined> {
     }
   }
   return undefined;
+}
+
+/** The pins of what a probe saw; the jump host's key is pinned like the node's when there is one. */
+function pinsOf(probed: { hostKeySha256: string; recipient: string; jumpHostKeySha256?: string }): NodePins {
+  return { hostKeySha256: probed.hostKeySha256, ...(probed.jumpHostKeySha256 === undefined ? {} : { jumpHostKeySha256: probed.jumpHostKeySha256 }), recipient: probed.recipient, pinnedAt: new Date().toISOString() };
 }

@@ -1,6 +1,7 @@
 // Push Secrets, Clear Secrets on Node, and the push reminder. ssh2/age-encryption load
 // only here, through a dynamic import of push/ (STYLE §7).
 import * as vscode from "vscode";
+import { approveForPush } from "../approvals/approve-for-push.ts";
 import { describeAge, isPushDue } from "../reminders.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
@@ -12,16 +13,37 @@ import { setSecret } from "./secrets.ts";
 import { pickWorkspaceFolder, requireManifest, requireTrust } from "./workspace.ts";
 
 /** What a push reports back (also the command's result, for tests). */
-export interface PushOutcome { node: string; project: string; secretCount: number; loadedAt: string; missing: string[]; registered: boolean }
+export interface PushOutcome {
+  node: string;
+  project: string;
+  secretCount: number;
+  loadedAt: string;
+  missing: string[];
+  registered: boolean;
+  /** The names sent and registered: approved for this project on this node and in the manifest. */
+  approved: string[];
+  /** Manifest names the user left unapproved at this push's prompt (not sent). */
+  declined: string[];
+}
 
-/** Remo: Push Secrets — the allowlisted values, age-encrypted to the pinned recipient, over pinned SSH. */
+/** Remo: Push Secrets — the approved values, age-encrypted to the pinned recipient, over pinned SSH. */
 export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | undefined> {
   requireTrust("Pushing secrets");
   const t = testOptions<{ allowMissing: boolean }>(opts);
   const folder = await pickWorkspaceFolder();
   const { manifest } = await requireManifest(folder);
   const entry = requireWorkspaceNode(deps);
-  const allowlist = manifest.allowlist;
+  // The approval step: from here on only names the user approved for this project on this node.
+  const approval = await approveForPush(deps.approvals, {
+    node: entry.target.name,
+    project: manifest.project.name,
+    projectPath: entry.target.projectPath,
+    allowlist: manifest.allowlist,
+    entries: deps.secrets.entries(),
+    log: (line) => { getLog().info(line); },
+  });
+  if (approval === undefined) throw new Cancelled();
+  const allowlist = approval.names;
   // Each value is read once per push, even when a source is a command.
   const values = new Map<string, string | undefined>();
   const lookup = async (name: string): Promise<string | undefined> => {
@@ -33,7 +55,7 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
   if (missing.length > 0 && t.allowMissing !== true) {
     if (isTestMode()) throw new CommandError("missing_values", `No value for ${missing.join(", ")}.`, { names: missing });
     const pick = await vscode.window.showWarningMessage(
-      `${missing.length} allowlisted secret(s) have no value here: ${missing.join(", ")}.`,
+      `${missing.length} approved secret(s) have no value here: ${missing.join(", ")}.`,
       { modal: true, detail: "Set them now, or push the others (containers then get not_found for the missing ones)." },
       "Set Now", "Push Without Them",
     );
@@ -51,11 +73,12 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
     async () => {
       const mod = await import("../push/push-secrets.ts");
       return await mod.pushSecrets(
-        { target: entry.target, pins: entry.pins, project: { name: manifest.project.name, allowlist }, lookup, register: settings.registerProject },
+        { target: entry.target, pins: entry.pins, project: { name: manifest.project.name, allowlist }, lookup, register: settings.registerProject, ...registeredPathOf(deps, entry.target.name, manifest.project.name) },
         nodeClientDeps(),
       );
     },
   );
+  if (result.registered) await deps.approvals.recordRegistered(entry.target.name, manifest.project.name, entry.target.projectPath);
   const now = new Date();
   await deps.nodes.recordPush(entry.target.name, manifest.project.name, now);
   deps.statusBar.update({ node: entry.target.name, project: manifest.project.name, lastPushAt: now.toISOString() });
@@ -63,12 +86,20 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
   // Refresh the status bar's count and load time in the background (its own short connection).
   void refreshBrokerStatus(deps).catch((e: unknown) => { getLog().warn(`status after push: ${e instanceof Error ? e.message : String(e)}`); });
   const tail = result.missing.length === 0 ? "" : ` (no value for ${result.missing.join(", ")})`;
-  void vscode.window.showInformationMessage(`Pushed ${result.secretCount} secrets to ${entry.target.name}${tail}.`);
-  return { node: entry.target.name, project: manifest.project.name, ...result };
+  const declined = approval.declined.length === 0 ? "" : ` Not approved, so not sent: ${approval.declined.join(", ")}.`;
+  void vscode.window.showInformationMessage(`Pushed ${result.secretCount} secrets to ${entry.target.name}${tail}.${declined}`);
+  return { node: entry.target.name, project: manifest.project.name, secretCount: result.secretCount, loadedAt: result.loadedAt, missing: result.missing, registered: result.registered, approved: allowlist, declined: approval.declined };
+}
+
+function registeredPathOf(deps: CommandDeps, node: string, project: string): { registeredPath?: string } {
+  const path = deps.approvals.registeredPath(node, project);
+  return path === undefined ? {} : { registeredPath: path };
 }
 
 /** Remo: Clear Secrets on Node — drops this project's bundle from the node (clear-creds). */
 export async function clearSecretsOnNode(deps: CommandDeps, opts?: unknown): Promise<string | undefined> {
+  // A node action like any other: an untrusted workspace must not make the laptop run commands on a node.
+  requireTrust("Clearing secrets on a node");
   const folder = await pickWorkspaceFolder();
   const { manifest } = await requireManifest(folder);
   const entry = requireWorkspaceNode(deps);

@@ -62,7 +62,11 @@ async function registerOnNode(deps: CommandDeps, projectName: string, outcome: S
     const { NodeClient } = await import("../push/node-client.ts");
     const client = await NodeClient.connect(node.target, node.pins, nodeClientDeps());
     try {
-      outcome.registered = (await client.register(projectName, node.target.projectPath)).socketPath;
+      // Only names the user approved for this project on this node (none before its first push).
+      const approved = deps.approvals.get(node.target.name, projectName)?.names ?? [];
+      const registeredPath = deps.approvals.registeredPath(node.target.name, projectName);
+      outcome.registered = (await client.register(projectName, node.target.projectPath, approved, registeredPath === undefined ? {} : { registeredPath })).socketPath;
+      await deps.approvals.recordRegistered(node.target.name, projectName, node.target.projectPath);
     } finally {
       client.close();
     }

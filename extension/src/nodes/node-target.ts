@@ -21,6 +21,8 @@ export interface NodeTarget {
 export interface NodePins {
   /** `SHA256:…` exactly as `ssh-keygen -lf` prints it. */
   hostKeySha256?: string;
+  /** The ProxyJump hop's host key, pinned the same way when the node is reached through one. */
+  jumpHostKeySha256?: string;
   recipient?: string;
   pinnedAt?: string;
 }

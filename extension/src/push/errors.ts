@@ -3,7 +3,7 @@ import { CodedError, type ErrorCode } from "#protocol";
 
 /** Why an operation on a node failed. */
 export type NodeErrorCode = "host_key_changed" | "recipient_changed" | "not_pinned" | "ssh_auth_failed" | "ssh_unreachable"
-  | "broker_missing" | "sudo_required" | "broker_error" | "timeout";
+  | "broker_missing" | "sudo_required" | "broker_error" | "timeout" | "project_conflict";
 
 /** A failure talking to a node. Never carries a secret value or ciphertext. */
 export class NodeError extends CodedError<NodeErrorCode> {

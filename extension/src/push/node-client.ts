@@ -5,7 +5,7 @@ import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord, 
 import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
 import { NodeError } from "./errors.ts";
 import { checkRecipient } from "./encrypt.ts";
-import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, type ExecResult } from "./remote-command.ts";
+import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, servedList, tooOld, type ExecResult } from "./remote-command.ts";
 import { openSshSession, type SshDeps, type SshSession } from "./ssh-connect.ts";
 
 /** What talking to a node needs from the laptop. */
@@ -18,16 +18,23 @@ export interface NodeClientDeps extends SshDeps {
   execTimeoutMs?: number;
 }
 
+/** What {@link NodeClient.ensureRegistered} knows from earlier pushes. */
+export interface RegisterOptions {
+  /** The project path this laptop registered the project with on this node before, if it did. */
+  registeredPath?: string;
+}
+
 /**
  * First contact with a node: connects without a pin and reads the host key fingerprint
  * and the broker's age recipient, for the user to confirm and pin.
  * @throws NodeError when the node cannot be reached or the broker is missing
  */
-export async function probeNode(target: NodeTarget, deps: NodeClientDeps): Promise<{ hostKeySha256: string; recipient: string }> {
+export async function probeNode(target: NodeTarget, deps: NodeClientDeps): Promise<{ hostKeySha256: string; recipient: string; jumpHostKeySha256?: string }> {
   const session = await openSshSession(target, undefined, deps);
   const client = new NodeClient(target, session, deps);
   try {
-    return { hostKeySha256: session.hostKeySha256, recipient: await client.getPublicKey() };
+    const jump = session.jumpHostKeySha256 === undefined ? {} : { jumpHostKeySha256: session.jumpHostKeySha256 };
+    return { hostKeySha256: session.hostKeySha256, recipient: await client.getPublicKey(), ...jump };
   } finally {
     client.close();
   }
@@ -39,14 +46,16 @@ export class NodeClient {
   constructor(readonly target: NodeTarget, private readonly session: SshSession, private readonly deps: NodeClientDeps) {}
 
   /**
-   * Connects to a pinned node. The pin is checked during key exchange, before authentication.
+   * Connects to a pinned node. The pins (the node's, and its jump host's) are checked during
+   * key exchange, before authentication.
    * @throws NodeError not_pinned, host_key_changed, ssh_auth_failed, ssh_unreachable or timeout
    */
   static async connect(target: NodeTarget, pins: NodePins, deps: NodeClientDeps): Promise<NodeClient> {
     if (pins.hostKeySha256 === undefined) {
       throw new NodeError("not_pinned", `${target.name} has no pinned host key yet. Run "Remo: Add Node" (or "Remo: Re-pin Node") to check and pin it first.`);
     }
-    return new NodeClient(target, await openSshSession(target, pins.hostKeySha256, deps), deps);
+    const expected = { hostKeySha256: pins.hostKeySha256, ...(pins.jumpHostKeySha256 === undefined ? {} : { jumpHostKeySha256: pins.jumpHostKeySha256 }) };
+    return new NodeClient(target, await openSshSession(target, expected, deps), deps);
   }
 
   /** The host key fingerprint this session saw. */
@@ -59,10 +68,11 @@ export class NodeClient {
    * With `expectRecipient`, the broker's key is checked first and a mismatch sends nothing:
    * the push command starts alongside the check (hiding one remote process start) but its
    * stdin is only written once the recipient matched; otherwise its channel is closed empty.
-   * `onVerified` runs right after a successful check (to start work that may go alongside).
+   * `onVerified` runs right after a successful check and is awaited before any byte is
+   * written; when it throws, nothing is sent and its error is the push's.
    * @throws NodeError recipient_changed when the broker's key is not the expected one
    */
-  async pushBundle(ciphertext: Uint8Array | (() => Promise<Uint8Array>), project?: string, opts: { expectRecipient?: string; onVerified?: () => void } = {}): Promise<{ secretCount: number; loadedAt: string }> {
+  async pushBundle(ciphertext: Uint8Array | (() => Promise<Uint8Array>), project?: string, opts: { expectRecipient?: string; onVerified?: () => void | Promise<void> } = {}): Promise<{ secretCount: number; loadedAt: string }> {
     const args = ["push-creds", ...(project === undefined ? [] : ["--project", checkProjectName(project)])];
     const produce = (): Promise<Uint8Array> => (ciphertext instanceof Uint8Array ? Promise.resolve(ciphertext) : ciphertext());
     if (opts.expectRecipient === undefined) {
@@ -80,7 +90,7 @@ export class NodeClient {
           `The broker key on ${this.target.name} changed: it reports ${recipient}, but ${expected} is pinned. Nothing was sent. `
           + "If the broker was reinstalled or its key rotated, check the new key on the node (remo-broker admin get-public-key) and run \"Remo: Re-pin Node\".");
       }
-      opts.onVerified?.();
+      await opts.onVerified?.();
       // Encrypted only now, after the check (a callback), or earlier to the same pinned recipient.
       release(await produce());
     } catch (e) {
@@ -92,39 +102,52 @@ export class NodeClient {
     return { secretCount: Number(reply.secret_count), loadedAt: String(reply.loaded_at) };
   }
 
-  /** Registers a project (or, when it already is, reloads its manifest). */
-  async register(name: string, projectPath: string): Promise<{ socketPath: string; created: boolean }> {
-    try {
-      const reply = await this.admin(["register", "--name", checkProjectName(name), "--project-path", projectPath]);
-      return { socketPath: String(reply.socket_path), created: true };
-    } catch (e) {
-      if (!(e instanceof NodeError) || e.brokerCode !== "project_exists") throw e;
-    }
-    await this.reload(name);
+  /**
+   * Registers a project with the names the user approved, and returns its socket path
+   * (read from `status` when the project was registered before).
+   * @throws NodeError project_conflict when the name is registered for another project
+   */
+  async register(name: string, projectPath: string, approved: readonly string[], opts: RegisterOptions = {}): Promise<{ socketPath: string; created: boolean; allowlist: string[] }> {
+    const r = await this.ensureRegistered(name, projectPath, approved, opts);
+    if (r.socketPath !== undefined) return { created: r.created, allowlist: r.allowlist, socketPath: r.socketPath };
     const project = (await this.status()).projects.find((p) => p.name === name);
     if (project === undefined) throw new NodeError("broker_error", `The broker on ${this.target.name} says ${name} exists but does not list it. Check the broker's log.`);
-    return { socketPath: project.socket_path, created: false };
+    return { created: r.created, allowlist: r.allowlist, socketPath: project.socket_path };
   }
 
   /**
-   * Makes sure a project is registered and its manifest freshly read: register and reload
-   * run side by side (one of them is a no-op), saving a remote process start per push.
+   * Makes sure the node's project `name` is this project (registered from `projectPath`) and
+   * serves at most `approved`: the laptop's approval travels with register/reload, so the
+   * manifest file on the node can only narrow it. `project_exists` is the broker saying the
+   * name is bound to another path or owner; it is only taken as "already ours" (and answered
+   * with a reload) when this laptop registered the name from the same path before
+   * (`opts.registeredPath`), because an older broker reports it for any second register.
+   * @throws NodeError project_conflict when the name is someone else's, broker_error for any other refusal
    */
-  async ensureRegistered(name: string, projectPath: string): Promise<{ created: boolean }> {
+  async ensureRegistered(name: string, projectPath: string, approved: readonly string[], opts: RegisterOptions = {}): Promise<{ created: boolean; allowlist: string[]; socketPath?: string }> {
     checkProjectName(name);
-    const [registered, reloaded] = await Promise.allSettled([
-      this.admin(["register", "--name", name, "--project-path", projectPath]),
-      this.admin(["reload", "--name", name]),
-    ]);
-    if (registered.status === "fulfilled") return { created: true };
-    if (!(registered.reason instanceof NodeError) || registered.reason.brokerCode !== "project_exists") throw registered.reason;
-    if (reloaded.status === "rejected") throw reloaded.reason;
-    return { created: false };
+    const allowlist = ["--allowlist", approved.join(",")];
+    const ours = opts.registeredPath === projectPath;
+    // When an existing registration would be taken as ours anyway, the reload goes alongside the
+    // register (one of them is a no-op), saving a remote process start per push.
+    const reloading = ours ? this.admin(["reload", "--name", name, ...allowlist]) : undefined;
+    reloading?.catch(() => undefined);
+    let refusal: NodeError;
+    try {
+      const reply = await this.admin(["register", "--name", name, "--project-path", projectPath, ...allowlist]);
+      return { created: true, allowlist: servedList(reply, approved), socketPath: String(reply.socket_path) };
+    } catch (e) {
+      if (!(e instanceof NodeError) || e.brokerCode !== "project_exists") throw tooOld(e, this.target.name);
+      refusal = e;
+    }
+    if (reloading === undefined) throw await this.conflict(name, projectPath, refusal, opts.registeredPath);
+    const reply = await reloading.catch((e: unknown) => { throw tooOld(e, this.target.name); });
+    return { created: false, allowlist: servedList(reply, approved) };
   }
 
-  /** Re-reads a registered project's manifest on the node. */
-  async reload(name: string): Promise<{ allowlist: string[] }> {
-    const reply = await this.admin(["reload", "--name", checkProjectName(name)]);
+  /** Re-reads a registered project's manifest on the node, approving `approved` when given. */
+  async reload(name: string, approved?: readonly string[]): Promise<{ allowlist: string[] }> {
+    const reply = await this.admin(["reload", "--name", checkProjectName(name), ...(approved === undefined ? [] : ["--allowlist", approved.join(",")])]);
     return { allowlist: Array.isArray(reply.allowlist) ? reply.allowlist.map(String) : [] };
   }
 
@@ -222,6 +245,20 @@ export class NodeClient {
     if (failure?.code === "sudo_required") throw failure;
     if (result.code !== 0) throw new NodeError("broker_error", `The broker installer failed on ${this.target.name} (exit ${String(result.code)}). Its output:\n${log.trim().slice(-2000)}`);
     return log;
+  }
+
+  /** The error for a project name the node has bound to something else, with what the node lists under it. */
+  private async conflict(name: string, projectPath: string, refusal: NodeError, registeredPath: string | undefined): Promise<NodeError> {
+    const listed = await this.status().then((s) => s.projects.find((p) => p.name === name), () => undefined);
+    const what = listed === undefined ? "" : ` (socket ${listed.socket_path}, ${String(listed.allowlist_size)} allowlisted name(s))`;
+    const why = registeredPath === undefined
+      ? "this laptop never registered it there, so it may be another checkout's or another user's"
+      : `this laptop registered it from ${registeredPath}, not from ${projectPath}`;
+    return new NodeError("project_conflict",
+      `${this.target.name} already has a project named "${name}" registered${what}, and ${why}. Nothing was sent. `
+      + `If it is this project, unregister it on the node (sudo remo-broker admin unregister --name ${name}) and push again; `
+      + `if it is another project, give this one another name (its folder and [project] name). The broker said: ${refusal.message}`,
+      { brokerCode: "project_exists" });
   }
 
   /** Closes the SSH session. */

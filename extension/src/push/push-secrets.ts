@@ -1,4 +1,5 @@
-// Push Secrets end to end: allowlisted values → bundle → age to the pinned recipient → push-creds → register/reload.
+// Push Secrets end to end: approved values → bundle → age to the pinned recipient → register/reload
+// with the approved list → push-creds.
 import { encodeBundle } from "#protocol";
 import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
 import { buildBundle } from "./bundle-builder.ts";
@@ -10,17 +11,23 @@ import { NodeClient, type NodeClientDeps } from "./node-client.ts";
 export interface PushResult {
   secretCount: number;
   loadedAt: string;
-  /** Allowlisted names with no value on the laptop (not sent). */
+  /** Approved names with no value on the laptop (not sent). */
   missing: string[];
+  /** True when register/reload ran (and succeeded: a failure stops the push). */
   registered: boolean;
-  /** Why register/reload failed after a successful push (the push itself stands). */
-  registerError?: string;
+  /** True when this push registered the project for the first time. */
+  created?: boolean;
+  /** What the project serves after the push, as the broker reports it. */
+  served?: string[];
 }
 
 /**
- * Pushes a project's allowlisted secrets to a pinned node. The recipient the broker
- * reports is compared with the pinned one before anything is encrypted or sent.
- * @throws NodeError not_pinned, host_key_changed, recipient_changed, and the connection and broker errors
+ * Pushes a project's approved secrets to a pinned node. The recipient the broker reports is
+ * compared with the pinned one before anything is encrypted or sent, and the project is
+ * registered (or reloaded) with the approved names before the bundle is: a project name the
+ * node has bound to another project refuses the push with nothing sent.
+ * `project.allowlist` is the approved list: only those names are looked up and sent.
+ * @throws NodeError not_pinned, host_key_changed, recipient_changed, project_conflict, and the connection and broker errors
  */
 export async function pushSecrets(opts: {
   target: NodeTarget;
@@ -28,6 +35,8 @@ export async function pushSecrets(opts: {
   project: { name: string; allowlist: readonly string[] };
   lookup: (name: string) => Promise<string | undefined>;
   register?: boolean;
+  /** The project path this laptop registered the project with on this node before. */
+  registeredPath?: string;
 }, deps: NodeClientDeps): Promise<PushResult> {
   const { target, pins } = opts;
   if (pins.hostKeySha256 === undefined || pins.recipient === undefined) {
@@ -37,28 +46,18 @@ export async function pushSecrets(opts: {
   const recipient = pins.recipient;
   const client = await NodeClient.connect(target, pins, deps);
   try {
-    // Encrypted to the pinned recipient only once the broker's key matched the pin; nothing is sent otherwise.
-    // Registering starts alongside the push once the key is verified: it does not depend on the bundle.
-    let registering: Promise<{ created: boolean }> | undefined;
-    const onVerified = (): void => {
-      if (opts.register !== false) registering = client.ensureRegistered(opts.project.name, target.projectPath);
+    let registration: { created: boolean; allowlist: string[] } | undefined;
+    // Runs once the broker's key matched the pin, before the bundle's bytes are written: the
+    // project must be this project, serving the approved names, before its values arrive.
+    const onVerified = async (): Promise<void> => {
+      if (opts.register === false) return;
+      const known = opts.registeredPath === undefined ? {} : { registeredPath: opts.registeredPath };
+      registration = await client.ensureRegistered(opts.project.name, target.projectPath, opts.project.allowlist, known);
     };
-    let pushed: { secretCount: number; loadedAt: string };
-    try {
-      pushed = await client.pushBundle(() => encryptBundle(encodeBundle(secrets), recipient), opts.project.name, { expectRecipient: recipient, onVerified });
-    } catch (e) {
-      await registering?.catch(() => undefined);
-      throw e;
-    }
+    const pushed = await client.pushBundle(() => encryptBundle(encodeBundle(secrets), recipient), opts.project.name, { expectRecipient: recipient, onVerified });
     deps.log?.(`pushed ${pushed.secretCount} secret(s) for ${opts.project.name} to ${target.name}`);
-    if (registering === undefined) return { ...pushed, missing, registered: false };
-    try {
-      await registering;
-      return { ...pushed, missing, registered: true };
-    } catch (e) {
-      if (!(e instanceof NodeError)) throw e;
-      return { ...pushed, missing, registered: false, registerError: e.message };
-    }
+    if (registration === undefined) return { ...pushed, missing, registered: false };
+    return { ...pushed, missing, registered: true, created: registration.created, served: registration.allowlist };
   } finally {
     client.close();
   }

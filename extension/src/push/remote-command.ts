@@ -54,6 +54,10 @@ export function parseAdminResult(result: ExecResult, op: string, nodeName: strin
   if (result.code === 4) {
     throw new NodeError("sudo_required", `Permission denied on ${nodeName}: the broker's admin socket is root-only. Log in as root, or allow this user passwordless sudo for remo-broker. ${tail(result.stderr)}`.trim());
   }
+  if (result.code === 2) {
+    // A usage error prints its reason on the first line and the whole usage text after it.
+    throw new NodeError("broker_error", `remo-broker admin ${op} failed on ${nodeName} (exit 2): ${result.stderr.trim().split("\n")[0] ?? ""}`);
+  }
   throw new NodeError("broker_error", `remo-broker admin ${op} failed on ${nodeName} (exit ${String(result.code ?? result.signal)}). ${tail(result.stderr) || "It printed nothing."}`);
 }
 
@@ -71,6 +75,19 @@ export function classifyFailure(result: ExecResult, nodeName: string): NodeError
     return new NodeError("broker_missing", `remo-broker is not installed on ${nodeName} (or not on the PATH of the SSH session). Run "Remo: Install Broker on Node", or set the node's broker command to its full path.`);
   }
   return undefined;
+}
+
+/** What the project serves now, as the broker reports it; an older broker does not say, so the approved list. */
+export function servedList(reply: Record<string, unknown>, approved: readonly string[]): string[] {
+  return Array.isArray(reply.allowlist) ? reply.allowlist.map(String) : [...approved];
+}
+
+/** A broker from before approved allowlists rejects the flag as a usage error: say how to fix that. */
+export function tooOld(e: unknown, nodeName: string): unknown {
+  if (e instanceof NodeError && e.brokerCode === undefined && e.message.includes("unknown option --allowlist")) {
+    return new NodeError("broker_error", `The broker on ${nodeName} is too old to take the allowlist you approved, so nothing was sent. Update it with "Remo: Install Broker on Node". (${e.message})`, { cause: e });
+  }
+  return e;
 }
 
 function tail(stderr: string): string {

@@ -1,5 +1,5 @@
-// Opens an ssh2 connection to a node: TCP with setNoDelay, host key pin checked during key exchange
-// (before any authentication is sent), agent + identity files, one ProxyJump hop.
+// Opens an ssh2 connection to a node: TCP with setNoDelay, host key pins checked during key exchange
+// (before any authentication is sent) for the node and its ProxyJump hop, agent + identity files.
 import { connect as tcpConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AnyAuthMethod, Client, ConnectConfig, ParsedKey } from "ssh2";
@@ -16,29 +16,43 @@ export interface SshDeps {
   connectTimeoutMs?: number;
 }
 
-/** An open, authenticated session and the host key it presented. */
-export interface SshSession { client: Client; hostKeySha256: string; close(): void }
+/** An open, authenticated session and the host keys it saw (the node's, and the jump host's when there is one). */
+export interface SshSession { client: Client; hostKeySha256: string; jumpHostKeySha256?: string; close(): void }
+
+/** The pinned host keys a connection must see; undefined (first contact) accepts any and reports them. */
+export interface ExpectedHostKeys {
+  hostKeySha256: string;
+  /** Required when the target has a ProxyJump: the hop is pinned like the node. */
+  jumpHostKeySha256?: string;
+}
 
 const defaultIdentityFiles = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"];
 
 /**
- * Connects and authenticates. With `expectedHostKey`, a different key aborts the handshake
- * in hostVerifier, so nothing (not even a user name signature) reaches the wrong host.
- * @throws NodeError host_key_changed, ssh_auth_failed, ssh_unreachable or timeout
+ * Connects and authenticates. With `expected`, a different key of the jump host or of the node
+ * aborts that handshake in hostVerifier, so nothing (not even a user name signature) reaches the
+ * wrong host; the node is only dialled through a jump host whose key matched.
+ * @throws NodeError host_key_changed, not_pinned (a jump host with no pin), ssh_auth_failed, ssh_unreachable or timeout
  */
-export async function openSshSession(target: NodeTarget, expectedHostKey: string | undefined, deps: SshDeps): Promise<SshSession> {
+export async function openSshSession(target: NodeTarget, expected: ExpectedHostKeys | undefined, deps: SshDeps): Promise<SshSession> {
+  const expectedHostKey = expected?.hostKeySha256;
+  if (expected !== undefined && target.proxyJump !== undefined && expected.jumpHostKeySha256 === undefined) {
+    throw new NodeError("not_pinned", `${target.name} is reached through the jump host ${target.proxyJump}, whose host key is not pinned yet. Run "Remo: Re-pin Node" to check and pin it.`);
+  }
   const ssh2 = await import("ssh2");
   const timeoutMs = deps.connectTimeoutMs ?? 20_000;
   const where = `${target.host}:${target.port ?? 22}`;
   const jumps: Client[] = [];
   try {
     let sock: Duplex;
+    let jumpHostKeySha256: string | undefined;
     if (target.proxyJump === undefined) {
       sock = await openTcp(target.host, target.port ?? 22, timeoutMs, target.name);
     } else {
-      const jump = await openJump(target, deps, timeoutMs, ssh2.Client);
-      jumps.push(jump);
-      sock = await forwardVia(jump, target.host, target.port ?? 22, target.name);
+      const jump = await openJump(target, deps, timeoutMs, ssh2.Client, expected?.jumpHostKeySha256);
+      jumps.push(jump.client);
+      jumpHostKeySha256 = jump.hostKeySha256;
+      sock = await forwardVia(jump.client, target.host, target.port ?? 22, target.name);
     }
     const auth = await authMethods(target, deps, ssh2.utils.parseKey);
     deps.log?.(`ssh: connecting to ${where} as ${effectiveUser(target, deps.env)} (${auth.methods.map((m) => m.type).join(", ") || "no key"})`);
@@ -57,6 +71,7 @@ export async function openSshSession(target: NodeTarget, expectedHostKey: string
     return {
       client,
       hostKeySha256,
+      ...(jumpHostKeySha256 === undefined ? {} : { jumpHostKeySha256 }),
       close: () => {
         client.end();
         for (const j of jumps) j.end();
@@ -154,8 +169,11 @@ async function authMethods(target: NodeTarget, deps: SshDeps, parseKey: (data: B
   return { methods, notes };
 }
 
-/** Connects to the first ProxyJump hop (its host key is not pinned: the node's own key is still checked end to end). */
-async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, ClientCtor: typeof Client): Promise<Client> {
+/**
+ * Connects to the ProxyJump hop. Its key is pinned like the node's: an unchecked hop would get
+ * the user's agent signature and see which nodes the laptop reaches.
+ */
+async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, ClientCtor: typeof Client, expectedHostKey: string | undefined): Promise<{ client: Client; hostKeySha256: string }> {
   const spec = target.proxyJump ?? "";
   if (spec.includes(",")) {
     throw new NodeError("ssh_unreachable", `ProxyJump chains (${spec}) are not supported. Use a single jump host, or connect through an SSH tunnel and point the node at it.`);
@@ -181,7 +199,18 @@ async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, Cl
   const ssh2 = await import("ssh2");
   const sock = await openTcp(jumpTarget.host, jumpTarget.port ?? 22, timeoutMs, jumpTarget.name);
   const auth = await authMethods(jumpTarget, deps, ssh2.utils.parseKey);
-  return handshake(new ClientCtor(), { sock, username: effectiveUser(jumpTarget, deps.env), readyTimeout: timeoutMs, authHandler: auth.methods }, jumpTarget, () => undefined, undefined, auth.notes);
+  const seen: { key?: string } = {};
+  const client = await handshake(new ClientCtor(), {
+    sock,
+    username: effectiveUser(jumpTarget, deps.env),
+    readyTimeout: timeoutMs,
+    authHandler: auth.methods,
+    hostVerifier: (key: Buffer) => {
+      seen.key = fingerprintSha256(key);
+      return expectedHostKey === undefined || sameFingerprint(seen.key, expectedHostKey);
+    },
+  }, jumpTarget, () => seen.key, expectedHostKey, auth.notes);
+  return { client, hostKeySha256: seen.key ?? "" };
 }
 
 function forwardVia(jump: Client, host: string, port: number, nodeName: string): Promise<Duplex> {

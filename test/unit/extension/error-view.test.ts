@@ -23,7 +23,7 @@ describe("viewError", () => {
   });
 
   it("keeps part A's message for transport failures and offers the log", () => {
-    for (const code of ["ssh_unreachable", "sudo_required", "broker_error", "timeout"] as const) {
+    for (const code of ["ssh_unreachable", "sudo_required", "broker_error", "timeout", "project_conflict"] as const) {
       expect(viewError(new NodeError(code, `m-${code}`))).toEqual({ message: `m-${code}`, modal: false, actions: [{ title: "Show Log", command: "remo.showLog" }] });
     }
   });

@@ -43,4 +43,11 @@ describe("the packaged extension", () => {
       expect(key !== undefined && typeof nls[key] === "string", `${c.command} title ${c.title}`).toBe(true);
     }
   });
+
+  it("reads the settings a repository must not choose from machine or user settings only", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+    const scopes = pkg.contributes.configuration.properties;
+    // A workspace value of these would let a repository run a command, or pick the feature its container installs.
+    expect({ sources: scopes["remo.secretSources"]?.scope, featureId: scopes["remo.devcontainer.featureId"]?.scope }).toEqual({ sources: "application", featureId: "machine" });
+  });
 });

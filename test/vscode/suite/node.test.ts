@@ -51,12 +51,24 @@ suite("node: add, push, audit, clear", () => {
     assert.equal(typeof status.secret_count, "number");
   });
 
-  test("Push refuses while an allowlisted value is missing, naming it", async () => {
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand("remo.pushSecrets")), (e: unknown) => {
-      assert.ok(e instanceof Error);
-      assert.match(e.message, /NPM_TOKEN/);
-      return true;
-    });
+  test("the first push asks to approve the manifest's names, each with its source, and sends nothing before", async () => {
+    const pushesBefore = auditEvents(node).filter((r) => r.event === "secrets.pushed").length;
+    const pushing = Promise.resolve(vscode.commands.executeCommand("remo.pushSecrets")).then(() => undefined, (e: unknown) => e);
+    const prompt = await waitForPrompt();
+    assert.deepEqual(prompt.items, [
+      { name: "GITHUB_TOKEN", description: "stored in VS Code secret storage", checked: true },
+      { name: "NPM_TOKEN", description: "no value on this laptop yet", checked: true },
+    ]);
+    assert.match(prompt.title, /send these secrets to remo-fixture on loopback/);
+    assert.equal(auditEvents(node).filter((r) => r.event === "secrets.pushed").length, pushesBefore, "something was sent before the approval");
+    assert.equal((await adminStatus(node)).projects.some((p) => p.name === "remo-fixture"), false, "registered before the approval");
+    await acceptPrompt();
+    // Approved; the push then stops at the missing value, naming it.
+    const e = await pushing;
+    assert.ok(e instanceof Error, String(e));
+    assert.match(e.message, /NPM_TOKEN/);
+    const approvals = await vscode.commands.executeCommand<{ node: string; project: string; names: string[] }[]>("remo.reviewApprovals", { quiet: true });
+    assert.deepEqual(approvals.map((a) => [a.node, a.project, a.names]), [["loopback", "remo-fixture", ["GITHUB_TOKEN", "NPM_TOKEN"]]]);
   });
 
   test("Push sends the allowlisted values and the broker reports them loaded", async () => {
@@ -67,6 +79,36 @@ suite("node: add, push, audit, clear", () => {
     const project = status.projects.find((p) => p.name === "remo-fixture");
     assert.ok(project !== undefined, `remo-fixture not registered: ${JSON.stringify(status.projects.map((p) => p.name))}`);
     assert.equal(project.secret_count ?? status.secret_count, 2);
+  });
+
+  test("a manifest edit adding a name asks again, naming only it, and nothing is sent until it is approved", async () => {
+    await vscode.commands.executeCommand("remo.setSecret", "EXTRA_TOKEN", { value: "extra-e2e-value" });
+    await restoreFile(manifestUri, validManifest.replace(`"NPM_TOKEN"]`, `"NPM_TOKEN", "EXTRA_TOKEN"]`));
+    const pushesBefore = auditEvents(node).filter((r) => r.event === "secrets.pushed").length;
+    try {
+      // Dismissed: nothing is approved and nothing is sent.
+      const dismissed = Promise.resolve(vscode.commands.executeCommand("remo.pushSecrets")).then(() => undefined, (e: unknown) => e);
+      const prompt = await waitForPrompt();
+      assert.deepEqual(prompt.items.map((i) => [i.name, i.description]), [["EXTRA_TOKEN", "stored in VS Code secret storage"]]);
+      assert.match(prompt.title, /remo-fixture's manifest asks for 1 more secret\(s\) on loopback/);
+      await vscode.commands.executeCommand("workbench.action.closeQuickOpen");
+      assert.match(String(await dismissed), /cancelled/);
+      assert.equal(auditEvents(node).filter((r) => r.event === "secrets.pushed").length, pushesBefore, "a dismissed approval sent something");
+
+      const pushing = Promise.resolve(vscode.commands.executeCommand<{ secretCount: number; approved: string[] }>("remo.pushSecrets"));
+      assert.deepEqual((await waitForPrompt()).items.map((i) => i.name), ["EXTRA_TOKEN"]);
+      assert.equal(auditEvents(node).filter((r) => r.event === "secrets.pushed").length, pushesBefore, "sent while the prompt was open");
+      await acceptPrompt();
+      const result = await pushing;
+      assert.deepEqual({ count: result.secretCount, approved: result.approved }, { count: 3, approved: ["GITHUB_TOKEN", "NPM_TOKEN", "EXTRA_TOKEN"] });
+      assert.equal(auditEvents(node).filter((r) => r.event === "secrets.pushed").length, pushesBefore + 1);
+    } finally {
+      // Narrowing back needs no approval; the later pushes send the two names again.
+      await restoreFile(manifestUri, validManifest);
+      await vscode.commands.executeCommand("remo.removeSecret", "EXTRA_TOKEN");
+    }
+    const narrowed = await vscode.commands.executeCommand<{ secretCount: number; approved: string[] }>("remo.pushSecrets");
+    assert.deepEqual({ count: narrowed.secretCount, approved: narrowed.approved }, { count: 2, approved: ["GITHUB_TOKEN", "NPM_TOKEN"] });
   });
 
   test("a container-side get through the real client returns the pushed value", async () => {
@@ -183,6 +225,17 @@ suite("node: add, push, audit, clear", () => {
     }
   });
 
+  test("a revoked approval is asked for again before the next push sends anything", async () => {
+    const left = await vscode.commands.executeCommand<unknown[]>("remo.reviewApprovals", { revoke: { node: "loopback", project: "remo-fixture" } });
+    assert.deepEqual(left, []);
+    const pushesBefore = auditEvents(node).filter((r) => r.event === "secrets.pushed").length;
+    const pushing = Promise.resolve(vscode.commands.executeCommand<{ secretCount: number }>("remo.pushSecrets"));
+    assert.deepEqual((await waitForPrompt()).items.map((i) => i.name), ["GITHUB_TOKEN", "NPM_TOKEN"]);
+    assert.equal(auditEvents(node).filter((r) => r.event === "secrets.pushed").length, pushesBefore, "sent while the prompt was open");
+    await acceptPrompt();
+    assert.equal((await pushing).secretCount, 2);
+  });
+
   test("Clear Secrets on Node empties the project's bundle", async () => {
     await vscode.commands.executeCommand("remo.clearSecretsOnNode", { confirm: true });
     const status = await adminStatus(node);
@@ -193,6 +246,23 @@ suite("node: add, push, audit, clear", () => {
     assert.equal(again.secretCount, 2);
   });
 });
+
+/** What the extension's approval prompt shows (its test-mode exports). */
+interface ShownPrompt { title: string; placeholder: string; items: { name: string; description: string; checked: boolean }[] }
+
+/** Waits until the approval prompt is open in the window and returns what it shows. */
+async function waitForPrompt(): Promise<ShownPrompt> {
+  const ext = await activateExtension();
+  const exports = ext.exports as { shownApprovalPrompt?: () => ShownPrompt | undefined } | undefined;
+  if (exports?.shownApprovalPrompt === undefined) throw new Error("the extension exports no shownApprovalPrompt (is REMO_E2E=1 set?)");
+  const shown = exports.shownApprovalPrompt;
+  return (await waitFor("the approval prompt", () => shown(), (p) => p !== undefined))!;
+}
+
+/** Accepts the open quick pick through the workbench, as pressing Enter in it does. */
+async function acceptPrompt(): Promise<void> {
+  await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
+}
 
 /** The broker's audit records, read from its audit file on the node side. */
 function auditEvents(node: FixtureNode): { event: string; outcome?: string }[] {

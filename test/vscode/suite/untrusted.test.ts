@@ -20,11 +20,12 @@ suite("untrusted workspace", () => {
     await waitFor("the bad-name diagnostic", () => vscode.languages.getDiagnostics(uri).map((d) => String(typeof d.code === "object" ? d.code.value : d.code)), (c) => c.includes("bad-secret-name"));
   });
 
-  test("Push, Synthesize, Add Node and Install Broker refuse with a message that says how to trust", async () => {
+  test("Push, Clear, Synthesize, Add Node and Install Broker refuse with a message that says how to trust", async () => {
     const devcontainer = await readWs(".devcontainer", "devcontainer.json");
     const target = { name: "n", host: "127.0.0.1", port: 9, projectPath: "/srv/remo-fixture" };
     const calls: [string, unknown[]][] = [
       ["remo.pushSecrets", []],
+      ["remo.clearSecretsOnNode", [{ confirm: true }]],
       ["remo.synthesizeDevcontainer", [{ confirm: true }]],
       ["remo.addNode", [{ target, confirm: true }]],
       ["remo.installBrokerOnNode", ["n", { confirm: true }]],
