@@ -130,7 +130,7 @@ export async function resolveSecretSource(
 function describeRunFailure(e: unknown, timeoutMs: number): string {
   const x = e as { code?: unknown; killed?: unknown; signal?: unknown; stderr?: unknown; stdout?: unknown } | null;
   if (x?.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return `printed more than ${maxSourceOutputBytes / 1024} KiB, which is not a secret value`;
-  if (x?.killed === true || x?.signal === "SIGTERM") return `did not finish within ${timeoutMs} ms`;
+  if (x?.killed === true) return `did not finish within ${timeoutMs} ms`;
   const said = summariseStderr(x?.stderr, x?.stdout);
   if (typeof x?.code === "number") return `exited with status ${x.code}${said}`;
   if (typeof x?.signal === "string") return `was killed by ${x.signal}${said}`;
@@ -153,10 +153,18 @@ export function summariseStderr(stderr: unknown, stdout: unknown): string {
   return ` (it said: ${line.length > 160 ? `${line.slice(0, 157)}...` : line})`;
 }
 
-/** The real runner: execFile without a shell, bounded output, trimmed by the caller. */
-export const execFileRunner: RunCommand = async (program, args, opts) => {
-  const { execFile } = await import("node:child_process");
-  const { promisify } = await import("node:util");
-  const { stdout } = await promisify(execFile)(program, args, { shell: false, timeout: opts.timeoutMs, maxBuffer: maxSourceOutputBytes, windowsHide: true, encoding: "utf8" });
-  return { stdout };
-};
+/**
+ * The real runner: execFile without a shell, a timeout, bounded output. `env` is what the
+ * program sees (VS Code's environment by default: the CLIs' own login state lives there).
+ */
+export function createExecFileRunner(env?: NodeJS.ProcessEnv): RunCommand {
+  return async (program, args, opts) => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { stdout } = await promisify(execFile)(program, args, { shell: false, timeout: opts.timeoutMs, killSignal: "SIGKILL", maxBuffer: maxSourceOutputBytes, windowsHide: true, encoding: "utf8", env: env ?? process.env });
+    return { stdout };
+  };
+}
+
+/** The runner the extension uses. */
+export const execFileRunner: RunCommand = createExecFileRunner();
