@@ -7,3 +7,4 @@ export * from "./diagnostics.ts";
 export * from "./bundle.ts";
 export * from "./audit.ts";
 export * from "./validators.ts";
+export * from "./shell-quote.ts";

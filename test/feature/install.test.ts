@@ -47,6 +47,24 @@ describe.skipIf(skipReason !== null)("install.sh in a Debian chroot", () => {
     expect(gitconfig.match(/remo-secrets git-credential/g)?.length).toBe(1);
   });
 
+  it("merges dockerRegistries into the remote user's docker config, keeping other keys, and a rerun changes nothing", async () => {
+    const s = sandbox();
+    expect((await s.run("useradd -m -s /bin/bash dev && mkdir -p /home/dev/.docker && echo '{\"auths\":{\"x.io\":{}},\"credHelpers\":{\"gcr.io\":\"gcloud\"}}' > /home/dev/.docker/config.json")).status).toBe(0);
+    const options = { dockerRegistries: "ghcr.io, docker.io", _REMOTE_USER: "dev" };
+    const first = await install(s, options);
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toContain("remo-secrets feature: wrote credHelpers to /home/dev/.docker/config.json");
+    const config = JSON.parse(readFileSync(join(s.upper, "home/dev/.docker/config.json"), "utf8")) as unknown;
+    expect(config).toEqual({ auths: { "x.io": {} }, credHelpers: { "gcr.io": "gcloud", "ghcr.io": "remo", "https://index.docker.io/v1/": "remo" } });
+    const before = snapshotLayer(s);
+    const second = await install(s, options);
+    expect(second.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^remo-secrets feature: installed .*docker registries=ghcr.io, docker.io\)$/) as unknown]);
+    expect(snapshotLayer(s)).toEqual(before);
+    const bad = await install(s, { dockerRegistries: "ghcr.io,$(id)" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe("remo-secrets feature: ERROR: dockerRegistries: '$(id)' is not a registry host; use a comma-separated list such as ghcr.io,registry.example.com:5000\n");
+  });
+
   it("fails as non-root with a message that says how to run it", async () => {
     const s = sandbox();
     const r = await s.run(`useradd -m -u 1000 dev && runuser -u dev -- sh ${inRootFeature}/install.sh`, { binds: [hostNode] });
@@ -125,7 +143,8 @@ describe.skipIf(skipReason !== null)("devcontainers test scripts (test.sh, scena
       const user = scenario.remoteUser;
       // common-utils would create the remote user in a real build; here we do.
       if (user !== undefined) expect((await s.run(`useradd -m -s /bin/bash ${user}`)).status).toBe(0);
-      const inst = await install(s, options);
+      // The devcontainer CLI tells install.sh who the remote user is.
+      const inst = await install(s, user === undefined ? options : { ...options, _REMOTE_USER: user });
       expect(inst.status, inst.stderr).toBe(0);
       const cmd = `cd ${inRootTests} && bash ./${name}.sh`;
       const r = await s.run(user === undefined ? cmd : `runuser -u ${user} -- sh -c '${cmd}'`, { binds: [hostNode], env: optionEnv({}) });

@@ -88,7 +88,7 @@ describe("devcontainer features package (the real CLI, no container engine neede
     const list = await new Promise<string>((resolve, reject) => {
       execFile("tar", ["tf", join(out, "devcontainer-feature-remo-secrets.tgz")], (e, stdout) => { if (e) reject(new Error(e.message)); else resolve(stdout); });
     });
-    expect(list.split("\n").filter((l) => l !== "" && l !== "./").sort()).toEqual(["./NOTES.md", "./README.md", "./devcontainer-feature.json", "./install.sh", "./remo-secrets.js"]);
+    expect(list.split("\n").filter((l) => l !== "" && l !== "./").sort()).toEqual(["./NOTES.md", "./README.md", "./devcontainer-feature.json", "./docker-credential-remo", "./install.sh", "./remo-secrets.js"]);
   });
 
   it("refuses metadata without a version (the check can fail)", async () => {

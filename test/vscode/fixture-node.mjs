@@ -47,7 +47,10 @@ try {
   mkdirSync(join(dir, "broker"), { recursive: true });
   broker = await startBroker({ dir: join(dir, "broker") });
   const projectPath = writeProject(join(broker.dir, "projects"), "remo-fixture", { allowlist: ["GITHUB_TOKEN", "NPM_TOKEN"] });
-  sshd = await startSshd({ dir: join(dir, "sshd") });
+  // REMO_FIXTURE_BROKER_ON_PATH=1 (npm run try): sessions find `remo-broker` on PATH, as on a
+  // real node, so a node added by hand in the UI works without a broker-command setting.
+  const onPath = process.env.REMO_FIXTURE_BROKER_ON_PATH === "1" ? [`SetEnv PATH=${join(dir, "bin")}:/usr/local/bin:/usr/bin:/bin`] : [];
+  sshd = await startSshd({ dir: join(dir, "sshd"), extraConfig: onPath });
   const wrapper = writeBrokerWrapper(dir, broker, brokerBin);
   const coords = {
     host: "127.0.0.1", port: sshd.port, user: "root", identityFile: sshd.userKeyFile, projectPath, brokerCommand: wrapper,

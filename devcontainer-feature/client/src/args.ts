@@ -1,3 +1,4 @@
+import { envFormats, type EnvFormat } from "./env-format.ts";
 import { clientError } from "./exit-codes.ts";
 
 /** A parsed command line. */
@@ -7,7 +8,10 @@ export type Command =
   | { kind: "ping" }
   | { kind: "info" }
   | { kind: "get"; name: string }
-  | { kind: "env"; names: string[]; skipUnavailable: boolean }
+  | { kind: "env"; names: string[]; skipUnavailable: boolean; format?: EnvFormat }
+  | { kind: "docker-credential"; action: string | undefined }
+  | { kind: "docker-login-config"; registries: string[] }
+  | { kind: "aws-credential-process"; profile: string | undefined }
   | { kind: "exec"; only: string[]; mask: boolean; command: string[] }
   | { kind: "git-credential"; action: string | undefined }
   | { kind: "status"; brief: boolean };
@@ -26,19 +30,26 @@ commands:
   ping                         check that the broker answers (protocol 2)
   info                         the project's allowlist
   get NAME                     the value of NAME on stdout, nothing else
-  env [--skip-unavailable] [NAMES...]
-                               'export NAME=...' lines for: eval "$(remo-secrets env)"
+  env [--format shell|dotenv|json] [--skip-unavailable] [NAMES...]
+                               'export NAME=...' lines for: eval "$(remo-secrets env)";
+                               dotenv/json for a pipe, e.g. --env-file <(remo-secrets env --format dotenv)
   exec [--only A,B] [--mask] -- CMD [ARGS...]
                                run CMD with the secrets in its environment only
   git-credential get           git credential helper (credential.helper = '!remo-secrets git-credential')
   status [--brief]             socket, protocol, project, N of M secrets available
+  docker-credential get|list   Docker credential helper (docker-credential-remo); secret
+                               DOCKER_AUTH_<REGISTRY> holds user:token or a token
+  docker-login-config [--registries a,b]
+                               the ~/.docker/config.json credHelpers for those registries
+  aws-credential-process [--profile P]
+                               AWS credential_process JSON from AWS_ACCESS_KEY_ID, ... or AWS_<P>_...
 
 socket: --socket, else $REMO_BROKER_SOCKET, else /run/remo-broker/sock
 exit status: 0 ok, 2 usage, 3 denied, 4 not found, 5 unreachable, 6 protocol mismatch,
              7 rate limited, 8 timeout, 9 unusable value; exec passes on CMD's status
 `;
 
-const commandNames = ["ping", "info", "get", "env", "exec", "git-credential", "status", "help", "version"] as const;
+const commandNames = ["ping", "info", "get", "env", "exec", "git-credential", "status", "help", "version", "docker-credential", "docker-login-config", "aws-credential-process"] as const;
 
 /** Parses argv (without node and script); throws a `usage` ClientError on bad input. */
 export function parseArgs(argv: readonly string[]): { flags: GlobalFlags; command: Command } {
@@ -81,9 +92,26 @@ export function parseArgs(argv: readonly string[]): { flags: GlobalFlags; comman
       if (rest.length !== 1 || rest[0]?.startsWith("-")) bad("get takes exactly one secret name");
       return { flags, command: { kind: "get", name: rest[0] ?? "" } };
     case "env": {
-      const opt = rest.find((r) => r.startsWith("-") && r !== "--skip-unavailable");
+      const { value: format, rest: others } = takeOption(rest, "--format", bad);
+      if (format !== undefined && !(envFormats as readonly string[]).includes(format)) bad(`--format takes ${envFormats.join(", ")}, not "${format}"`);
+      const opt = others.find((r) => r.startsWith("-") && r !== "--skip-unavailable");
       if (opt !== undefined) bad(`unknown option ${opt} for env`);
-      return { flags, command: { kind: "env", names: rest.filter((r) => r !== "--skip-unavailable"), skipUnavailable: rest.includes("--skip-unavailable") } };
+      const names = others.filter((r) => r !== "--skip-unavailable");
+      const skipUnavailable = others.includes("--skip-unavailable");
+      return { flags, command: format === undefined ? { kind: "env", names, skipUnavailable } : { kind: "env", names, skipUnavailable, format: format as EnvFormat } };
+    }
+    case "docker-credential":
+      if (rest.length > 1) bad("docker-credential takes one action: get, list, store or erase");
+      return { flags, command: { kind: "docker-credential", action: rest[0] } };
+    case "docker-login-config": {
+      const { value, rest: others } = takeOption(rest, "--registries", bad);
+      if (others.length > 0) bad(`docker-login-config takes only --registries, not ${others[0] ?? ""}`);
+      return { flags, command: { kind: "docker-login-config", registries: (value ?? "").split(",").map((r) => r.trim()).filter((r) => r !== "") } };
+    }
+    case "aws-credential-process": {
+      const { value, rest: others } = takeOption(rest, "--profile", bad);
+      if (others.length > 0) bad(`aws-credential-process takes only --profile, not ${others[0] ?? ""}`);
+      return { flags, command: { kind: "aws-credential-process", profile: value } };
     }
     case "git-credential":
       if (rest.length > 1) bad("git-credential takes one action: get, store or erase");
@@ -96,6 +124,20 @@ export function parseArgs(argv: readonly string[]): { flags: GlobalFlags; comman
     case "exec":
       return { flags, command: parseExec(argv.slice(i), flags, bad) };
   }
+}
+
+/** Removes `--opt VALUE` / `--opt=VALUE` from `args`; a second copy or a missing value is a usage error. */
+function takeOption(args: readonly string[], opt: string, bad: (d: string) => never): { value: string | undefined; rest: string[] } {
+  let value: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? "";
+    if (a !== opt && !a.startsWith(`${opt}=`)) { rest.push(a); continue; }
+    if (value !== undefined) bad(`${opt} given twice`);
+    value = a === opt ? args[++i] : a.slice(opt.length + 1);
+    if (value === undefined || value === "") bad(`${opt} needs a value`);
+  }
+  return { value, rest };
 }
 
 function parseExec(argv: readonly string[], flags: GlobalFlags, bad: (d: string) => never): Command {

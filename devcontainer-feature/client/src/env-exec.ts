@@ -1,17 +1,17 @@
 import type { spawn as SpawnFn } from "node:child_process";
+import { quoteShell } from "#protocol/shell-quote";
 import type { CallOptions } from "./broker-calls.ts";
 import { clientError } from "./exit-codes.ts";
-import { writeJson, writeOut, type Io, type Output } from "./io.ts";
+import { renderEnv, type EnvFormat } from "./env-format.ts";
+import { writeOut, type Io, type Output } from "./io.ts";
 import { SecretMasker } from "./mask.ts";
 import { fetchSecrets, type FetchResult, type SecretValue } from "./secrets.ts";
 
 /** A name sh accepts as a variable (a secret name may start with a digit; sh's may not). */
 const shellNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Quotes a string for POSIX sh: single quotes, each ' written as '\''. Safe for any bytes but NUL. */
-export function quoteSh(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`;
-}
+/** POSIX sh quoting, from the one shared helper (kept under this name for callers). */
+export const quoteSh = quoteShell;
 
 /** Why a secret cannot become an environment variable, or null when it can. */
 export function envUnfitness(value: SecretValue, forShell: boolean): string | null {
@@ -21,10 +21,7 @@ export function envUnfitness(value: SecretValue, forShell: boolean): string | nu
   return null;
 }
 
-/** Renders `export NAME='value'` lines for sh, in the order given. */
-export function renderExports(values: readonly SecretValue[]): string {
-  return values.map((v) => `export ${v.name}=${quoteSh(v.text ?? "")}\n`).join("");
-}
+export { renderExports } from "./env-format.ts";
 
 /**
  * Keeps the secrets that can be environment variables. Explicitly named secrets
@@ -48,15 +45,15 @@ async function usable(io: Io, result: FetchResult, explicit: boolean, forShell: 
 }
 
 /**
- * `env [--skip-unavailable] [NAMES…]`: prints `export` lines for `eval "$(remo-secrets env)"`,
- * or a JSON object. `--skip-unavailable` treats named secrets like the whole-allowlist
- * case (report, don't fail), which is what a shell start-up hook wants.
+ * `env [--format shell|dotenv|json] [--skip-unavailable] [NAMES…]`: prints `export` lines for
+ * `eval "$(remo-secrets env)"`, dotenv lines for a pipe or `<(…)`, or a JSON object; never a
+ * file. `--skip-unavailable` treats named secrets like the whole-allowlist case (report,
+ * don't fail), which is what a shell start-up hook wants.
  */
-export async function runEnv(call: CallOptions, io: Io, names: readonly string[], json: boolean, skipUnavailable = false): Promise<number> {
+export async function runEnv(call: CallOptions, io: Io, names: readonly string[], format: EnvFormat, skipUnavailable = false): Promise<number> {
   const result = await fetchSecrets(call, names, skipUnavailable);
-  const values = await usable(io, result, names.length > 0 && !skipUnavailable, !json);
-  if (json) await writeJson(io.stdout, Object.fromEntries(values.map((v) => [v.name, v.text])));
-  else await writeOut(io.stdout, renderExports(values));
+  const values = await usable(io, result, names.length > 0 && !skipUnavailable, format !== "json");
+  await writeOut(io.stdout, renderEnv(values, format));
   return 0;
 }
 

@@ -5,6 +5,8 @@ import { runEnv, runExec } from "./env-exec.ts";
 import { exitStatusFor } from "./exit-codes.ts";
 import { runGet } from "./get.ts";
 import { runGitCredential } from "./git-credential.ts";
+import { runDockerCredential, runDockerLoginConfig } from "./docker-credential.ts";
+import { runAwsCredentialProcess } from "./aws-credential.ts";
 import { isatty } from "node:tty";
 import { fdOutput, writeJson, writeOut, type Io } from "./io.ts";
 import { retryPolicyFromEnv } from "./retry.ts";
@@ -37,10 +39,13 @@ async function run(io: Io, argv: string[]): Promise<number> {
       case "ping": return await runPing(call, io, json);
       case "info": return await runInfo(call, io, json);
       case "get": return await runGet(call, io, command.name, json);
-      case "env": return await runEnv(call, io, command.names, json, command.skipUnavailable);
+      case "env": return await runEnv(call, io, command.names, command.format ?? (json ? "json" : "shell"), command.skipUnavailable);
       case "exec": return await runExec(call, io, command);
       case "git-credential": return await runGitCredential(call, io, command.action);
       case "status": return await runStatus(call, io, json, command.brief);
+      case "docker-credential": return await runDockerCredential(call, io, command.action);
+      case "docker-login-config": return await runDockerLoginConfig(io, command.registries);
+      case "aws-credential-process": return await runAwsCredentialProcess(call, io, command.profile);
     }
   } catch (e) {
     if (!isClientError(e)) throw e;
@@ -51,7 +56,7 @@ async function run(io: Io, argv: string[]): Promise<number> {
 }
 
 // stdin is a getter: creating a process stream costs start-up time, and only
-// git-credential reads it. Output goes straight to fds 1 and 2 (see fdOutput).
+// the credential helpers read it. Output goes straight to fds 1 and 2 (see fdOutput).
 const io: Io = {
   stdout: fdOutput(1),
   stderr: fdOutput(2),

@@ -10,6 +10,7 @@ SOCKET_PATH="${SOCKETPATH:-/run/remo-broker/sock}"
 EXPORT_SECRETS="${EXPORTSECRETS:-none}"
 INSTALL_GIT_CREDENTIAL_HELPER="${INSTALLGITCREDENTIALHELPER:-true}"
 INSTALL_PATH="${INSTALLPATH:-/usr/local/lib/remo-secrets}"
+DOCKER_REGISTRIES="${DOCKERREGISTRIES:-}"
 
 # Where the launchers and shell hooks go (fixed: the launcher path is part of the git helper setting).
 BIN_DIR=/usr/local/bin
@@ -43,6 +44,12 @@ case "$EXPORT_SECRETS" in
     [ -n "$(echo "$EXPORT_NAMES" | tr -d ' ')" ] || fail "exportSecrets is empty; use none, all, or a comma-separated list of names"
     ;;
 esac
+DOCKER_REGISTRY_LIST="$(echo "$DOCKER_REGISTRIES" | tr ',' ' ')"
+for r in $DOCKER_REGISTRY_LIST; do
+  case "$r" in
+    *[!A-Za-z0-9.:/-]*|-*) fail "dockerRegistries: '$r' is not a registry host; use a comma-separated list such as ghcr.io,registry.example.com:5000" ;;
+  esac
+done
 [ -f "$FEATURE_DIR/remo-secrets.js" ] || fail "$FEATURE_DIR/remo-secrets.js is missing: run 'npm run build' in the Remo Secrets repository, which stages the bundled client into the feature folder"
 
 # --- Node ------------------------------------------------------------------------------
@@ -201,5 +208,33 @@ elif command -v git >/dev/null 2>&1 && git config --file "$GITCONFIG" --get-all 
   say "git credential helper removed from $GITCONFIG"
 fi
 
+# --- docker credential helper ----------------------------------------------------------
+# Always installed (docker only runs it for registries configured below); credHelpers are
+# merged into the remoteUser's ~/.docker/config.json, keeping every other key.
+put_file "$BIN_DIR/docker-credential-remo" 0755 < "$FEATURE_DIR/docker-credential-remo"
+if [ -n "$(echo "$DOCKER_REGISTRY_LIST" | tr -d ' ')" ]; then
+  DOCKER_USER="${_REMOTE_USER:-root}"
+  DOCKER_HOME="${_REMOTE_USER_HOME:-}"
+  [ -n "$DOCKER_HOME" ] || DOCKER_HOME="$(getent passwd "$DOCKER_USER" 2>/dev/null | cut -d: -f6)"
+  [ -n "$DOCKER_HOME" ] || fail "dockerRegistries: cannot find the home directory of the remote user '$DOCKER_USER'"
+  DOCKER_CONFIG_FILE="$DOCKER_HOME/.docker/config.json"
+  # The client validates and normalises the registries (Docker Hub gets docker's own key).
+  HELPERS="$("$NODE_BIN" "$INSTALL_PATH/remo-secrets.js" docker-login-config --registries "$DOCKER_REGISTRIES")" \
+    || fail "dockerRegistries: '$DOCKER_REGISTRIES' was refused (see above)"
+  mkdir -p "$DOCKER_HOME/.docker"
+  REMO_HELPERS="$HELPERS" "$NODE_BIN" -e '
+    const fs = require("fs");
+    const file = process.argv[1];
+    let config = {};
+    if (fs.existsSync(file)) {
+      try { config = JSON.parse(fs.readFileSync(file, "utf8")); } catch { console.error(`remo-secrets feature: ERROR: ${file} is not valid JSON; fix or remove it, then rebuild`); process.exit(1); }
+    }
+    const before = JSON.stringify(config);
+    config.credHelpers = { ...(config.credHelpers || {}), ...JSON.parse(process.env.REMO_HELPERS).credHelpers };
+    if (JSON.stringify(config) !== before) { fs.writeFileSync(file, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 }); console.log(`remo-secrets feature: wrote credHelpers to ${file}`); }
+  ' "$DOCKER_CONFIG_FILE"
+  if id -u "$DOCKER_USER" >/dev/null 2>&1; then chown "$DOCKER_USER:$(id -g "$DOCKER_USER")" "$DOCKER_HOME/.docker" "$DOCKER_CONFIG_FILE"; fi
+fi
+
 "$BIN_DIR/remo-secrets" --version >/dev/null || fail "the installed client does not run: '$BIN_DIR/remo-secrets --version' failed"
-say "installed $("$BIN_DIR/remo-secrets" --version) (node $(node_major), socket $SOCKET_PATH, exportSecrets=$EXPORT_SECRETS, git helper=$INSTALL_GIT_CREDENTIAL_HELPER)"
+say "installed $("$BIN_DIR/remo-secrets" --version) (node $(node_major), socket $SOCKET_PATH, exportSecrets=$EXPORT_SECRETS, git helper=$INSTALL_GIT_CREDENTIAL_HELPER${DOCKER_REGISTRIES:+, docker registries=$DOCKER_REGISTRIES})"

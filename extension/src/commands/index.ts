@@ -4,6 +4,7 @@ import { getLog } from "../log.ts";
 import { guarded, type CommandDeps } from "./deps.ts";
 import { createManifest } from "./create-manifest.ts";
 import { listSecrets, removeSecret, setSecret } from "./secrets.ts";
+import { importDotenv } from "./import-dotenv.ts";
 import { addNode, removeNode, repinNode, selectNode } from "./nodes.ts";
 import { synthesizeDevcontainer } from "./synthesize.ts";
 import { clearSecretsOnNode, pushSecrets } from "./push.ts";
@@ -22,6 +23,7 @@ export function registerCommands(deps: CommandDeps): void {
     ["remo.setSecret", guarded((n?: unknown, o?: unknown) => setSecret(deps, n, o))],
     ["remo.removeSecret", guarded((n?: unknown) => removeSecret(deps, n))],
     ["remo.listSecrets", guarded((o?: unknown) => listSecrets(deps, o))],
+    ["remo.importDotenv", guarded((u?: unknown, o?: unknown) => importDotenv(deps, u, o))],
     ["remo.addNode", guarded((o?: unknown) => addNode(deps, o))],
     ["remo.removeNode", guarded((n?: unknown) => removeNode(deps, n))],
     ["remo.repinNode", guarded((n?: unknown, o?: unknown) => repinNode(deps, n, o), nameOr)],

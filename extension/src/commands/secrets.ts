@@ -1,6 +1,7 @@
 // Set / Remove / List Secrets: values go to SecretStorage through SecretStore only.
 import * as vscode from "vscode";
 import { secretNamePattern } from "#protocol";
+import { describeSecretSource } from "../secret-sources.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
 import { testOptions, type CommandDeps } from "./deps.ts";
 import { findManifest, pickWorkspaceFolder } from "./workspace.ts";
@@ -55,7 +56,7 @@ export async function listSecrets(deps: CommandDeps, opts?: unknown): Promise<Se
   const allowlist = await currentAllowlist();
   const rows = new Map<string, SecretListing>();
   for (const e of deps.secrets.entries()) {
-    const source = e.source === undefined ? undefined : e.source.kind === "env" ? `env ${e.source.variable}` : `command ${e.source.argv[0]}`;
+    const source = e.source === undefined ? undefined : describeSecretSource(e.source);
     rows.set(e.name, { name: e.name, allowlisted: allowlist.has(e.name), stored: e.stored, ...(source === undefined ? {} : { source }) });
   }
   for (const name of allowlist) if (!rows.has(name)) rows.set(name, { name, allowlisted: true, stored: false });

@@ -17,7 +17,7 @@ describe("parseSecretSources", () => {
     expect(r.sources.size).toBe(0);
     expect(r.problems).toHaveLength(6);
     expect(r.problems[0]).toContain("\"bad-name\" is not a valid secret name");
-    expect(r.problems[1]).toBe("remo.secretSources.A: use exactly one of { \"env\": \"VAR\" } or { \"command\": [\"program\", \"arg\", …] } (a non-empty argv list; it runs without a shell).");
+    expect(r.problems[1]).toBe("remo.secretSources.A: use { \"preset\": \"1password\", \"reference\": \"op://…\" }, { \"env\": \"VAR\" } or { \"command\": [\"program\", \"arg\", …] } (a non-empty argv list; it runs without a shell).");
   });
 
   it("treats an unset setting as empty and a non-object as one problem", () => {

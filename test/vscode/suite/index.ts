@@ -26,6 +26,7 @@ export function run(): Promise<Summary> {
     require("./devcontainer.test.ts");
     require("./node.test.ts");
     require("./authoring.test.ts");
+    require("./sources.test.ts");
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
