@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
   adminSocketPath, effectiveCacheLimits, formatTimestamp, projectSocketPath, PROTOCOL_VERSION, RemoError,
@@ -13,7 +13,8 @@ import type { LoadedKey } from "./key-source.ts";
 import type { Logger } from "./log.ts";
 import { effectiveAllowlist } from "./allowlist.ts";
 import { loadProjectManifest } from "./manifest-file.ts";
-import { bundleFile, registryFile, type BrokerPaths } from "./paths.ts";
+import { bundleFile, projectsDir, registryFile, type BrokerPaths } from "./paths.ts";
+import { ensureOwnedDir } from "./safe-dir.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import type { ProjectView } from "./project-ops.ts";
 import { ProjectSocket } from "./project-socket.ts";
@@ -63,10 +64,11 @@ export class Broker implements AdminBackend {
   static async start(opts: BrokerOptions): Promise<Broker> {
     const b = new Broker(opts);
     const { paths, logger } = opts;
-    // Containers' users must traverse the runtime dir to reach their socket; set the mode
-    // only on a directory we create (never chmod a directory someone else chose).
-    if (await mkdir(paths.runtimeDir, { recursive: true }) !== undefined) await chmod(paths.runtimeDir, 0o755);
-    await mkdir(join(paths.stateDir, "bundles"), { recursive: true, mode: 0o700 });
+    // Containers' users must traverse the runtime dir and projects/ to reach their socket directory.
+    await ensureOwnedDir(paths.runtimeDir, { mode: 0o755 }, { what: "runtime directory", flag: "--runtime-dir" });
+    await ensureOwnedDir(projectsDir(paths.runtimeDir), { mode: 0o755 }, { what: "projects directory" });
+    await ensureOwnedDir(paths.stateDir, { mode: 0o700 }, { what: "state directory", flag: "--state-dir" });
+    await ensureOwnedDir(join(paths.stateDir, "bundles"), { mode: 0o700 }, { what: "bundle directory" });
     b.audit.open();
     b.decryptionKey = await prepareDecryptionKey(opts.key.identity, opts.key.recipient);
     if (!opts.peers.ok) b.warnings.push(`Peer UIDs cannot be read: ${opts.peers.reason}. Projects that set peer_uids refuse every connection until this is fixed.`);
@@ -133,7 +135,7 @@ export class Broker implements AdminBackend {
         throw storageError(e, "the project registry");
       }
       this.projects.delete(name);
-      await p.socket.close();
+      await p.socket.close(true);
       this.record("project.unregister", { project: name, outcome: "ok" });
     });
   }
