@@ -12,7 +12,7 @@ import { closeServer, listenUnixAt, removeSocketFile } from "./socket-file.ts";
 
 /** What every project socket shares with the daemon. */
 export interface ProjectSocketDeps {
-  lookup(project: string, name: string): string | undefined;
+  lookup(project: string, name: string): Buffer | undefined;
   audit(event: AuditEvent, fields: AuditFields): void;
   limiter: RateLimiter;
   peers: PeerCredentialSupport;
