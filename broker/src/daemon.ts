@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   adminSocketPath, formatTimestamp, PROTOCOL_VERSION, RemoError,
   type AdminRequest, type AuditEvent, type AuditQuery, type AuditRecord, type StatusResponse,
@@ -16,7 +16,7 @@ import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import { Projects } from "./projects.ts";
 import { RateLimiter, type RateLimit } from "./rate-limiter.ts";
 import { readRegistry } from "./registry.ts";
-import { ensureOwnedDir } from "./safe-dir.ts";
+import { ensureOwnedDir, refuseUnsafePath } from "./safe-dir.ts";
 import { SecretStore } from "./secret-store.ts";
 import { Serial } from "./serial.ts";
 import { StoredBundles } from "./stored-bundles.ts";
@@ -35,6 +35,8 @@ export interface BrokerOptions {
   now?: () => Date;
   /** How long one manifest read may take. */
   manifestTimeoutMs?: number;
+  /** Problems found before start (e.g. the process could not be hardened), shown in status. */
+  warnings?: string[];
 }
 
 /** The running broker: owns the sockets, the in-memory secrets, the registry and the audit log. */
@@ -79,8 +81,11 @@ export class Broker implements AdminBackend {
     await ensureOwnedDir(projectsDir(paths.runtimeDir), { mode: 0o755 }, { what: "projects directory" });
     await ensureOwnedDir(paths.stateDir, { mode: 0o700 }, { what: "state directory", flag: "--state-dir" });
     await ensureOwnedDir(join(paths.stateDir, "bundles"), { mode: 0o700 }, { what: "bundle directory" });
+    await refuseUnsafePath(dirname(paths.auditFile), { what: "audit directory", flag: "--audit-file" });
+    await refuseUnsafePath(paths.auditFile, { what: "audit file", flag: "--audit-file" });
     b.audit.open();
     b.decryptionKey = await prepareDecryptionKey(opts.key.identity, opts.key.recipient);
+    b.warnings.push(...(opts.warnings ?? []));
     if (!opts.peers.ok) b.warnings.push(`Peer UIDs cannot be read: ${opts.peers.reason}. Projects that set peer_uids refuse every connection until this is fixed.`);
     await removeStaleTempFiles(paths.stateDir);
     await removeStaleTempFiles(join(paths.stateDir, "bundles"));

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { lstat, open, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { MANIFEST_PATHS, parseManifest, RemoError, type Manifest } from "#protocol";
 
@@ -104,8 +104,10 @@ async function openOrAbsent(path: string, flags: number, file: string, isDir: bo
     return await open(path, flags);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    if (code === "ELOOP") {
+    // O_DIRECTORY|O_NOFOLLOW on a symlink to a directory fails with ENOTDIR, not ELOOP.
+    const isLink = code === "ELOOP" || (code === "ENOTDIR" && isDir && (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true);
+    if (!isLink && (code === "ENOENT" || code === "ENOTDIR")) return undefined;
+    if (isLink) {
       throw new RemoError("manifest_invalid", `${isDir ? dirname(file) : file} is a symbolic link; the broker does not follow links in a project folder. Replace it with a real ${isDir ? "directory" : "file"}, then retry.`);
     }
     throw new RemoError("manifest_not_found", `Cannot read ${file} (${code ?? "error"}). Check its permissions.`);

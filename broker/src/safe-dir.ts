@@ -77,3 +77,29 @@ export async function ensureOwnedDir(path: string, spec: DirSpec, role: DirRole)
 function choose(role: DirRole): string {
   return role.flag === undefined ? "" : ` Or choose another with ${role.flag}.`;
 }
+
+/**
+ * Refuses an existing path (file or directory) that is a symlink, belongs to another user, or
+ * that group or others may write; a missing path is fine (the broker creates it). Used for the
+ * audit file and its directory, which are opened without following links afterwards.
+ * @throws UnsafePathError with what to do
+ */
+export async function refuseUnsafePath(path: string, role: DirRole): Promise<void> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new UnsafePathError(`Cannot inspect the ${role.what} ${path} (${(e as NodeJS.ErrnoException).code ?? "error"}).${choose(role)}`);
+  }
+  if (st.isSymbolicLink()) {
+    throw new UnsafePathError(`The ${role.what} ${path} is a symbolic link; the broker refuses it so nobody can redirect what it writes. Replace it with a real ${st.isDirectory() ? "directory" : "file"} owned by the broker's user.${choose(role)}`);
+  }
+  const uid = brokerUid();
+  if (st.uid !== uid) {
+    throw new UnsafePathError(`The ${role.what} ${path} is owned by UID ${st.uid}, not by the broker's user (UID ${uid}); the broker refuses it. Run: chown ${uid} ${path}${choose(role)}`);
+  }
+  if ((st.mode & 0o022) !== 0) {
+    throw new UnsafePathError(`The ${role.what} ${path} is writable by group or others (mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}); the broker refuses it. Run: chmod go-w ${path}${choose(role)}`);
+  }
+}
