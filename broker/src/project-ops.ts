@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { checkProjectRequest, errorResponse, PROTOCOL_VERSION, type AuditEvent, type AuditOutcome } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
 import type { RateDecision } from "./rate-limiter.ts";
@@ -18,7 +19,7 @@ export interface ProjectView {
 /** The effects a project request may have, injected so the logic is testable without sockets. */
 export interface ProjectOpsDeps {
   /** The value `project` sees for `name` (its bundle, then the node-wide one). */
-  lookup(project: string, name: string): string | undefined;
+  lookup(project: string, name: string): Buffer | undefined;
   /** Takes a rate-limit token for this peer. */
   takeToken(): RateDecision;
   audit(event: AuditEvent, fields: AuditFields): void;
@@ -65,7 +66,10 @@ export function answerProjectRequest(message: Record<string, unknown>, project: 
         return errorResponse("not_found", `"${req.name}" is allowed but no value has been pushed for it. Push it from the laptop ("Remo: Push Secrets").`);
       }
       record("ok");
-      return { ok: true, value, ttl_seconds: project.ttlSeconds };
+      // The only place a value becomes a JS string: the reply, serialised right after this returns.
+      return isUtf8(value)
+        ? { ok: true, value: value.toString("utf8"), ttl_seconds: project.ttlSeconds }
+        : { ok: true, value_b64: value.toString("base64"), ttl_seconds: project.ttlSeconds };
     }
   }
 }

@@ -150,9 +150,18 @@ export function isErrorResponse(m: unknown): m is ErrorResponse {
   return typeof m === "object" && m !== null && (m as { ok?: unknown }).ok === false;
 }
 
-/** Builds the project socket path for a project under a runtime directory. */
+/**
+ * The directory holding a project's socket: `<runtime-dir>/projects/<project>`. A container
+ * bind-mounts this directory (not the socket file), so it keeps seeing the live socket when
+ * the broker restarts and replaces it.
+ */
+export function projectSocketDir(runtimeDir: string, project: string): string {
+  return `${runtimeDir.replace(/\/+$/, "")}/projects/${project}`;
+}
+
+/** The project socket path: `<runtime-dir>/projects/<project>/sock`. */
 export function projectSocketPath(runtimeDir: string, project: string): string {
-  return `${runtimeDir.replace(/\/+$/, "")}/${project}.sock`;
+  return `${projectSocketDir(runtimeDir, project)}/sock`;
 }
 
 /** Builds the admin socket path under a runtime directory. */

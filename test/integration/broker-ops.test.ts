@@ -134,7 +134,7 @@ describe("remo-broker ops (real sockets)", () => {
       expect(r).toMatchObject({ ok: false, code: "manifest_invalid" });
       expect(String(r.message)).toMatch(/Secret name/);
       await readAudit(broker.auditFile, (rs) => rs.some((x) => x.event === "manifest.invalid" && x.project === "broken"));
-      expect(existsSync(join(broker.runtimeDir, "broken.sock"))).toBe(false);
+      expect(existsSync(join(broker.runtimeDir, "projects", "broken"))).toBe(false);
     });
 
     it("register refuses a manifest naming another project", async () => {

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { adminSocketPath, ADMIN_OPS, DEFAULT_RUNTIME_DIR, secretNamePattern, type AdminOp, type AdminRequest } from "#protocol";
 import { flag, numberFlag, parseArgs, UsageError, type ParsedArgs } from "./args.ts";
+import { maxOwnerId, parseSocketOwner } from "../registry.ts";
 import type { CliIo } from "./io.ts";
 import { ClientError, sendRequest, type ClientFailure } from "./socket-client.ts";
 
@@ -53,7 +54,7 @@ export async function buildAdminRequest(op: AdminOp, args: ParsedArgs, io: CliIo
       }
       const owner = flag(args, "socket-owner");
       if (owner !== undefined) {
-        if (!/^\d{1,10}:\d{1,10}$/.test(owner)) throw new UsageError(`--socket-owner must be UID:GID (numbers), got "${owner}"`);
+        if (parseSocketOwner(owner) === undefined) throw new UsageError(`--socket-owner must be UID:GID, each a number at most ${maxOwnerId}, got "${owner}"`);
         req.socket_owner = owner;
       }
       return req;

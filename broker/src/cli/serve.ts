@@ -5,7 +5,7 @@ import { Broker } from "../daemon.ts";
 import { KeyLoadError, loadKey } from "../key-source.ts";
 import { createLogger } from "../log.ts";
 import { defaultPaths } from "../paths.ts";
-import { addonCandidates, loadPeerCredentials } from "../peer-credentials.ts";
+import { addonCandidates, hardenProcess, loadPeerCredentials } from "../peer-credentials.ts";
 import { defaultAuditMaxBytes } from "../audit-files.ts";
 import { defaultConnectionLimits } from "../connection.ts";
 import { defaultRateLimit, projectLimitFor } from "../rate-limiter.ts";
@@ -47,6 +47,9 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     maxEntries: Math.min(numberFlag(args, "cache-max-entries", brokerCacheDefaults.maxEntries, { integer: true, min: 1 }), manifestLimits.maxEntries.max),
   };
   const auditMaxBytes = numberFlag(args, "audit-max-bytes", defaultAuditMaxBytes, { integer: true, min: 4096 });
+  const peers = loadPeerCredentials(addonCandidates(io.env, process.argv[1]));
+  // Before the key is read or any secret decrypted: no core dump, no same-UID ptrace or /proc/<pid>/mem reads.
+  const hardeningWarning = hardenProcess(peers);
   let key;
   try {
     key = await loadKey({ identityFlag: flag(args, "identity"), credentialsDirectory: io.env.CREDENTIALS_DIRECTORY, declaredSource: io.env.REMO_KEY_SOURCE, stateDir }, existsSync);
@@ -59,15 +62,8 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   }
   // Sockets and files are private until chmod/chown opens exactly what is meant to be open.
   process.umask(0o077);
-  const peers = loadPeerCredentials(addonCandidates(io.env, process.argv[1]));
-  let broker: Broker;
-  try {
-    broker = await Broker.start({ paths, key, rateLimit, connectionLimits, auditMaxBytes, cacheDefaults, peers, logger });
-  } catch (e) {
-    io.stderr(`remo-broker: cannot start: ${(e as Error).message}\n`);
-    return 1;
-  }
-  await new Promise<void>((resolve) => {
+  // Listening before start: a SIGTERM that arrives just as the broker reports ready must drain, not kill it.
+  const stopRequested = new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
@@ -77,6 +73,14 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
   });
+  let broker: Broker;
+  try {
+    broker = await Broker.start({ paths, key, rateLimit, connectionLimits, auditMaxBytes, cacheDefaults, peers, logger, ...(hardeningWarning === undefined ? {} : { warnings: [hardeningWarning] }) });
+  } catch (e) {
+    io.stderr(`remo-broker: cannot start: ${(e as Error).message}\n`);
+    return 1;
+  }
+  await stopRequested;
   await broker.stop();
   logger.info("stopped");
   return 0;
