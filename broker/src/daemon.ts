@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
   adminSocketPath, effectiveCacheLimits, formatTimestamp, projectSocketPath, PROTOCOL_VERSION, RemoError,
@@ -11,8 +11,10 @@ import { decryptBundle, prepareDecryptionKey, type DecryptionKey } from "./bundl
 import { destroyFile, readOptionalFile, removeStaleTempFiles, writeFileAtomic } from "./bundle-file.ts";
 import type { LoadedKey } from "./key-source.ts";
 import type { Logger } from "./log.ts";
+import { effectiveAllowlist } from "./allowlist.ts";
 import { loadProjectManifest } from "./manifest-file.ts";
-import { bundleFile, registryFile, type BrokerPaths } from "./paths.ts";
+import { bundleFile, projectsDir, registryFile, type BrokerPaths } from "./paths.ts";
+import { ensureOwnedDir } from "./safe-dir.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import type { ProjectView } from "./project-ops.ts";
 import { ProjectSocket } from "./project-socket.ts";
@@ -34,7 +36,7 @@ export interface BrokerOptions {
 
 interface Project {
   record: ProjectRecord;
-  view: ProjectView & { allowlist: string[]; allowed: Set<string>; ttlSeconds: number };
+  view: ProjectView & { allowlist: string[]; allowed: Set<string>; counts: { approved: number; narrowed: number; unapproved: number }; ttlSeconds: number };
   socket: ProjectSocket;
   /** Set when the manifest could not be loaded at start; the project then allows nothing until reloaded. */
   manifestError: string | undefined;
@@ -62,10 +64,11 @@ export class Broker implements AdminBackend {
   static async start(opts: BrokerOptions): Promise<Broker> {
     const b = new Broker(opts);
     const { paths, logger } = opts;
-    // Containers' users must traverse the runtime dir to reach their socket; set the mode
-    // only on a directory we create (never chmod a directory someone else chose).
-    if (await mkdir(paths.runtimeDir, { recursive: true }) !== undefined) await chmod(paths.runtimeDir, 0o755);
-    await mkdir(join(paths.stateDir, "bundles"), { recursive: true, mode: 0o700 });
+    // Containers' users must traverse the runtime dir and projects/ to reach their socket directory.
+    await ensureOwnedDir(paths.runtimeDir, { mode: 0o755 }, { what: "runtime directory", flag: "--runtime-dir" });
+    await ensureOwnedDir(projectsDir(paths.runtimeDir), { mode: 0o755 }, { what: "projects directory" });
+    await ensureOwnedDir(paths.stateDir, { mode: 0o700 }, { what: "state directory", flag: "--state-dir" });
+    await ensureOwnedDir(join(paths.stateDir, "bundles"), { mode: 0o700 }, { what: "bundle directory" });
     b.audit.open();
     b.decryptionKey = await prepareDecryptionKey(opts.key.identity, opts.key.recipient);
     if (!opts.peers.ok) b.warnings.push(`Peer UIDs cannot be read: ${opts.peers.reason}. Projects that set peer_uids refuse every connection until this is fixed.`);
@@ -100,12 +103,13 @@ export class Broker implements AdminBackend {
 
   // ---- AdminBackend ----
 
-  register(req: Extract<AdminRequest, { op: "register" }>): Promise<{ socket_path: string }> {
+  register(req: Extract<AdminRequest, { op: "register" }>): Promise<{ socket_path: string; allowlist: string[] }> {
     return this.exclusive(async () => {
       if (this.projects.has(req.name)) {
         throw new RemoError("project_exists", `Project "${req.name}" is already registered (socket ${projectSocketPath(this.opts.paths.runtimeDir, req.name)}). Run \`remo-broker admin reload --name ${req.name}\` after editing its manifest, or unregister it first.`);
       }
       const record: ProjectRecord = { name: req.name, project_path: req.project_path };
+      if (req.allowlist !== undefined) record.approved_allowlist = [...req.allowlist];
       if (req.peer_uids !== undefined) record.peer_uids = [...req.peer_uids];
       if (req.socket_owner !== undefined) record.socket_owner = req.socket_owner;
       const project = await this.openProject(record, false);
@@ -117,7 +121,7 @@ export class Broker implements AdminBackend {
         throw storageError(e, "the project registry");
       }
       this.record("project.register", { project: req.name, outcome: "ok" });
-      return { socket_path: project.socket.path };
+      return { socket_path: project.socket.path, allowlist: [...project.view.allowlist] };
     });
   }
 
@@ -131,12 +135,12 @@ export class Broker implements AdminBackend {
         throw storageError(e, "the project registry");
       }
       this.projects.delete(name);
-      await p.socket.close();
+      await p.socket.close(true);
       this.record("project.unregister", { project: name, outcome: "ok" });
     });
   }
 
-  reload(name: string): Promise<{ allowlist: string[] }> {
+  reload(name: string, approved: readonly string[] | undefined): Promise<{ allowlist: string[] }> {
     return this.exclusive(async () => {
       const p = this.requireProject(name);
       let manifest: Manifest;
@@ -146,10 +150,19 @@ export class Broker implements AdminBackend {
         if (e instanceof RemoError) this.record("manifest.invalid", { project: name, outcome: "manifest_invalid", detail: e.message });
         throw e;
       }
-      this.applyManifest(p.view, manifest);
+      const record: ProjectRecord = { ...p.record, approved_allowlist: [...(approved ?? manifest.allowlist)] };
+      if (!sameNames(record.approved_allowlist, p.record.approved_allowlist)) {
+        try {
+          await writeRegistry(registryFile(this.opts.paths.stateDir), this.records().map((r) => (r.name === name ? record : r)));
+        } catch (e) {
+          throw storageError(e, "the project registry");
+        }
+        p.record = record;
+      }
+      this.applyManifest(p, manifest);
       p.manifestError = undefined;
       this.record("project.reload", { project: name, outcome: "ok" });
-      return { allowlist: [...manifest.allowlist] };
+      return { allowlist: [...p.view.allowlist] };
     });
   }
 
@@ -176,6 +189,9 @@ export class Broker implements AdminBackend {
           name: p.record.name,
           socket_path: p.socket.path,
           allowlist_size: p.view.allowlist.length,
+          approved_count: p.view.counts.approved,
+          narrowed_count: p.view.counts.narrowed,
+          unapproved_count: p.view.counts.unapproved,
           cache_entries: p.view.cache.size,
           secrets_loaded_at: own === undefined ? null : formatTimestamp(own.loadedAt),
           secret_count: own?.secrets.size ?? 0,
@@ -268,10 +284,14 @@ export class Broker implements AdminBackend {
     return [...this.projects.values()].map((p) => p.record);
   }
 
-  private applyManifest(view: Project["view"], manifest: Manifest): void {
+  /** Serves approved ∩ the file's names: the file can narrow what the laptop approved, never widen it. */
+  private applyManifest(p: { record: ProjectRecord; view: Project["view"] }, manifest: Manifest): void {
+    const { view } = p;
     const limits = effectiveCacheLimits(manifest, this.opts.cacheDefaults);
-    view.allowlist = [...manifest.allowlist];
-    view.allowed = new Set(manifest.allowlist);
+    const eff = effectiveAllowlist(p.record.approved_allowlist ?? [], manifest.allowlist);
+    view.allowlist = eff.served;
+    view.allowed = new Set(eff.served);
+    view.counts = { approved: eff.approvedCount, narrowed: eff.narrowedCount, unapproved: eff.unapprovedCount };
     view.ttlSeconds = limits.ttlSeconds;
     view.cache.setLimits(limits);
   }
@@ -297,9 +317,13 @@ export class Broker implements AdminBackend {
     const owner = await this.socketOwner(record);
     const view: Project["view"] = {
       name: record.name, allowlist: [], allowed: new Set(), ttlSeconds: this.opts.cacheDefaults.ttlSeconds,
+      counts: { approved: record.approved_allowlist?.length ?? 0, narrowed: 0, unapproved: 0 },
       cache: new ValueCache(this.opts.cacheDefaults),
     };
-    if (manifest !== undefined) this.applyManifest(view, manifest);
+    // No approved list: a root CLI register (approve what the file says now), or a registry
+    // written before approvals were stored (approved once, at this restore).
+    if (record.approved_allowlist === undefined && manifest !== undefined) record.approved_allowlist = [...manifest.allowlist];
+    if (manifest !== undefined) this.applyManifest({ record, view }, manifest);
     const socketPath = projectSocketPath(this.opts.paths.runtimeDir, record.name);
     let socket: ProjectSocket;
     try {
@@ -347,6 +371,11 @@ export class Broker implements AdminBackend {
       }
     }
   }
+}
+
+function sameNames(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 function storageError(e: unknown, what: string): RemoError {

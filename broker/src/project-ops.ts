@@ -7,8 +7,10 @@ import { BROKER_VERSION } from "./version.ts";
 /** What a project socket knows about its project at the time of a request. */
 export interface ProjectView {
   readonly name: string;
+  /** The served names: approved on the laptop ∩ listed in the manifest file. */
   readonly allowlist: readonly string[];
   readonly allowed: ReadonlySet<string>;
+  readonly counts: { readonly approved: number; readonly narrowed: number; readonly unapproved: number };
   readonly ttlSeconds: number;
   readonly cache: ValueCache;
 }
@@ -37,7 +39,10 @@ export function answerProjectRequest(message: Record<string, unknown>, project: 
     case "ping":
       return { ok: true, broker_version: BROKER_VERSION, protocol_version: PROTOCOL_VERSION, project: project.name };
     case "info":
-      return { ok: true, project: project.name, allowlist: [...project.allowlist], schema_version: 1 };
+      return {
+        ok: true, project: project.name, allowlist: [...project.allowlist], schema_version: 1,
+        approved_count: project.counts.approved, narrowed_count: project.counts.narrowed, unapproved_count: project.counts.unapproved,
+      };
     case "get": {
       // Explicit fields, not a spread: this runs for every get.
       const record = (outcome: AuditOutcome): void => { deps.audit("secret.get", { project: project.name, secret: req.name, outcome, peer_uid: peer?.uid, peer_pid: peer?.pid }); };
@@ -48,7 +53,7 @@ export function answerProjectRequest(message: Record<string, unknown>, project: 
       }
       if (!project.allowed.has(req.name)) {
         record("denied");
-        return errorResponse("denied", `"${req.name}" is not in the allowlist of project "${project.name}". Add it to [allowlist] secrets in the manifest, then run \`remo-broker admin reload --name ${project.name}\`.`);
+        return errorResponse("denied", `"${req.name}" is not in the allowlist of project "${project.name}". Add it to [allowlist] secrets in the manifest, then approve it on the laptop ("Remo: Push Secrets" asks), or run \`remo-broker admin reload --name ${project.name}\` as root on the node.`);
       }
       let value = project.cache.get(req.name);
       if (value === undefined) {

@@ -1,11 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { projectNamePattern } from "#protocol";
+import { projectNamePattern, secretNamePattern } from "#protocol";
 import { writeFileAtomic } from "./bundle-file.ts";
 
 /** One registered project as persisted in <state-dir>/projects.json (wire field names). */
 export interface ProjectRecord {
   name: string;
   project_path: string;
+  /** The names the laptop approved (register/reload allowlist); the served list is this ∩ the manifest file. */
+  approved_allowlist?: string[];
   peer_uids?: number[];
   socket_owner?: string;
 }
@@ -22,6 +24,9 @@ export function checkProjectRecord(v: unknown): ProjectRecord | string {
   if (typeof r.name !== "string" || !projectNamePattern.test(r.name)) return "entry has no valid name";
   if (typeof r.project_path !== "string" || r.project_path === "") return `project ${r.name} has no project_path`;
   const out: ProjectRecord = { name: r.name, project_path: r.project_path };
+  if (Array.isArray(r.approved_allowlist) && r.approved_allowlist.every((n) => typeof n === "string" && secretNamePattern.test(n))) {
+    out.approved_allowlist = [...new Set(r.approved_allowlist as string[])];
+  }
   if (Array.isArray(r.peer_uids) && r.peer_uids.every((u) => Number.isInteger(u) && (u as number) >= 0)) out.peer_uids = r.peer_uids as number[];
   if (typeof r.socket_owner === "string" && /^\d+:\d+$/.test(r.socket_owner)) out.socket_owner = r.socket_owner;
   return out;

@@ -8,7 +8,7 @@ import { ValueCache } from "../../../broker/src/value-cache.ts";
 function setup(values: Record<string, string>, token: RateDecision = { ok: true }) {
   const audit: [AuditEvent, AuditFields][] = [];
   let lookups = 0;
-  const view: ProjectView = { name: "p", allowlist: ["A", "B"], allowed: new Set(["A", "B"]), ttlSeconds: 42, cache: new ValueCache({ ttlSeconds: 42, maxEntries: 8 }, () => 0) };
+  const view: ProjectView = { name: "p", allowlist: ["A", "B"], allowed: new Set(["A", "B"]), counts: { approved: 3, narrowed: 1, unapproved: 0 }, ttlSeconds: 42, cache: new ValueCache({ ttlSeconds: 42, maxEntries: 8 }, () => 0) };
   const deps = {
     lookup: (_p: string, n: string) => { lookups++; return values[n]; },
     takeToken: () => token,
@@ -54,7 +54,7 @@ describe("answerProjectRequest", () => {
   it("answers ping and info", () => {
     const s = setup({});
     expect(answerProjectRequest({ op: "ping" }, s.view, s.deps)).toEqual({ ok: true, broker_version: "0.1.0", protocol_version: 2, project: "p" });
-    expect(answerProjectRequest({ op: "info" }, s.view, s.deps)).toEqual({ ok: true, project: "p", allowlist: ["A", "B"], schema_version: 1 });
+    expect(answerProjectRequest({ op: "info" }, s.view, s.deps)).toEqual({ ok: true, project: "p", allowlist: ["A", "B"], schema_version: 1, approved_count: 3, narrowed_count: 1, unapproved_count: 0 });
   });
 
   it("answers protocol_error for an invalid request and audits it", () => {
