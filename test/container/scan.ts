@@ -1,33 +1,32 @@
-import { spawn } from "node:child_process";
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { podmanEnv } from "../helpers/podman.ts";
+import { runProcess } from "../helpers/run-process.ts";
 
 /**
- * Streams `podman <args>` (an export or image save: a tar of a whole filesystem) and
- * says whether `needle` occurs anywhere in its bytes, without holding the tar in memory.
- * A chunk boundary cannot hide it: each chunk is searched together with the tail of the last.
+ * Runs `podman <args> -o <temp file>` (an export or image save: a tar of a whole
+ * filesystem) and says whether `needle` occurs anywhere in its bytes, reading the file as
+ * a stream (podman cannot write a tar to a pipe here). A chunk boundary cannot hide it:
+ * each chunk is searched together with the tail of the one before.
  */
-export function podmanOutputContains(args: string[], needle: string, timeoutMs = 300_000): Promise<boolean> {
-  const want = Buffer.from(needle, "utf8");
-  return new Promise((resolve, reject) => {
-    const child = spawn("podman", args, { env: podmanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+export async function podmanOutputContains(args: string[], needle: string, timeoutMs = 300_000): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), "remo-scan-"));
+  const file = join(dir, "out.tar");
+  try {
+    const r = await runProcess("podman", [...args, "-o", file], { env: podmanEnv(), timeoutMs });
+    if (r.code !== 0) throw new Error(`podman ${args.join(" ")} failed (${String(r.code)}): ${r.stderr.slice(-1000)}`);
+    const want = Buffer.from(needle, "utf8");
     let tail = Buffer.alloc(0);
-    let found = false;
-    let stderr = "";
-    const timer = setTimeout(() => { child.kill("SIGKILL"); }, timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (found) return;
-      const joined = Buffer.concat([tail, chunk]);
-      if (joined.includes(want)) found = true;
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+      const joined = Buffer.concat([tail, chunk as Buffer]);
+      if (joined.includes(want)) return true;
       tail = joined.subarray(Math.max(0, joined.length - want.length + 1));
-    });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      if (code !== 0 && !found) reject(new Error(`podman ${args.join(" ")} failed (${String(code)}): ${stderr.slice(-1000)}`));
-      else resolve(found);
-    });
-  });
+    }
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A comparison that never prints the value: "equal" or what differs in shape. */

@@ -3,14 +3,14 @@
 // /run/remo-broker/sock and keeps seeing the live socket when the broker restarts and
 // replaces it (a bind-mounted socket file would keep pointing at the dead one).
 import { posix } from "node:path";
-import { CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR } from "#protocol";
+import { CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR, projectSocketDir } from "#protocol";
 
 /** Where the socket directory appears inside the container (the socket is `sock` in it). */
 export const containerMountTarget = posix.dirname(CONTAINER_SOCKET_PATH);
 
 /** The project's socket directory on the node: `<runtime>/projects/<name>`. */
 export function brokerSocketSource(projectName: string, runtimeDir: string = DEFAULT_RUNTIME_DIR): string {
-  return `${runtimeDir.replace(/\/+$/, "")}/projects/${projectName}`;
+  return projectSocketDir(runtimeDir, projectName);
 }
 
 /** Where older versions put the project's socket file (mounted at /run/remo-broker/sock). */
