@@ -8,6 +8,7 @@ import type { AdminBackend } from "./admin-ops.ts";
 import { AdminSocket } from "./admin-socket.ts";
 import { AuditLog, readAuditFile, selectAuditRecords, type AuditFields } from "./audit-log.ts";
 import { decryptBundle, prepareDecryptionKey, type DecryptionKey } from "./bundle-crypto.ts";
+import { defaultContainerLookup } from "./container-id.ts";
 import { destroyFile, readOptionalFile, removeStaleTempFiles, writeFileAtomic } from "./bundle-file.ts";
 import type { LoadedKey } from "./key-source.ts";
 import type { Logger } from "./log.ts";
@@ -48,6 +49,7 @@ export class Broker implements AdminBackend {
   private readonly projects = new Map<string, Project>();
   private readonly audit: AuditLog;
   private readonly limiter: RateLimiter;
+  private readonly containers = defaultContainerLookup();
   private readonly startedAt = Date.now();
   private readonly warnings: string[] = [];
   private admin: AdminSocket | undefined;
@@ -329,7 +331,7 @@ export class Broker implements AdminBackend {
     try {
       socket = await ProjectSocket.open(socketPath, () => view,
         { ...owner, peerUids: record.peer_uids },
-        { lookup: (p, n) => this.store.lookup(p, n), audit: (e, f) => { this.record(e, f); }, limiter: this.limiter, peers: this.opts.peers });
+        { lookup: (p, n) => this.store.lookup(p, n), audit: (e, f) => { this.record(e, f); }, limiter: this.limiter, peers: this.opts.peers, containers: this.containers });
     } catch (e) {
       throw new RemoError("internal_error", `Cannot create the project socket ${socketPath}: ${(e as Error).message}.`);
     }

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { errorResponse, type AuditEvent } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
+import type { ContainerLookup } from "./container-id.ts";
 import { serveNdjson, type ServedConnection } from "./connection.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import { answerProjectRequest, type ProjectOpsDeps, type ProjectView } from "./project-ops.ts";
@@ -16,6 +17,8 @@ export interface ProjectSocketDeps {
   audit(event: AuditEvent, fields: AuditFields): void;
   limiter: RateLimiter;
   peers: PeerCredentialSupport;
+  /** Names the peer's container in secret.get records (omitted: no container field). */
+  containers?: ContainerLookup;
 }
 
 /** Who may connect: the socket file's owner, and the UIDs SO_PEERCRED must report (when set). */
@@ -79,7 +82,8 @@ export class ProjectSocket {
     const creds = this.deps.peers.ok ? this.deps.peers.read(socket) : undefined;
     const allowedUids = this.access.peerUids;
     const rejected = allowedUids !== undefined && (creds === undefined || !allowedUids.includes(creds.uid));
-    const peer = creds === undefined ? undefined : { uid: creds.uid, pid: creds.pid };
+    // Once per connection: the pid's container does not change while it is connected.
+    const peer = creds === undefined ? undefined : { uid: creds.uid, pid: creds.pid, container: this.deps.containers?.forPid(creds.pid) };
     const peerFields = peer === undefined ? {} : { peer_uid: peer.uid, peer_pid: peer.pid };
     const project = this.view().name;
     const rateKey = `${project}/${peer === undefined ? `conn:${++connectionSeq}` : `uid:${peer.uid}`}`;
