@@ -66,6 +66,13 @@ export async function readConfiguration(t: CliTarget): Promise<Record<string, un
   return (JSON.parse(r.stdout) as { configuration: Record<string, unknown> }).configuration;
 }
 
+/** `read-configuration --include-merged-configuration`: the configuration with the features' metadata merged in. */
+export async function readMergedConfiguration(t: CliTarget): Promise<Record<string, unknown>> {
+  const r = await cli(t, ["read-configuration", "--include-merged-configuration", ...engineArgs(t)], 300_000, true);
+  if (r.code !== 0) throw new Error(`read-configuration failed (${String(r.code)}): ${r.stderr.slice(-1500)}`);
+  return (JSON.parse(r.stdout) as { mergedConfiguration: Record<string, unknown> }).mergedConfiguration;
+}
+
 /** Runs the project's synthesis on a workspace for a broker whose runtime directory is `runtimeDir`. */
 export function synthesize(workspace: string, runtimeDir: string): Promise<ProcessResult> {
   return runProcess(process.execPath, [synthesizeBin, "--runtime-dir", runtimeDir, workspace], { timeoutMs: 60_000 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
 import { podmanOk, podmanUnavailable, removeContainersLabelled, startDockerApi, type DockerApiService } from "../helpers/podman.ts";
 import { findLeaks, makeSentinel } from "../helpers/sentinel.ts";
+import { parseAuditLines, type AuditRecord } from "#protocol";
 import { chrootUnavailable } from "../feature/debian-root.ts";
 import { cliLogs, devcontainerExec, devcontainerUp, readConfiguration, suiteLabel, synthesize, type CliTarget } from "./devcontainer-cli.ts";
 import { ensureNodeImage } from "./images.ts";
@@ -143,6 +144,22 @@ describe.skipIf(skipReason !== null)("devcontainer CLI + podman with the remo-se
         expect({ code: env.code, value: sameSecret(env.stdout, token()) }).toEqual({ code: 0, value: "equal" });
         const git = await devcontainerExec(t(), "printf 'protocol=https\\nhost=github.com\\n\\n' | git credential fill | sed -n 's/^password=//p'");
         expect({ code: git.code, value: sameSecret(git.stdout.replace(/\n$/, ""), token()) }).toEqual({ code: 0, value: "equal" });
+      });
+
+      it("records in the audit which container asked (its podman id and name)", async () => {
+        const id = containers.get(c.name)?.[0] ?? "";
+        const name = (await podmanOk(["inspect", "--format", "{{.Name}}", id])).trim();
+        // The audit is flushed off the request path: wait for it, with a deadline.
+        const deadline = Date.now() + 5_000;
+        let gets: AuditRecord[] = [];
+        for (;;) {
+          gets = parseAuditLines(readFileSync(broker.auditFile, "utf8")).filter((r) => r.event === "secret.get" && r.project === c.name && r.outcome === "ok");
+          if (gets.some((r) => r.container?.name !== undefined) || Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(gets.length).toBeGreaterThan(0);
+        expect(gets.map((r) => ({ id: r.container?.id, engine: r.container?.engine }))).toEqual(gets.map(() => ({ id, engine: "podman" })));
+        expect(gets.map((r) => r.container?.name).filter((n) => n !== undefined)).toContain(name);
       });
 
       it("is refused a name outside the allowlist, with a message that says what to do", async () => {
