@@ -1,6 +1,8 @@
 // Real containers (root podman + runc, driven by the devcontainer CLI), each figure beside a
 // reference measured in the same run:
-//   - `devcontainer up` with the remo-secrets feature vs the same config without it (goal <= 1.10x)
+//   - `devcontainer up` with the remo-secrets feature vs the same config without it (goal <= 1.10x),
+//     and vs the same config with a feature that does nothing (the CLI builds an image for any feature)
+//   - on an image without Node: the uncached build time and image size the feature adds
 //   - fetching 20 secrets in the container (`remo-secrets env` with 20 names, what an
 //     exportSecrets shell or a postStartCommand does) vs `node -e 0` in the same container
 // Uses the Node image the container suite builds and caches (npm run test:container).
@@ -39,11 +41,11 @@ export async function run(ctx) {
   const b = await startBroker(ctx);
   const workspaces = [];
   try {
-    const workspace = (name, withFeature) => {
+    const workspace = (name, withFeature, base = image) => {
       const dir = join(ctx.tmp, "projects", name);
       mkdirSync(join(dir, ".devcontainer"), { recursive: true });
       writeFileSync(join(dir, ".devcontainer", "remo-broker.toml"), `schema_version = 1\n\n[project]\nname = "${name}"\n\n[allowlist]\nsecrets = [${names.map((n) => JSON.stringify(n)).join(", ")}]\n`);
-      const config = { image };
+      const config = { image: base };
       if (withFeature) {
         cpSync(join(ctx.root, "devcontainer-feature", "src", "remo-secrets"), join(dir, ".devcontainer", "remo-secrets"), { recursive: true });
         config.features = { "./remo-secrets": {} };
@@ -53,15 +55,21 @@ export async function run(ctx) {
       workspaces.push(dir);
       return dir;
     };
-    const up = (dir) => {
+    const up = (dir, extra = []) => {
       const t = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [cli, "up", "--workspace-folder", dir, "--docker-path", wrapper, "--id-label", label, "--id-label", `ws=${dir}`, "--remove-existing-container"], { env, encoding: "utf8" });
+      const r = spawnSync(process.execPath, [cli, "up", "--workspace-folder", dir, "--docker-path", wrapper, "--id-label", label, "--id-label", `ws=${dir}`, "--remove-existing-container", ...extra], { env, encoding: "utf8" });
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
       if (r.status !== 0) throw new Error(`devcontainer up failed: ${r.stdout.slice(-800)}`);
       return ms;
     };
     const withFeature = workspace("bench-with", true);
     const without = workspace("bench-without", false);
+    // Any feature makes the CLI build an image on every up: a feature that does nothing shows that share.
+    const noop = workspace("bench-noop", false);
+    mkdirSync(join(noop, ".devcontainer", "noop"), { recursive: true });
+    writeFileSync(join(noop, ".devcontainer", "noop", "devcontainer-feature.json"), JSON.stringify({ id: "noop", version: "1.0.0", name: "does nothing" }));
+    writeFileSync(join(noop, ".devcontainer", "noop", "install.sh"), "#!/bin/sh\ntrue\n");
+    writeFileSync(join(noop, ".devcontainer", "devcontainer.json"), JSON.stringify({ image, features: { "./noop": {} } }, null, 2));
     b.admin(["register", "--name", "bench-with", "--project-path", withFeature]);
     const { Encrypter } = await import("age-encryption");
     const e = new Encrypter();
@@ -71,11 +79,14 @@ export async function run(ctx) {
     ctx.log(`warming up both configurations, then ${runs} interleaved devcontainer up runs each`);
     up(withFeature);
     up(without);
+    up(noop);
     const upWith = [];
     const upWithout = [];
+    const upNoop = [];
     for (let i = 0; i < runs; i++) {
       upWith.push(up(withFeature));
       upWithout.push(up(without));
+      upNoop.push(up(noop));
     }
 
     // Inside the container: time one process, in ns, with the container's own clock.
@@ -91,9 +102,30 @@ export async function run(ctx) {
       fetch.push(inside(`remo-secrets env ${names.join(" ")}`));
       nodeE0.push(inside("node -e 0"));
     }
+    // Image sizes: what the feature's layer adds on top of each base.
+    const imageOf = (dir) => spawnSync("podman", ["ps", "-q", "--no-trunc", "--filter", `label=ws=${dir}`, "--format", "{{.ImageID}}"], { env, encoding: "utf8" }).stdout.trim();
+    const sizeMiB = (ref) => Number(spawnSync("podman", ["image", "inspect", "--format", "{{.Size}}", ref], { env, encoding: "utf8" }).stdout.trim()) / 2 ** 20;
+    const rows = [];
+    const noNodeImage = `localhost/remo-test-debian:${release}-minbase-1`;
+    if (spawnSync("podman", ["image", "exists", noNodeImage], { env }).status === 0) {
+      // One uncached build each: the feature installs Debian's nodejs from the network here.
+      const noNodeWith = workspace("bench-nonode-with", true, noNodeImage);
+      const noNodeWithout = workspace("bench-nonode-without", false, noNodeImage);
+      b.admin(["register", "--name", "bench-nonode-with", "--project-path", noNodeWith]);
+      ctx.log("building on the image without Node (installs the distribution's nodejs: needs the network)");
+      const withMs = up(noNodeWith, ["--build-no-cache"]);
+      const withoutMs = up(noNodeWithout, ["--build-no-cache"]);
+      rows.push({ area, what: "devcontainer up, image without Node, uncached (feature installs Debian nodejs)", ours: withMs / 1000, reference: withoutMs / 1000, referenceLabel: "same config without it", unit: "s", goal: "report" });
+      rows.push({ area, what: "image size, image without Node + feature", ours: sizeMiB(imageOf(noNodeWith)), reference: sizeMiB(noNodeImage), referenceLabel: "the base image", unit: "MiB", goal: "report" });
+    } else {
+      rows.push({ area, what: "image without Node", skipped: `${noNodeImage} is not built yet: run npm run test:container once` });
+    }
+    rows.push({ area, what: "image size, image with Node + feature", ours: sizeMiB(imageOf(withFeature)), reference: sizeMiB(image), referenceLabel: "the base image", unit: "MiB", goal: "report" });
     const ratio = median(upWith) / median(upWithout);
     return [
+      ...rows,
       { area, what: "devcontainer up (image with Node), with the feature", ours: median(upWith) / 1000, reference: median(upWithout) / 1000, referenceLabel: "same config without it", unit: "s", goal: "<= 1.10x", met: ratio <= 1.1 },
+      { area, what: "devcontainer up (image with Node), with the feature", ours: median(upWith) / 1000, reference: median(upNoop) / 1000, referenceLabel: "with a feature that does nothing", unit: "s", goal: "report" },
       { area, what: "fetch 20 secrets in the container (remo-secrets env)", ours: median(fetch), reference: median(nodeE0), referenceLabel: "node -e 0 there", unit: "ms", goal: "report" },
     ];
   } finally {
