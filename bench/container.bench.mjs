@@ -131,6 +131,9 @@ export async function run(ctx) {
   } finally {
     const ids = spawnSync("podman", ["ps", "-aq", "--filter", `label=${label}`], { env, encoding: "utf8" }).stdout.split("\n").filter(Boolean);
     if (ids.length > 0) spawnSync("podman", ["rm", "-f", "-t", "0", ...ids], { env });
+    // The images the CLI built for the bench's workspaces (named after this run's temp paths).
+    const built = spawnSync("podman", ["images", "--format", "{{.ID}} {{.Repository}}"], { env, encoding: "utf8" }).stdout.split("\n").map((l) => l.split(" ")).filter(([, repo]) => repo?.includes("/vsc-bench-")).map(([id]) => id);
+    if (built.length > 0) spawnSync("podman", ["rmi", "-f", ...new Set(built)], { env });
     b.child.kill("SIGTERM");
   }
 }

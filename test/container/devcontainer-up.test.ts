@@ -79,6 +79,20 @@ const tokens = new Map<string, string>(configs.map((c) => [c.name, makeSentinel(
 const containers = new Map<string, string[]>();
 const targets = new Map<string, CliTarget>();
 
+/**
+ * Removes what the CLI leaves in the shared podman store: the images it built for our
+ * configurations (vsc-<config>-…, named after each run's temp workspace, so they pile up)
+ * and the build containers podman's Docker API keeps after a compose build from our image.
+ */
+async function removeSuiteLeftovers(baseImage: string, names: string[]): Promise<void> {
+  const list = await podmanOk(["ps", "-a", "--external", "--format", "{{.ID}} {{.Image}} {{.Names}}"]).catch(() => "");
+  const working = list.split("\n").map((l) => l.split(" ")).filter(([, img, name]) => img === baseImage && name?.includes("working-container") === true).map(([id]) => id ?? "");
+  if (working.length > 0) await podmanOk(["rm", "-f", ...working]).catch(() => undefined);
+  const images = (await podmanOk(["images", "--format", "{{.ID}} {{.Repository}}"]).catch(() => "")).split("\n").map((l) => l.split(" "))
+    .filter(([, repo]) => names.some((n) => repo?.includes(`/vsc-${n}-`) === true)).map(([id]) => id ?? "");
+  if (images.length > 0) await podmanOk(["rmi", "-f", ...new Set(images)]).catch(() => undefined);
+}
+
 /** `remo-secrets get` with a deadline, inside the container: the broker may just be coming back. */
 const getWithin = (seconds: number, name: string): string =>
   `end=$(($(date +%s) + ${String(seconds)})); until remo-secrets get ${name} >/dev/null 2>&1; do [ "$(date +%s)" -ge "$end" ] && { remo-secrets get ${name}; exit 7; }; sleep 0.1; done; remo-secrets get ${name}`;
@@ -107,6 +121,7 @@ describe.skipIf(skipReason !== null)("devcontainer CLI + podman with the remo-se
     for (const ids of containers.values()) if (ids.length > 0) await podmanOk(["rm", "-f", "-t", "0", ...ids]).catch(() => undefined);
     await dockerApi?.stop();
     await broker.stop();
+    await removeSuiteLeftovers(image, configs.map((c) => c.name));
   });
 
   for (const c of configs) {

@@ -134,6 +134,7 @@ export interface ImportOptions {
  */
 export async function importRootfs(ref: string, rootDir: string, opts: ImportOptions = {}): Promise<string> {
   if (await imageExists(ref)) return ref;
+  await removeStalePartials(ref);
   const work = join(podmanDir, `import-${String(process.pid)}-${String(Date.now())}`);
   mkdirSync(work, { recursive: true });
   try {
@@ -159,6 +160,23 @@ export async function importRootfs(ref: string, rootDir: string, opts: ImportOpt
     return ref;
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Untags `<repo>:partial-<pid>` left by an import whose process is gone (it was interrupted). */
+async function removeStalePartials(ref: string): Promise<void> {
+  const repo = ref.replace(/:[^:/]*$/, "");
+  const tags = (await podman(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", `reference=${repo}`])).stdout.split("\n");
+  for (const tag of tags) {
+    const pid = /:partial-(\d+)$/.exec(tag)?.[1];
+    if (pid === undefined) continue;
+    let alive = true;
+    try {
+      process.kill(Number(pid), 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) await podman(["untag", tag, tag]);
   }
 }
 
