@@ -3,10 +3,10 @@
 //   - `remo-secrets exec -- true` with 50 secrets vs one `get` (one more batch + a child)
 //   - `exec --mask` piping 8 MiB through the masker (50 secrets) vs plain `exec`
 // Everything runs against a real broker (dist/remo-broker.js) on a temp runtime dir.
-import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { median } from "./lib.mjs";
+import { median, startBroker } from "./lib.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 25);
 
@@ -25,29 +25,6 @@ function measure(cases) {
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) for (const [k, f] of Object.entries(cases)) samples[k].push(f());
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-}
-
-async function startBroker(ctx) {
-  const broker = join(ctx.dist, "remo-broker.js");
-  const dir = ctx.tmp;
-  const runtimeDir = join(dir, "run");
-  const identity = join(dir, "key");
-  const keygen = spawnSync(process.execPath, [broker, "keygen", "--out", identity], { encoding: "utf8" });
-  if (keygen.status !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);
-  const recipient = /age1[0-9a-z]+/.exec(keygen.stdout + readFileSync(identity, "utf8"))?.[0];
-  const child = spawn(process.execPath, [broker, "serve", "--runtime-dir", runtimeDir, "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), "--identity", identity, "--rate-limit", "100000", "--rate-burst", "100000"], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise((resolve, reject) => {
-    let seen = "";
-    const on = (d) => { seen += d; if (seen.includes("serving:")) resolve(); };
-    child.stdout.on("data", on);
-    child.stderr.on("data", on);
-    child.once("exit", (c) => reject(new Error(`broker exited ${c}: ${seen}`)));
-  });
-  const admin = (args, input) => {
-    const r = spawnSync(process.execPath, [broker, "admin", "--runtime-dir", runtimeDir, ...args], { input, encoding: input === undefined ? "utf8" : undefined });
-    if (r.status !== 0) throw new Error(`admin ${args[0]} failed: ${r.stderr}`);
-  };
-  return { child, runtimeDir, recipient, admin };
 }
 
 export async function run(ctx) {

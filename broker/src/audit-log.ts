@@ -22,6 +22,7 @@ export function buildAuditRecord(event: AuditEvent, fields: AuditFields, now: Da
   if (fields.outcome !== undefined) record.outcome = fields.outcome;
   if (fields.peer_uid !== undefined) record.peer_uid = fields.peer_uid;
   if (fields.peer_pid !== undefined) record.peer_pid = fields.peer_pid;
+  if (fields.container !== undefined) record.container = fields.container;
   if (fields.secret_count !== undefined) record.secret_count = fields.secret_count;
   if (fields.count !== undefined) record.count = fields.count;
   if (fields.detail !== undefined) record.detail = fields.detail.length > maxDetail ? fields.detail.slice(0, maxDetail - 1) + "…" : fields.detail;
@@ -39,6 +40,7 @@ export function auditLine(event: AuditEvent, fields: AuditFields, ts: string): s
   if (fields.outcome !== undefined) line += `,"outcome":${JSON.stringify(fields.outcome)}`;
   if (fields.peer_uid !== undefined) line += `,"peer_uid":${JSON.stringify(fields.peer_uid)}`;
   if (fields.peer_pid !== undefined) line += `,"peer_pid":${JSON.stringify(fields.peer_pid)}`;
+  if (fields.container !== undefined) line += `,"container":${JSON.stringify(fields.container)}`;
   if (fields.secret_count !== undefined) line += `,"secret_count":${JSON.stringify(fields.secret_count)}`;
   if (fields.count !== undefined) line += `,"count":${JSON.stringify(fields.count)}`;
   if (fields.detail !== undefined) line += `,"detail":${JSON.stringify(fields.detail.length > maxDetail ? fields.detail.slice(0, maxDetail - 1) + "…" : fields.detail)}`;

@@ -8,6 +8,7 @@ import { AdminSocket } from "./admin-socket.ts";
 import { readAuditFiles } from "./audit-files.ts";
 import { AuditLog, type AuditFields } from "./audit-log.ts";
 import { prepareDecryptionKey, type DecryptionKey } from "./bundle-crypto.ts";
+import { defaultContainerLookup } from "./container-id.ts";
 import { removeStaleTempFiles } from "./bundle-file.ts";
 import type { LoadedKey } from "./key-source.ts";
 import type { Logger } from "./log.ts";
@@ -67,7 +68,7 @@ export class Broker implements AdminBackend {
     this.bundles = new StoredBundles({ stateDir: opts.paths.stateDir, store: this.store, key: () => this.decryptionKey, audit: record, now: this.now,
       changed: (project) => { this.projects.invalidateCaches(project); } });
     this.projects = new Projects({
-      paths: opts.paths, cacheDefaults: opts.cacheDefaults, peers: opts.peers, limiter: this.limiter, connectionLimits: opts.connectionLimits, store: this.store,
+      paths: opts.paths, cacheDefaults: opts.cacheDefaults, peers: opts.peers, limiter: this.limiter, connectionLimits: opts.connectionLimits, containers: defaultContainerLookup(), store: this.store,
       serial: this.serial, audit: record, manifestTimeoutMs: opts.manifestTimeoutMs ?? manifestReadTimeoutMs,
       destroyBundle: (name) => this.bundles.clear(name),
     });

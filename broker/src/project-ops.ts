@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { checkProjectRequest, errorResponse, PROTOCOL_VERSION, type AuditEvent, type AuditOutcome } from "#protocol";
+import { checkProjectRequest, errorResponse, PROTOCOL_VERSION, type AuditContainer, type AuditEvent, type AuditOutcome } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
 import type { RateDecision } from "./rate-limiter.ts";
 import type { ValueCache } from "./value-cache.ts";
@@ -23,8 +23,8 @@ export interface ProjectOpsDeps {
   /** Takes a rate-limit token for this peer. */
   takeToken(): RateDecision;
   audit(event: AuditEvent, fields: AuditFields): void;
-  /** The peer as SO_PEERCRED reported it, when known. */
-  peer: { uid: number; pid: number } | undefined;
+  /** The peer as SO_PEERCRED reported it (and its container, from its cgroup), when known. */
+  peer: { uid: number; pid: number; container?: AuditContainer | undefined } | undefined;
 }
 
 /** Answers one decoded request on a project socket (DESIGN §3). Never throws; never puts a value in an error or audit record. */
@@ -46,7 +46,7 @@ export function answerProjectRequest(message: Record<string, unknown>, project: 
       };
     case "get": {
       // Explicit fields, not a spread: this runs for every get.
-      const record = (outcome: AuditOutcome): void => { deps.audit("secret.get", { project: project.name, secret: req.name, outcome, peer_uid: peer?.uid, peer_pid: peer?.pid }); };
+      const record = (outcome: AuditOutcome): void => { deps.audit("secret.get", { project: project.name, secret: req.name, outcome, peer_uid: peer?.uid, peer_pid: peer?.pid, container: peer?.container }); };
       const token = deps.takeToken();
       if (!token.ok) {
         record("rate_limited");

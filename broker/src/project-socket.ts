@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { errorResponse, type AuditEvent } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
 import { defaultConnectionLimits, refuseConnection, serveNdjson, type ConnectionLimits, type ServedConnection } from "./connection.ts";
+import type { ContainerLookup } from "./container-id.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import { answerProjectRequest, type ProjectOpsDeps, type ProjectView } from "./project-ops.ts";
 import type { RequestLimiter } from "./rate-limiter.ts";
@@ -17,6 +18,8 @@ export interface ProjectSocketDeps {
   limiter: RequestLimiter;
   peers: PeerCredentialSupport;
   connectionLimits?: ConnectionLimits;
+  /** Names the peer's container in secret.get records (omitted: no container field). */
+  containers?: ContainerLookup;
 }
 
 /** Who may connect: the socket file's owner, and the UIDs SO_PEERCRED must report (when set). */
@@ -84,7 +87,8 @@ export class ProjectSocket {
     const creds = this.deps.peers.ok ? this.deps.peers.read(socket) : undefined;
     const allowedUids = this.access.peerUids;
     const rejected = allowedUids !== undefined && (creds === undefined || !allowedUids.includes(creds.uid));
-    const peer = creds === undefined ? undefined : { uid: creds.uid, pid: creds.pid };
+    // Once per connection: the pid's container does not change while it is connected.
+    const peer = creds === undefined ? undefined : { uid: creds.uid, pid: creds.pid, container: this.deps.containers?.forPid(creds.pid) };
     const peerFields = peer === undefined ? {} : { peer_uid: peer.uid, peer_pid: peer.pid };
     const project = this.view().name;
     const limits = this.deps.connectionLimits ?? defaultConnectionLimits;

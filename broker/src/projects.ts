@@ -9,6 +9,7 @@ import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import type { ProjectView } from "./project-ops.ts";
 import { ProjectSocket } from "./project-socket.ts";
 import type { ConnectionLimits } from "./connection.ts";
+import type { ContainerLookup } from "./container-id.ts";
 import type { RequestLimiter } from "./rate-limiter.ts";
 import { parseSocketOwner, writeRegistry, type ProjectRecord } from "./registry.ts";
 import type { SecretStore } from "./secret-store.ts";
@@ -23,6 +24,8 @@ export interface ProjectsDeps {
   peers: PeerCredentialSupport;
   limiter: RequestLimiter;
   connectionLimits?: ConnectionLimits;
+  /** Names the peer's container in secret.get records. */
+  containers?: ContainerLookup;
   store: SecretStore;
   /** The broker's one queue for mutating admin ops. */
   serial: Serial;
@@ -241,7 +244,7 @@ export class Projects {
     const path = projectSocketPath(this.deps.paths.runtimeDir, record.name);
     try {
       return await ProjectSocket.open(path, () => view, { ...owner, peerUids: record.peer_uids },
-        { lookup: (p, n) => this.deps.store.lookup(p, n), audit: (e, f) => { this.deps.audit(e, f); }, limiter: this.deps.limiter, peers: this.deps.peers, ...(this.deps.connectionLimits === undefined ? {} : { connectionLimits: this.deps.connectionLimits }) });
+        { lookup: (p, n) => this.deps.store.lookup(p, n), audit: (e, f) => { this.deps.audit(e, f); }, limiter: this.deps.limiter, peers: this.deps.peers, ...(this.deps.connectionLimits === undefined ? {} : { connectionLimits: this.deps.connectionLimits }), ...(this.deps.containers === undefined ? {} : { containers: this.deps.containers }) });
     } catch (e) {
       throw new RemoError("internal_error", `Cannot create the project socket ${path}: ${(e as Error).message}.`);
     }

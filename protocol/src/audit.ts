@@ -21,6 +21,17 @@ export type AuditOutcome =
   | "ok" | "denied" | "not_found" | "rate_limited" | "error" | "peer_unexpected" | "protocol_error"
   | "decrypt_failed" | "invalid_payload" | "storage_failed" | "manifest_invalid";
 
+/**
+ * The container a peer process runs in, from its cgroup: the engine's container id, and the
+ * engine and container name when the broker could tell. Informational, never an authority.
+ */
+export interface AuditContainer {
+  /** The full 64-hex container id. */
+  id: string;
+  engine?: "podman" | "docker" | "containerd" | "cri-o";
+  name?: string;
+}
+
 /** One line of audit.jsonl. It names secrets; it never holds a value, a ciphertext or a key. */
 export interface AuditRecord {
   ts: string;
@@ -30,6 +41,8 @@ export interface AuditRecord {
   outcome?: AuditOutcome;
   peer_uid?: number;
   peer_pid?: number;
+  /** The peer's container (secret.get), when its cgroup names one. */
+  container?: AuditContainer;
   secret_count?: number;
   /** Set on an aggregated record: how many repeats of a refusal it stands for (the first of the run is its own record; the repeats came within 1 s of it, up to `ts`). */
   count?: number;

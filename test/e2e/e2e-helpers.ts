@@ -65,7 +65,7 @@ export function parseMount(m: unknown): { source: string; target: string; type: 
   return undefined;
 }
 
-/** A container: runs `script` in the sandbox with only `socket` bind-mounted at `target`, and the feature's containerEnv. */
-export function inContainer(sandbox: Sandbox, socket: string, target: string, script: string, env: Record<string, string> = {}): Promise<RunResult> {
-  return sandbox.run(script, { env: { ...featureContainerEnv(), ...env }, binds: [hostNode, { from: socket, to: target, file: true }], timeoutMs: 120_000 });
+/** A container: runs `script` in the sandbox with only the project's socket directory bind-mounted at `target`, and the feature's containerEnv. */
+export function inContainer(sandbox: Sandbox, socketDir: string, target: string, script: string, env: Record<string, string> = {}): Promise<RunResult> {
+  return sandbox.run(script, { env: { ...featureContainerEnv(), ...env }, binds: [hostNode, { from: socketDir, to: target }], timeoutMs: 120_000 });
 }

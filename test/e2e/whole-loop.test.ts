@@ -64,7 +64,7 @@ describe.skipIf(skip !== null)("the whole loop: laptop modules → ssh → broke
 
   /** Runs a script in the container and keeps its output for the leak scan. */
   async function container(label: string, script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const r = await inContainer(sandbox, socketPath, mountTarget, script);
+    const r = await inContainer(sandbox, dirname(socketPath), mountTarget, script);
     seen[`container ${label} stdout`] = r.stdout;
     seen[`container ${label} stderr`] = r.stderr;
     return r;
@@ -127,8 +127,8 @@ describe.skipIf(skip !== null)("the whole loop: laptop modules → ssh → broke
     const config = parseJsonc(readFileSync(join(projectPath, ".devcontainer", "devcontainer.json"), "utf8")) as { mounts?: unknown[]; features?: Record<string, unknown> };
     expect(Object.keys(config.features ?? {})).toContain("./remo-secrets");
     expect(existsSync(join(projectPath, ".devcontainer", "remo-secrets", "install.sh"))).toBe(true);
-    const mount = (config.mounts ?? []).map(parseMount).find((m) => m?.target === "/run/remo-broker/sock");
-    expect(mount).toEqual({ source: `/run/remo-broker/${projectName}.sock`, target: "/run/remo-broker/sock", type: "bind" });
+    const mount = (config.mounts ?? []).map(parseMount).find((m) => m?.target === "/run/remo-broker");
+    expect(mount).toEqual({ source: `/run/remo-broker/projects/${projectName}`, target: "/run/remo-broker", type: "bind" });
     mountTarget = mount!.target;
     // Synthesizing again changes nothing.
     const again = await synthesizeWorkspace(projectPath, nodeWorkspaceFs(), { featureSource: featureDir, write: true });

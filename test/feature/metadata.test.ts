@@ -55,8 +55,14 @@ describe("devcontainer-feature.json", () => {
     expect(metadata.options.socketPath?.default).toBe(CONTAINER_SOCKET_PATH);
   });
 
-  it("installs after common-utils and node", () => {
-    expect(metadata.installsAfter).toEqual(expect.arrayContaining(["ghcr.io/devcontainers/features/common-utils", "ghcr.io/devcontainers/features/node"]));
+  it("mounts the project's socket directory by the workspace folder's name (the project name must equal it)", () => {
+    expect((metadata as { mounts?: unknown }).mounts).toEqual([{ type: "bind", source: "/run/remo-broker/projects/${localWorkspaceFolderBasename}", target: "/run/remo-broker" }]);
+  });
+
+  it("names no other feature, so building needs no registry (install.sh finds or installs Node itself)", () => {
+    const text = readFileSync(join(featureDir, "devcontainer-feature.json"), "utf8");
+    expect({ installsAfter: metadata.installsAfter, dependsOn: (metadata as { dependsOn?: unknown }).dependsOn }).toEqual({ installsAfter: undefined, dependsOn: undefined });
+    expect(text).not.toMatch(/ghcr\.io|mcr\.microsoft\.com/);
   });
 
   it("has the same option defaults as install.sh", () => {

@@ -88,20 +88,27 @@ apt_lists_empty() {
   return 0
 }
 
+# Said with every failure to get Node: what a user can do instead.
+NODE_HINT="Use an image that has Node >= $MIN_NODE_MAJOR (the build then needs no network), or add the node feature (ghcr.io/devcontainers/features/node) to devcontainer.json."
+
 install_node_from_distribution() {
   family="$(distro_family)"
   say "no Node >= $MIN_NODE_MAJOR found; installing nodejs from the $family distribution packages"
   case "$family" in
     debian)
+      command -v apt-get >/dev/null 2>&1 || fail "this Debian-family image has no apt-get to install Node with; $NODE_HINT"
       export DEBIAN_FRONTEND=noninteractive
       if apt_lists_empty; then
-        apt-get update -y
+        apt-get update -y || fail "apt-get update failed, so nodejs cannot be installed (no network, or no package mirror reachable from the build). $NODE_HINT"
         cleanup_lists=1
       fi
-      apt-get install -y --no-install-recommends nodejs
+      apt-get install -y --no-install-recommends nodejs || fail "apt-get install nodejs failed (no network, or no package mirror reachable from the build). $NODE_HINT"
       [ -z "${cleanup_lists:-}" ] || rm -rf /var/lib/apt/lists/*
       ;;
-    alpine) apk add --no-cache nodejs ;;
+    alpine)
+      command -v apk >/dev/null 2>&1 || fail "this Alpine image has no apk to install Node with; $NODE_HINT"
+      apk add --no-cache nodejs || fail "apk add nodejs failed (no network, or no package mirror reachable from the build). $NODE_HINT"
+      ;;
     rhel)
       if command -v dnf >/dev/null 2>&1; then dnf install -y nodejs && dnf clean all
       elif command -v microdnf >/dev/null 2>&1; then microdnf install -y nodejs && microdnf clean all

@@ -40,3 +40,10 @@ export function distinctValues(records: readonly AuditRecord[], field: "project"
   }
   return [...s].sort();
 }
+
+/** The Container cell: the engine's name when the broker knew it, else the short id; the title has the full id. */
+export function containerLabel(r: AuditRecord): { text: string; title: string } {
+  const c = r.container;
+  if (c === undefined) return { text: "", title: "" };
+  return { text: c.name ?? c.id.slice(0, 12), title: `${c.engine === undefined ? "container" : `${c.engine} container`} ${c.id}` };
+}

@@ -225,7 +225,7 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 <div id="error" role="alert" hidden></div>
 <p id="summary">Loading audit records…</p>
 <table id="records">
-  <thead><tr><th>Time</th><th>Event</th><th>Project</th><th>Secret</th><th>Outcome</th><th>Peer</th><th>Count</th></tr></thead>
+  <thead><tr><th>Time</th><th>Event</th><th>Project</th><th>Secret</th><th>Outcome</th><th>Peer</th><th>Container</th><th>Count</th></tr></thead>
   <tbody></tbody>
 </table>
 <script nonce="${nonce}" src="${script.toString()}"></script>

@@ -9,9 +9,9 @@ var __commonJS = (cb, mod) => function __require() {
   }
 };
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../../main/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "../../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function ucs2length(str) {
@@ -35,9 +35,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../../main/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
+  "../../main/node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a, b) {
       if (a === b) return true;
@@ -70,9 +70,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../../main/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "../../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -421,9 +421,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var validateAuditRecord = validate11;
-var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://remo-secrets.dev/schemas/audit.v1.json", "title": "remo-broker audit record", "description": "One line of /var/log/remo-broker/audit.jsonl. Never holds a secret value, a ciphertext or a key.", "type": "object", "required": ["ts", "event"], "additionalProperties": false, "properties": { "ts": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "description": "RFC 3339 UTC with milliseconds" }, "event": { "enum": ["broker.start", "broker.stop", "project.register", "project.unregister", "project.reload", "manifest.invalid", "secret.get", "secrets.pushed", "secrets.cleared", "peer.unexpected", "protocol.error"] }, "project": { "type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$" }, "secret": { "type": "string", "pattern": "^[A-Za-z0-9_]{1,128}$", "description": "a secret's name, never its value" }, "outcome": { "type": "string", "enum": ["ok", "denied", "not_found", "rate_limited", "error", "peer_unexpected", "protocol_error", "decrypt_failed", "invalid_payload", "storage_failed", "manifest_invalid"] }, "peer_uid": { "type": "integer", "minimum": 0 }, "peer_pid": { "type": "integer", "minimum": 0 }, "secret_count": { "type": "integer", "minimum": 0 }, "count": { "type": "integer", "minimum": 2, "description": "on an aggregated record: how many repeats of the same refusal (same event, project, secret, outcome and peer UID) it stands for, all within one second after the first of the run, which was written as its own record; ts is when the run's second ended" }, "detail": { "type": "string", "maxLength": 512, "description": "a short reason (an error code's message), never a value" } } };
+var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://remo-secrets.dev/schemas/audit.v1.json", "title": "remo-broker audit record", "description": "One line of /var/log/remo-broker/audit.jsonl. Never holds a secret value, a ciphertext or a key.", "type": "object", "required": ["ts", "event"], "additionalProperties": false, "properties": { "ts": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "description": "RFC 3339 UTC with milliseconds" }, "event": { "enum": ["broker.start", "broker.stop", "project.register", "project.unregister", "project.reload", "manifest.invalid", "secret.get", "secrets.pushed", "secrets.cleared", "peer.unexpected", "protocol.error"] }, "project": { "type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$" }, "secret": { "type": "string", "pattern": "^[A-Za-z0-9_]{1,128}$", "description": "a secret's name, never its value" }, "outcome": { "type": "string", "enum": ["ok", "denied", "not_found", "rate_limited", "error", "peer_unexpected", "protocol_error", "decrypt_failed", "invalid_payload", "storage_failed", "manifest_invalid"] }, "peer_uid": { "type": "integer", "minimum": 0 }, "peer_pid": { "type": "integer", "minimum": 0 }, "container": { "type": "object", "description": "the container the peer process runs in, from its cgroup (informational)", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "engine": { "enum": ["podman", "docker", "containerd", "cri-o"] }, "name": { "type": "string", "maxLength": 256 } } }, "secret_count": { "type": "integer", "minimum": 0 }, "count": { "type": "integer", "minimum": 2, "description": "on an aggregated record: how many repeats of the same refusal (same event, project, secret, outcome and peer UID) it stands for, all within one second after the first of the run, which was written as its own record; ts is when the run's second ended" }, "detail": { "type": "string", "maxLength": 512, "description": "a short reason (an error code's message), never a value" } } };
 var func3 = Object.prototype.hasOwnProperty;
 var pattern2 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "u");
+var pattern5 = new RegExp("^[0-9a-f]{64}$", "u");
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
@@ -603,80 +604,169 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.secret_count !== void 0) {
-      let data7 = data.secret_count;
-      if (!(typeof data7 == "number" && (!(data7 % 1) && !isNaN(data7)) && isFinite(data7))) {
-        const err16 = { instancePath: instancePath + "/secret_count", schemaPath: "#/properties/secret_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+    if (data.container !== void 0) {
+      let data7 = data.container;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.id === void 0) {
+          const err16 = { instancePath: instancePath + "/container", schemaPath: "#/properties/container/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+        for (const key1 in data7) {
+          if (!(key1 === "id" || key1 === "engine" || key1 === "name")) {
+            const err17 = { instancePath: instancePath + "/container", schemaPath: "#/properties/container/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+        if (data7.id !== void 0) {
+          let data8 = data7.id;
+          if (typeof data8 === "string") {
+            if (!pattern5.test(data8)) {
+              const err18 = { instancePath: instancePath + "/container/id", schemaPath: "#/properties/container/properties/id/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+          } else {
+            const err19 = { instancePath: instancePath + "/container/id", schemaPath: "#/properties/container/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        if (data7.engine !== void 0) {
+          let data9 = data7.engine;
+          if (!(data9 === "podman" || data9 === "docker" || data9 === "containerd" || data9 === "cri-o")) {
+            const err20 = { instancePath: instancePath + "/container/engine", schemaPath: "#/properties/container/properties/engine/enum", keyword: "enum", params: { allowedValues: schema12.properties.container.properties.engine.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        if (data7.name !== void 0) {
+          let data10 = data7.name;
+          if (typeof data10 === "string") {
+            if (func2(data10) > 256) {
+              const err21 = { instancePath: instancePath + "/container/name", schemaPath: "#/properties/container/properties/name/maxLength", keyword: "maxLength", params: { limit: 256 }, message: "must NOT have more than 256 characters" };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
+            }
+          } else {
+            const err22 = { instancePath: instancePath + "/container/name", schemaPath: "#/properties/container/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err23 = { instancePath: instancePath + "/container", schemaPath: "#/properties/container/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err16];
+          vErrors = [err23];
         } else {
-          vErrors.push(err16);
+          vErrors.push(err23);
         }
         errors++;
       }
-      if (typeof data7 == "number" && isFinite(data7)) {
-        if (data7 < 0 || isNaN(data7)) {
-          const err17 = { instancePath: instancePath + "/secret_count", schemaPath: "#/properties/secret_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+    }
+    if (data.secret_count !== void 0) {
+      let data11 = data.secret_count;
+      if (!(typeof data11 == "number" && (!(data11 % 1) && !isNaN(data11)) && isFinite(data11))) {
+        const err24 = { instancePath: instancePath + "/secret_count", schemaPath: "#/properties/secret_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+      if (typeof data11 == "number" && isFinite(data11)) {
+        if (data11 < 0 || isNaN(data11)) {
+          const err25 = { instancePath: instancePath + "/secret_count", schemaPath: "#/properties/secret_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err17];
+            vErrors = [err25];
           } else {
-            vErrors.push(err17);
+            vErrors.push(err25);
           }
           errors++;
         }
       }
     }
     if (data.count !== void 0) {
-      let data8 = data.count;
-      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-        const err18 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      let data12 = data.count;
+      if (!(typeof data12 == "number" && (!(data12 % 1) && !isNaN(data12)) && isFinite(data12))) {
+        const err26 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err26];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err26);
         }
         errors++;
       }
-      if (typeof data8 == "number" && isFinite(data8)) {
-        if (data8 < 2 || isNaN(data8)) {
-          const err19 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2" };
+      if (typeof data12 == "number" && isFinite(data12)) {
+        if (data12 < 2 || isNaN(data12)) {
+          const err27 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2" };
           if (vErrors === null) {
-            vErrors = [err19];
+            vErrors = [err27];
           } else {
-            vErrors.push(err19);
+            vErrors.push(err27);
           }
           errors++;
         }
       }
     }
     if (data.detail !== void 0) {
-      let data9 = data.detail;
-      if (typeof data9 === "string") {
-        if (func2(data9) > 512) {
-          const err20 = { instancePath: instancePath + "/detail", schemaPath: "#/properties/detail/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters" };
+      let data13 = data.detail;
+      if (typeof data13 === "string") {
+        if (func2(data13) > 512) {
+          const err28 = { instancePath: instancePath + "/detail", schemaPath: "#/properties/detail/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters" };
           if (vErrors === null) {
-            vErrors = [err20];
+            vErrors = [err28];
           } else {
-            vErrors.push(err20);
+            vErrors.push(err28);
           }
           errors++;
         }
       } else {
-        const err21 = { instancePath: instancePath + "/detail", schemaPath: "#/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err29 = { instancePath: instancePath + "/detail", schemaPath: "#/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err21];
+          vErrors = [err29];
         } else {
-          vErrors.push(err21);
+          vErrors.push(err29);
         }
         errors++;
       }
     }
   } else {
-    const err22 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err30 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err22];
+      vErrors = [err30];
     } else {
-      vErrors.push(err22);
+      vErrors.push(err30);
     }
     errors++;
   }
@@ -864,7 +954,7 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var validateAdminRequest = validate16;
-var pattern8 = new RegExp("^[0-9]{1,10}:[0-9]{1,10}$", "u");
+var pattern9 = new RegExp("^[0-9]{1,10}:[0-9]{1,10}$", "u");
 var func0 = require_equal().default;
 function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -1091,7 +1181,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.socket_owner !== void 0) {
       let data6 = data.socket_owner;
       if (typeof data6 === "string") {
-        if (!pattern8.test(data6)) {
+        if (!pattern9.test(data6)) {
           const err14 = { instancePath: instancePath + "/socket_owner", schemaPath: "#/properties/socket_owner/pattern", keyword: "pattern", params: { pattern: "^[0-9]{1,10}:[0-9]{1,10}$" }, message: 'must match pattern "^[0-9]{1,10}:[0-9]{1,10}$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -1262,7 +1352,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
   validate21.errors = vErrors;
   return errors === 0;
 }
-var pattern11 = new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u");
+var pattern12 = new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u");
 function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1317,7 +1407,7 @@ function validate23(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern11.test(data1)) {
+        if (!pattern12.test(data1)) {
           const err5 = { instancePath: instancePath + "/ciphertext_b64", schemaPath: "#/properties/ciphertext_b64/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9+/]*={0,2}$" }, message: 'must match pattern "^[A-Za-z0-9+/]*={0,2}$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -3020,7 +3110,7 @@ function validate39(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var validatePublicKeyResponse = validate40;
-var pattern21 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+var pattern22 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
 function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -3057,7 +3147,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.recipient !== void 0) {
       let data1 = data.recipient;
       if (typeof data1 === "string") {
-        if (!pattern21.test(data1)) {
+        if (!pattern22.test(data1)) {
           const err3 = { instancePath: instancePath + "/recipient", schemaPath: "#/properties/recipient/pattern", keyword: "pattern", params: { pattern: "^age1[02-9ac-hj-np-z]{58}$" }, message: 'must match pattern "^age1[02-9ac-hj-np-z]{58}$"' };
           if (vErrors === null) {
             vErrors = [err3];
@@ -3392,100 +3482,189 @@ function validate42(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-            if (data2.secret_count !== void 0) {
-              let data10 = data2.secret_count;
-              if (!(typeof data10 == "number" && (!(data10 % 1) && !isNaN(data10)) && isFinite(data10))) {
-                const err19 = { instancePath: instancePath + "/records/" + i0 + "/secret_count", schemaPath: "audit.v1.json/properties/secret_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data2.container !== void 0) {
+              let data10 = data2.container;
+              if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+                if (data10.id === void 0) {
+                  const err19 = { instancePath: instancePath + "/records/" + i0 + "/container", schemaPath: "audit.v1.json/properties/container/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+                  if (vErrors === null) {
+                    vErrors = [err19];
+                  } else {
+                    vErrors.push(err19);
+                  }
+                  errors++;
+                }
+                for (const key1 in data10) {
+                  if (!(key1 === "id" || key1 === "engine" || key1 === "name")) {
+                    const err20 = { instancePath: instancePath + "/records/" + i0 + "/container", schemaPath: "audit.v1.json/properties/container/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err20];
+                    } else {
+                      vErrors.push(err20);
+                    }
+                    errors++;
+                  }
+                }
+                if (data10.id !== void 0) {
+                  let data11 = data10.id;
+                  if (typeof data11 === "string") {
+                    if (!pattern5.test(data11)) {
+                      const err21 = { instancePath: instancePath + "/records/" + i0 + "/container/id", schemaPath: "audit.v1.json/properties/container/properties/id/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+                      if (vErrors === null) {
+                        vErrors = [err21];
+                      } else {
+                        vErrors.push(err21);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err22 = { instancePath: instancePath + "/records/" + i0 + "/container/id", schemaPath: "audit.v1.json/properties/container/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err22];
+                    } else {
+                      vErrors.push(err22);
+                    }
+                    errors++;
+                  }
+                }
+                if (data10.engine !== void 0) {
+                  let data12 = data10.engine;
+                  if (!(data12 === "podman" || data12 === "docker" || data12 === "containerd" || data12 === "cri-o")) {
+                    const err23 = { instancePath: instancePath + "/records/" + i0 + "/container/engine", schemaPath: "audit.v1.json/properties/container/properties/engine/enum", keyword: "enum", params: { allowedValues: schema12.properties.container.properties.engine.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err23];
+                    } else {
+                      vErrors.push(err23);
+                    }
+                    errors++;
+                  }
+                }
+                if (data10.name !== void 0) {
+                  let data13 = data10.name;
+                  if (typeof data13 === "string") {
+                    if (func2(data13) > 256) {
+                      const err24 = { instancePath: instancePath + "/records/" + i0 + "/container/name", schemaPath: "audit.v1.json/properties/container/properties/name/maxLength", keyword: "maxLength", params: { limit: 256 }, message: "must NOT have more than 256 characters" };
+                      if (vErrors === null) {
+                        vErrors = [err24];
+                      } else {
+                        vErrors.push(err24);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err25 = { instancePath: instancePath + "/records/" + i0 + "/container/name", schemaPath: "audit.v1.json/properties/container/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err25];
+                    } else {
+                      vErrors.push(err25);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err26 = { instancePath: instancePath + "/records/" + i0 + "/container", schemaPath: "audit.v1.json/properties/container/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err19];
+                  vErrors = [err26];
                 } else {
-                  vErrors.push(err19);
+                  vErrors.push(err26);
                 }
                 errors++;
               }
-              if (typeof data10 == "number" && isFinite(data10)) {
-                if (data10 < 0 || isNaN(data10)) {
-                  const err20 = { instancePath: instancePath + "/records/" + i0 + "/secret_count", schemaPath: "audit.v1.json/properties/secret_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+            }
+            if (data2.secret_count !== void 0) {
+              let data14 = data2.secret_count;
+              if (!(typeof data14 == "number" && (!(data14 % 1) && !isNaN(data14)) && isFinite(data14))) {
+                const err27 = { instancePath: instancePath + "/records/" + i0 + "/secret_count", schemaPath: "audit.v1.json/properties/secret_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err27];
+                } else {
+                  vErrors.push(err27);
+                }
+                errors++;
+              }
+              if (typeof data14 == "number" && isFinite(data14)) {
+                if (data14 < 0 || isNaN(data14)) {
+                  const err28 = { instancePath: instancePath + "/records/" + i0 + "/secret_count", schemaPath: "audit.v1.json/properties/secret_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err20];
+                    vErrors = [err28];
                   } else {
-                    vErrors.push(err20);
+                    vErrors.push(err28);
                   }
                   errors++;
                 }
               }
             }
             if (data2.count !== void 0) {
-              let data11 = data2.count;
-              if (!(typeof data11 == "number" && (!(data11 % 1) && !isNaN(data11)) && isFinite(data11))) {
-                const err21 = { instancePath: instancePath + "/records/" + i0 + "/count", schemaPath: "audit.v1.json/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+              let data15 = data2.count;
+              if (!(typeof data15 == "number" && (!(data15 % 1) && !isNaN(data15)) && isFinite(data15))) {
+                const err29 = { instancePath: instancePath + "/records/" + i0 + "/count", schemaPath: "audit.v1.json/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err21];
+                  vErrors = [err29];
                 } else {
-                  vErrors.push(err21);
+                  vErrors.push(err29);
                 }
                 errors++;
               }
-              if (typeof data11 == "number" && isFinite(data11)) {
-                if (data11 < 2 || isNaN(data11)) {
-                  const err22 = { instancePath: instancePath + "/records/" + i0 + "/count", schemaPath: "audit.v1.json/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2" };
+              if (typeof data15 == "number" && isFinite(data15)) {
+                if (data15 < 2 || isNaN(data15)) {
+                  const err30 = { instancePath: instancePath + "/records/" + i0 + "/count", schemaPath: "audit.v1.json/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2" };
                   if (vErrors === null) {
-                    vErrors = [err22];
+                    vErrors = [err30];
                   } else {
-                    vErrors.push(err22);
+                    vErrors.push(err30);
                   }
                   errors++;
                 }
               }
             }
             if (data2.detail !== void 0) {
-              let data12 = data2.detail;
-              if (typeof data12 === "string") {
-                if (func2(data12) > 512) {
-                  const err23 = { instancePath: instancePath + "/records/" + i0 + "/detail", schemaPath: "audit.v1.json/properties/detail/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters" };
+              let data16 = data2.detail;
+              if (typeof data16 === "string") {
+                if (func2(data16) > 512) {
+                  const err31 = { instancePath: instancePath + "/records/" + i0 + "/detail", schemaPath: "audit.v1.json/properties/detail/maxLength", keyword: "maxLength", params: { limit: 512 }, message: "must NOT have more than 512 characters" };
                   if (vErrors === null) {
-                    vErrors = [err23];
+                    vErrors = [err31];
                   } else {
-                    vErrors.push(err23);
+                    vErrors.push(err31);
                   }
                   errors++;
                 }
               } else {
-                const err24 = { instancePath: instancePath + "/records/" + i0 + "/detail", schemaPath: "audit.v1.json/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err32 = { instancePath: instancePath + "/records/" + i0 + "/detail", schemaPath: "audit.v1.json/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err24];
+                  vErrors = [err32];
                 } else {
-                  vErrors.push(err24);
+                  vErrors.push(err32);
                 }
                 errors++;
               }
             }
           } else {
-            const err25 = { instancePath: instancePath + "/records/" + i0, schemaPath: "audit.v1.json/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err33 = { instancePath: instancePath + "/records/" + i0, schemaPath: "audit.v1.json/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err25];
+              vErrors = [err33];
             } else {
-              vErrors.push(err25);
+              vErrors.push(err33);
             }
             errors++;
           }
         }
       } else {
-        const err26 = { instancePath: instancePath + "/records", schemaPath: "#/properties/records/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err34 = { instancePath: instancePath + "/records", schemaPath: "#/properties/records/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err34];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err34);
         }
         errors++;
       }
     }
   } else {
-    const err27 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err35 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err27];
+      vErrors = [err35];
     } else {
-      vErrors.push(err27);
+      vErrors.push(err35);
     }
     errors++;
   }

@@ -23,7 +23,8 @@ describe("buildAuditRecord", () => {
 
 describe("auditLine", () => {
   const cases: [string, Parameters<typeof auditLine>[1]][] = [
-    ["every field", { project: "p", secret: "GITHUB_TOKEN", outcome: "ok", peer_uid: 1000, peer_pid: 42, secret_count: 3, detail: "a \"quoted\" reason\nwith a newline" }],
+    ["every field", { project: "p", secret: "GITHUB_TOKEN", outcome: "ok", peer_uid: 1000, peer_pid: 42, container: { id: "b".repeat(64), engine: "podman", name: "zen \"curran\"" }, secret_count: 3, detail: "a \"quoted\" reason\nwith a newline" }],
+    ["a container without engine or name", { project: "p", secret: "X", outcome: "denied", container: { id: "0".repeat(64) } }],
     ["no field", {}],
     ["a long detail", { detail: "é".repeat(600) }],
   ];

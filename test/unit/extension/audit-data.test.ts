@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AuditRecord } from "#protocol";
-import { distinctValues, filterRecords, lastFetchedBySecret } from "../../../extension/src/audit-view/audit-data.ts";
+import { containerLabel, distinctValues, filterRecords, lastFetchedBySecret } from "../../../extension/src/audit-view/audit-data.ts";
 
 const r = (ts: string, extra: Partial<AuditRecord>): AuditRecord => ({ ts, event: "secret.get", ...extra });
 const records: AuditRecord[] = [
@@ -34,5 +34,15 @@ describe("distinctValues", () => {
   it("lists the values of a field for the filter drop-downs", () => {
     expect(distinctValues(records, "event")).toEqual(["secret.get", "secrets.pushed"]);
     expect(distinctValues(records, "outcome")).toEqual(["denied", "ok"]);
+  });
+});
+
+describe("containerLabel", () => {
+  const id = "b218fad749b07687a8a9f78d62413fcfa3d1407afed94708368d391f9d110c9d";
+  it("shows the container's name, else its short id, with the full id as the title", () => {
+    const base = { ts: "2026-01-01T00:00:00.000Z", event: "secret.get" as const };
+    expect(containerLabel({ ...base, container: { id, engine: "podman", name: "zen_curran" } })).toEqual({ text: "zen_curran", title: `podman container ${id}` });
+    expect(containerLabel({ ...base, container: { id } })).toEqual({ text: "b218fad749b0", title: `container ${id}` });
+    expect(containerLabel(base)).toEqual({ text: "", title: "" });
   });
 });

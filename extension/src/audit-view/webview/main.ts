@@ -2,7 +2,7 @@
 // and talks to the extension only through checked messages.
 import type { AuditEvent, AuditOutcome, AuditRecord } from "#protocol";
 import { isToWebview, type AuditFilters, type FromWebview } from "#protocol/webview";
-import { distinctValues, filterRecords } from "../audit-data.ts";
+import { containerLabel, distinctValues, filterRecords } from "../audit-data.ts";
 
 interface VsCodeApi { postMessage(m: FromWebview): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -57,11 +57,13 @@ function row(r: AuditRecord, fresh: boolean): HTMLTableRowElement {
   const tr = document.createElement("tr");
   if (fresh) tr.className = "fresh";
   const peer = r.peer_uid === undefined ? "" : `uid ${r.peer_uid}${r.peer_pid === undefined ? "" : ` pid ${r.peer_pid}`}`;
-  const cells = [new Date(r.ts).toLocaleString(), r.event, r.project ?? "", r.secret ?? "", r.outcome ?? "", peer, r.secret_count === undefined ? "" : String(r.secret_count)];
+  const container = containerLabel(r);
+  const cells = [new Date(r.ts).toLocaleString(), r.event, r.project ?? "", r.secret ?? "", r.outcome ?? "", peer, container.text, r.secret_count === undefined ? "" : String(r.secret_count)];
   for (const [i, text] of cells.entries()) {
     const td = document.createElement("td");
     td.textContent = text; // textContent only: record fields are never parsed as HTML
     if (i === 0) td.title = r.ts;
+    if (i === 6 && container.title !== "") td.title = container.title;
     if (i === 4 && r.outcome !== undefined) td.className = r.outcome === "ok" ? "outcome-ok" : "outcome-bad";
     tr.append(td);
   }
