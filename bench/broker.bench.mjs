@@ -116,7 +116,7 @@ export async function run(ctx) {
   const stateDir = join(ctx.tmp, "state");
   const children = [];
   try {
-    const broker = spawn(process.execPath, [bin, "serve", "--runtime-dir", runtimeDir, "--state-dir", stateDir, "--audit-file", join(ctx.tmp, "audit.jsonl"), "--identity", key, "--rate-limit", "1e9", "--rate-burst", "1000000000"], { stdio: ["ignore", "pipe", "pipe"] });
+    const broker = spawn(process.execPath, [bin, "serve", "--unsafe-paths", "--runtime-dir", runtimeDir, "--state-dir", stateDir, "--audit-file", join(ctx.tmp, "audit.jsonl"), "--identity", key, "--rate-limit", "1e9", "--rate-burst", "1000000000"], { env: { ...process.env, SUDO_UID: undefined }, stdio: ["ignore", "pipe", "pipe"] });
     children.push(broker);
     await waitForLine(broker, "serving:");
     const echoPath = join(ctx.tmp, "echo.sock");

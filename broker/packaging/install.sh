@@ -2,6 +2,8 @@
 # Installs remo-broker on a systemd node:
 #   - copies dist/remo-broker.js and dist/peercred.node to /usr/local/lib/remo-broker,
 #     and links /usr/local/bin/remo-broker;
+#   - installs /usr/local/bin/remo-broker-admin, the narrow wrapper to allow through sudo
+#     (only `admin` and `audit`, only the default paths);
 #   - installs the sysusers/tmpfiles snippets and the unit;
 #   - creates the node's age identity with `remo-broker keygen` and seals it with
 #     `systemd-creds encrypt --with-key=tpm2` when a TPM2 is present, else `--with-key=host`;
@@ -57,6 +59,10 @@ else
   say "warning: $DIST/peercred.node is missing; projects that set peer_uids will refuse connections (rebuild with a C compiler present)."
 fi
 ln -sf "$LIBDIR/remo-broker.js" "$ROOT/usr/local/bin/remo-broker"
+# Written to a temp name and renamed: a sudo rule names this file, so it is never half-written.
+sed -e "s|@NODE@|$NODE|g" -e "s|@LIBDIR@|$LIBDIR|g" "$HERE/remo-broker-admin.sh" > "$ROOT/usr/local/bin/.remo-broker-admin.new"
+chmod 0755 "$ROOT/usr/local/bin/.remo-broker-admin.new"
+mv -f "$ROOT/usr/local/bin/.remo-broker-admin.new" "$ROOT/usr/local/bin/remo-broker-admin"
 
 # 2. Users, directories.
 install -d -m 0755 "$ROOT/usr/lib/sysusers.d" "$ROOT/usr/lib/tmpfiles.d"
@@ -127,4 +133,5 @@ else
   say "installed under ${ROOT:-/}; not starting it (no systemd as PID 1, or REMO_ROOT/REMO_NO_SYSTEMCTL set)."
 fi
 say "key source: $MODE"
+say "to let a user run admin and audit through sudo, allow only the wrapper: <user> ALL=(root) NOPASSWD: /usr/local/bin/remo-broker-admin"
 say "node recipient (pin this on the laptop): $(cat "$ROOT$RECIPIENT_FILE" 2>/dev/null || echo 'unknown: run remo-broker admin get-public-key')"

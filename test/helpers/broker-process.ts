@@ -165,8 +165,9 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle
 
   const launch = async (): Promise<void> => {
     const defaults: [string, string][] = [["runtime-dir", runtimeDir], ["state-dir", stateDir], ["audit-file", auditFile], ...(opts.noIdentityFlag === true ? [] : [["identity", identityFile] as [string, string]])];
-    const args = [opts.bin ?? brokerBin, "serve", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
-    const c = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const args = [opts.bin ?? brokerBin, "serve", "--unsafe-paths", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
+    // SUDO_UID dropped: `sudo npm test` is the developer's own root, and serve refuses --unsafe-paths under sudo.
+    const c = spawn(process.execPath, args, { env: { ...process.env, SUDO_UID: undefined, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     exited = new Promise((resolve) => { c.on("exit", (code, signal) => { resolve(code ?? (signal === "SIGKILL" ? 137 : 128)); }); });
     let seen = "";

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { brokerCacheDefaults, manifestLimits } from "#protocol";
 import { Broker } from "../daemon.ts";
@@ -7,16 +7,40 @@ import { createLogger } from "../log.ts";
 import { defaultPaths } from "../paths.ts";
 import { addonCandidates, loadPeerCredentials } from "../peer-credentials.ts";
 import { defaultRateLimit } from "../rate-limiter.ts";
-import { flag, numberFlag, parseArgs } from "./args.ts";
+import { flag, numberFlag, parseArgs, type ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
+import { checkServePaths } from "./serve-path-policy.ts";
+
+function resolvedFlag(args: ParsedArgs, name: string): string | undefined {
+  const v = flag(args, name);
+  return v === undefined ? undefined : resolve(v);
+}
+
+function readOwnCgroup(): string | undefined {
+  try {
+    return readFileSync("/proc/self/cgroup", "utf8");
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * `remo-broker serve [--runtime-dir DIR] [--state-dir DIR] [--audit-file FILE] [--identity FILE]
- * [--rate-limit N] [--rate-burst N] [--cache-ttl S] [--cache-max-entries N]`. Resolves when the broker has
- * stopped after SIGTERM/SIGINT (exit 0), or returns 1 when it cannot start.
+ * [--rate-limit N] [--rate-burst N] [--cache-ttl S] [--cache-max-entries N] [--unsafe-paths]`. Resolves when the
+ * broker has stopped after SIGTERM/SIGINT (exit 0), returns 1 when it cannot start, and 2 when it is pointed at
+ * other than its default paths outside its systemd unit without `--unsafe-paths`.
  */
 export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: ["runtime-dir", "state-dir", "audit-file", "identity", "rate-limit", "rate-burst", "cache-ttl", "cache-max-entries"] });
+  const args = parseArgs(argv, { values: ["runtime-dir", "state-dir", "audit-file", "identity", "rate-limit", "rate-burst", "cache-ttl", "cache-max-entries"], booleans: ["unsafe-paths"] });
+  const refusal = checkServePaths(
+    { runtimeDir: resolvedFlag(args, "runtime-dir"), stateDir: resolvedFlag(args, "state-dir"), auditFile: resolvedFlag(args, "audit-file"), identity: flag(args, "identity"), credentialsDirectory: io.env.CREDENTIALS_DIRECTORY },
+    defaultPaths,
+    { unsafePaths: args.booleans.has("unsafe-paths"), cgroup: readOwnCgroup(), env: io.env },
+  );
+  if (refusal !== null) {
+    io.stderr(`remo-broker serve: ${refusal.message}\n`);
+    return 2;
+  }
   const logger = createLogger();
   // Absolute paths: socket_path answers and the registry must not depend on the cwd.
   const stateDir = resolve(flag(args, "state-dir") ?? defaultPaths.stateDir);
