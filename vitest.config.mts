@@ -50,6 +50,18 @@ export default defineConfig({
       },
       {
         test: {
+          // Real containers: the devcontainer CLI driving root podman + runc (needs root).
+          name: "container",
+          globalSetup: ["test/integration/global-setup.ts"],
+          include: ["test/container/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
           // Soak, faults, hostile input, netlab: bounded in count and time, loopback only.
           name: "reliability",
           globalSetup: ["test/integration/global-setup.ts"],

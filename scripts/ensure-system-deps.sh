@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (age CLI, OpenSSH server,
-# Chromium for the VS Code harness, debootstrap for the feature's install test).
+# Chromium for the VS Code harness, debootstrap for the feature's install test,
+# podman + runc + docker-compose for the container suite).
 # Idempotent and quiet when everything is present; `npm test` runs it first.
 set -euo pipefail
 need=()
@@ -24,6 +25,9 @@ have xxd || need+=(xxd)
 have runuser || need+=(util-linux)
 have ip || need+=(iproute2)
 have flock || need+=(util-linux)
+have podman || need+=(podman)               # the container suite: real containers, root podman
+have runc || need+=(runc)                   # podman's runtime here (crun fails on a hybrid cgroup hierarchy)
+have docker-compose || need+=(docker-compose)  # compose configs, against podman's Docker API
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)   # code-server's kerberos addon builds from source
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

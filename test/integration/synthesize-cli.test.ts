@@ -63,7 +63,7 @@ describe("remo-secrets-synthesize CLI", () => {
       "Created .devcontainer/devcontainer.json for project webapp:",
       "  + Created devcontainer.json for a Node.js project (image mcr.microsoft.com/devcontainers/javascript-node:20).",
       "  + Added the feature \"./remo-secrets\".",
-      "  + Mounted the broker socket /run/remo-broker/webapp.sock at /run/remo-broker/sock.",
+      "  + Mounted the broker socket directory /run/remo-broker/projects/webapp at /run/remo-broker (read-only).",
       "  + Set containerEnv REMO_BROKER_SOCKET=/run/remo-broker/sock.",
       "  + Copied the remo-secrets feature into .devcontainer/remo-secrets.",
       "",
@@ -110,14 +110,25 @@ describe("remo-secrets-synthesize CLI", () => {
     expect(existsSync(join(ws, ".devcontainer", "remo-secrets"))).toBe(false);
   });
 
-  it("accepts a compose project whose compose file already mounts the socket", async () => {
+  it("adds the directory mount to a compose project's devcontainer.json", async () => {
     const ws = workspace("composed", {
-      "docker-compose.yml": "services:\n  app:\n    image: x\n    volumes:\n      - /run/remo-broker/composed.sock:/run/remo-broker/sock\n",
+      "docker-compose.yml": "services:\n  app:\n    image: x\n",
       ".devcontainer/devcontainer.json": "{\n  \"dockerComposeFile\": \"../docker-compose.yml\",\n  \"service\": \"app\",\n  \"workspaceFolder\": \"/w\"\n}\n",
     });
     const r = await synthesize([ws]);
     expect(r.code, r.stderr).toBe(0);
-    expect(await readConfiguration(ws)).toMatchObject({ features: { "./remo-secrets": {} } });
+    expect(await readConfiguration(ws)).toMatchObject({
+      features: { "./remo-secrets": {} },
+      mounts: ["source=/run/remo-broker/projects/composed,target=/run/remo-broker,type=bind,readonly"],
+    });
+  });
+
+  it("mounts the node broker's --runtime-dir when given, and refuses a relative one", async () => {
+    const ws = workspace("elsewhere", { "go.mod": "module x\n" });
+    const r = await synthesize(["--runtime-dir", "/srv/remo/run", ws]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Mounted the broker socket directory /srv/remo/run/projects/elsewhere at /run/remo-broker (read-only).");
+    expect((await synthesize(["--runtime-dir", "run", ws])).stderr).toContain("--runtime-dir needs an absolute path");
   });
 
   it("explains bad usage", async () => {

@@ -1,14 +1,26 @@
-// The broker socket mount (DESIGN §6) in both of devcontainer.json's forms, shared by synthesis and lint.
-import { CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR, projectSocketPath } from "#protocol";
+// The broker mount in both of devcontainer.json's forms, shared by synthesis and lint.
+// The container gets the project's socket *directory* at /run/remo-broker, so it sees
+// /run/remo-broker/sock and keeps seeing the live socket when the broker restarts and
+// replaces it (a bind-mounted socket file would keep pointing at the dead one).
+import { posix } from "node:path";
+import { CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR } from "#protocol";
 
-/** Where the project's socket lives on the node. */
-export function brokerSocketSource(projectName: string): string {
-  return projectSocketPath(DEFAULT_RUNTIME_DIR, projectName);
+/** Where the socket directory appears inside the container (the socket is `sock` in it). */
+export const containerMountTarget = posix.dirname(CONTAINER_SOCKET_PATH);
+
+/** The project's socket directory on the node: `<runtime>/projects/<name>`. */
+export function brokerSocketSource(projectName: string, runtimeDir: string = DEFAULT_RUNTIME_DIR): string {
+  return `${runtimeDir.replace(/\/+$/, "")}/projects/${projectName}`;
 }
 
-/** The mount string synthesis writes: `source=/run/remo-broker/<name>.sock,target=/run/remo-broker/sock,type=bind`. */
-export function brokerMountString(projectName: string): string {
-  return `source=${brokerSocketSource(projectName)},target=${CONTAINER_SOCKET_PATH},type=bind`;
+/** Where older versions put the project's socket file (mounted at /run/remo-broker/sock). */
+export function legacySocketSource(projectName: string, runtimeDir: string = DEFAULT_RUNTIME_DIR): string {
+  return `${runtimeDir.replace(/\/+$/, "")}/${projectName}.sock`;
+}
+
+/** The mount string synthesis writes: `source=<runtime>/projects/<name>,target=/run/remo-broker,type=bind,readonly`. */
+export function brokerMountString(projectName: string, runtimeDir: string = DEFAULT_RUNTIME_DIR): string {
+  return `source=${brokerSocketSource(projectName, runtimeDir)},target=${containerMountTarget},type=bind,readonly`;
 }
 
 /** A mount entry reduced to what matters here; undefined fields were absent. */
@@ -45,12 +57,22 @@ export function samePath(a: string | undefined, b: string): boolean {
   return a !== undefined && norm(a) === norm(b);
 }
 
-/** How an entry relates to this project's broker mount. */
-export type MountMatch = "ours" | "conflict" | "other";
+/** True when the entry mounts something at the socket directory or the socket path inside the container. */
+export function targetsBroker(spec: MountSpec): boolean {
+  return samePath(spec.target, containerMountTarget) || samePath(spec.target, CONTAINER_SOCKET_PATH);
+}
 
-/** Classifies one mount entry: ours (right source, target and bind), a conflict (same target, anything else) or unrelated. */
-export function classifyMount(spec: MountSpec, projectName: string): MountMatch {
-  if (!samePath(spec.target, CONTAINER_SOCKET_PATH)) return "other";
+/**
+ * How an entry relates to this project's broker mount: ours (the socket directory as a
+ * bind), legacy (this project's old socket-file mount, to be replaced), a conflict
+ * (something else at /run/remo-broker or its socket), or unrelated.
+ */
+export type MountMatch = "ours" | "legacy" | "conflict" | "other";
+
+/** Classifies one mount entry against this project's broker mount. */
+export function classifyMount(spec: MountSpec, projectName: string, runtimeDir: string = DEFAULT_RUNTIME_DIR): MountMatch {
+  if (!targetsBroker(spec)) return "other";
   const typeOk = spec.type === undefined || spec.type === "bind";
-  return samePath(spec.source, brokerSocketSource(projectName)) && typeOk ? "ours" : "conflict";
+  if (samePath(spec.target, containerMountTarget)) return typeOk && samePath(spec.source, brokerSocketSource(projectName, runtimeDir)) ? "ours" : "conflict";
+  return typeOk && samePath(spec.source, legacySocketSource(projectName, runtimeDir)) ? "legacy" : "conflict";
 }

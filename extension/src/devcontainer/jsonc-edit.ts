@@ -48,8 +48,12 @@ export function appendEntry(text: string, path: (string | number)[], key: string
   const last = children.at(-1);
 
   if (last === undefined) {
+    // Keep whatever sits between the brackets ("[ // nothing yet" + newline + "]"): only
+    // the trailing blank space is replaced, so comments stay and the entry goes after them.
     const inner = containerIndent + style.indentUnit;
-    const content = `${style.eol}${inner}${prefix}${render(value, inner, style)}${style.eol}${containerIndent}`;
+    const between = text.slice(open + 1, close);
+    const kept = between.replace(/\s+$/, "");
+    const content = `${kept}${style.eol}${inner}${prefix}${render(value, inner, style)}${style.eol}${containerIndent}`;
     return applyEdits(text, [{ offset: open + 1, length: close - open - 1, content }]);
   }
   const comma = findTrailingComma(text, last.offset + last.length, close);

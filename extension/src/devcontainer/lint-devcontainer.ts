@@ -1,7 +1,7 @@
 // Diagnostics for devcontainer.json: literal secrets in containerEnv/remoteEnv, missing or wrong broker mount. Pure.
 import { findNodeAtLocation, getNodeValue, type Node } from "jsonc-parser";
-import { CONTAINER_SOCKET_PATH, projectNamePattern } from "#protocol";
-import { brokerMountString, brokerSocketSource, classifyMount, parseMount, samePath } from "./broker-mount.ts";
+import { projectNamePattern } from "#protocol";
+import { brokerMountString, brokerSocketSource, classifyMount, containerMountTarget, parseMount, targetsBroker } from "./broker-mount.ts";
 import { parseJsonc } from "./jsonc-edit.ts";
 import { isReferenceOrPlaceholder, secretishName, tokenKind } from "./token-patterns.ts";
 
@@ -20,8 +20,9 @@ export interface DevcontainerDiagnostic { code: string; message: string; offset:
  * Lints a devcontainer.json. Token-shaped literals in containerEnv, remoteEnv, build.args
  * and runArgs `-e NAME=value` are errors;
  * literals under credential-like names are warnings. With `projectName` (from the
- * manifest) a missing or wrong broker mount is reported too; compose-based configs are
- * skipped for mounts because the mount lives in the compose file. Never quotes a value.
+ * manifest) a missing, old-style or wrong broker mount is reported too (compose-based
+ * configs included: the devcontainer CLI applies `mounts` to the compose service). Never
+ * quotes a value.
  */
 export function lintDevcontainer(text: string, opts: { projectName?: string }): DevcontainerDiagnostic[] {
   const { root } = parseJsonc(text);
@@ -77,24 +78,27 @@ function lintEnv(root: Node, path: string[]): DevcontainerDiagnostic[] {
 }
 
 function lintMount(root: Node, projectName: string | undefined): DevcontainerDiagnostic[] {
-  const config = getNodeValue(root) as Record<string, unknown>;
-  if (config.dockerComposeFile !== undefined) return [];
   const mounts = findNodeAtLocation(root, ["mounts"]);
   const items = mounts?.type === "array" ? mounts.children ?? [] : [];
   const out: DevcontainerDiagnostic[] = [];
+  const known = projectName !== undefined && projectNamePattern.test(projectName);
+  const use = known ? ` Use "${brokerMountString(projectName)}".` : "";
   let found = false;
   for (const item of items) {
     const spec = parseMount(getNodeValue(item));
-    if (spec === undefined || !samePath(spec.target, CONTAINER_SOCKET_PATH)) continue;
+    if (spec === undefined || !targetsBroker(spec)) continue;
     found = true;
     const at = { offset: item.offset, length: item.length };
+    const match = known ? classifyMount(spec, projectName) : "other";
     if (spec.type !== undefined && spec.type !== "bind") {
-      out.push({ code: DevcontainerDiagnosticCode.wrongBrokerMount, severity: "error", ...at, message: `The broker socket must be a bind mount (type=bind), not type=${spec.type}.${projectName === undefined ? "" : ` Use "${brokerMountString(projectName)}".`}` });
-    } else if (projectName !== undefined && projectNamePattern.test(projectName) && classifyMount(spec, projectName) === "conflict") {
-      out.push({ code: DevcontainerDiagnosticCode.wrongBrokerMount, severity: "error", ...at, message: `This mounts ${spec.source ?? "no source"} at ${CONTAINER_SOCKET_PATH}, but project "${projectName}" has its socket at ${brokerSocketSource(projectName)}. Use "${brokerMountString(projectName)}".` });
+      out.push({ code: DevcontainerDiagnosticCode.wrongBrokerMount, severity: "error", ...at, message: `The broker socket directory must be a bind mount (type=bind), not type=${spec.type}.${use}` });
+    } else if (match === "legacy") {
+      out.push({ code: DevcontainerDiagnosticCode.wrongBrokerMount, severity: "warning", ...at, message: `This mounts the socket file, which a running container loses when the broker restarts. Mount the project's socket directory instead: run "Remo: Synthesize devcontainer.json", or${use.replace(" Use", " use")}` });
+    } else if (match === "conflict") {
+      out.push({ code: DevcontainerDiagnosticCode.wrongBrokerMount, severity: "error", ...at, message: `This mounts ${spec.source ?? "no source"} at ${spec.target ?? containerMountTarget}, but project "${projectName ?? ""}" has its socket directory at ${brokerSocketSource(projectName ?? "")}.${use}` });
     }
   }
-  if (!found && projectName !== undefined && projectNamePattern.test(projectName)) {
+  if (!found && known) {
     const anchor = mounts?.parent?.children?.[0] ?? root;
     const at = anchor === root ? { offset: root.offset, length: 1 } : { offset: anchor.offset, length: anchor.length };
     out.push({ code: DevcontainerDiagnosticCode.missingBrokerMount, severity: "warning", ...at, message: `No mount brings the broker socket into the container, so remo-secrets cannot fetch "${projectName}" secrets. Run "Remo: Synthesize devcontainer.json" or add "${brokerMountString(projectName)}" to "mounts".` });

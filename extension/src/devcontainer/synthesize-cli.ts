@@ -5,10 +5,11 @@ import { nodeWorkspaceFs } from "./node-workspace-fs.ts";
 import { DevcontainerError } from "./synthesize.ts";
 import { synthesizeWorkspace } from "./synthesize-workspace.ts";
 
-const usage = `usage: remo-secrets-synthesize [--feature-id ID] [--dry-run] <workspace-folder>
+const usage = `usage: remo-secrets-synthesize [--feature-id ID] [--runtime-dir DIR] [--dry-run] <workspace-folder>
   Adds the remo-broker socket mount and the remo-secrets feature to
   <workspace-folder>/.devcontainer/devcontainer.json, or creates it.
   --feature-id ID  reference a published feature instead of copying the bundled one
+  --runtime-dir DIR  the node broker's --runtime-dir, when it is not /run/remo-broker
   --dry-run        print what would change and the resulting file; write nothing
   Exit: 0 done, 1 conflicts left for you to resolve, 2 usage or error.
 `;
@@ -21,6 +22,7 @@ function bundledFeature(): string {
 
 async function main(argv: string[]): Promise<number> {
   let featureId: string | undefined;
+  let runtimeDir: string | undefined;
   let dryRun = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -35,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
       featureId = argv[++i];
     } else if (a.startsWith("--feature-id=")) {
       featureId = a.slice("--feature-id=".length);
+    } else if (a === "--runtime-dir" || a.startsWith("--runtime-dir=")) {
+      runtimeDir = a === "--runtime-dir" ? argv[++i] : a.slice("--runtime-dir=".length);
+      if (runtimeDir?.startsWith("/") !== true) {
+        process.stderr.write(`remo-secrets-synthesize: --runtime-dir needs an absolute path (the broker's --runtime-dir on the node)\n${usage}`);
+        return 2;
+      }
     } else if (a.startsWith("-")) {
       process.stderr.write(`remo-secrets-synthesize: unknown option ${a}\n${usage}`);
       return 2;
@@ -56,7 +64,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`remo-secrets-synthesize: the bundled feature folder ${source} is missing. Run it from a built checkout (npm run build), or pass --feature-id <published id>.\n`);
     return 2;
   }
-  const result = await synthesizeWorkspace(folder, nodeWorkspaceFs(), { ...(featureId === undefined ? { featureSource: source } : { featureRef: featureId }), write: !dryRun });
+  const result = await synthesizeWorkspace(folder, nodeWorkspaceFs(), {
+    ...(featureId === undefined ? { featureSource: source } : { featureRef: featureId }),
+    ...(runtimeDir === undefined ? {} : { runtimeDir }),
+    write: !dryRun,
+  });
   const rel = result.path.startsWith(folder + "/") ? result.path.slice(folder.length + 1) : result.path;
   const verb = dryRun ? "Would change" : result.created ? "Created" : "Updated";
   if (result.changes.length === 0) process.stdout.write(`${rel} is already set up for project ${result.projectName}; nothing changed.\n`);

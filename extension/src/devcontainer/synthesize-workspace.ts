@@ -1,9 +1,9 @@
 // Synthesis over a workspace folder through an injected file system (vscode.workspace.fs in the
 // extension, node:fs in the CLI): reads the manifest and markers, edits or creates the file, copies the feature.
 import { posix } from "node:path";
-import { MANIFEST_PATHS, parseManifest, projectNamePattern, CONTAINER_SOCKET_PATH } from "#protocol";
+import { MANIFEST_PATHS, parseManifest, projectNamePattern } from "#protocol";
 import { languageMarkers } from "./base-images.ts";
-import { brokerSocketSource } from "./broker-mount.ts";
+import { brokerSocketSource, containerMountTarget, legacySocketSource } from "./broker-mount.ts";
 import { DevcontainerError, synthesizeDevcontainer } from "./synthesize.ts";
 import { parseJsonc } from "./jsonc-edit.ts";
 import { getNodeValue } from "jsonc-parser";
@@ -27,6 +27,8 @@ export interface SynthesizeWorkspaceOptions {
   featureRef?: string;
   /** Write the result (default false: a dry run for a diff). */
   write?: boolean;
+  /** The node broker's runtime directory when it is not /run/remo-broker (`remo-broker serve --runtime-dir`). */
+  runtimeDir?: string;
 }
 
 /** What synthesis did or would do. */
@@ -65,8 +67,13 @@ export async function synthesizeWorkspace(folder: string, fs: WorkspaceFs, opts:
     throw new DevcontainerError("root_config", "This project keeps its configuration in .devcontainer.json at the root. Move it to .devcontainer/devcontainer.json and synthesize again, so there is only one configuration.");
   }
   const markers = (await fs.readDirectory(folder)).filter((n) => languageMarkers.includes(n));
-  const composeHasMount = before === undefined ? false : await composeMountsSocket(before, devcontainerDir, projectName, fs);
-  const result = synthesizeDevcontainer({ ...(before === undefined ? {} : { existing: before }), projectName, markers, featureRef, composeHasMount });
+  const composeMount = before === undefined ? undefined : await composeMountOf(before, devcontainerDir, projectName, opts.runtimeDir, fs);
+  const result = synthesizeDevcontainer({
+    ...(before === undefined ? {} : { existing: before }),
+    projectName, markers, featureRef,
+    ...(composeMount === undefined ? {} : { composeMount }),
+    ...(opts.runtimeDir === undefined ? {} : { runtimeDir: opts.runtimeDir }),
+  });
   const changes = [...result.changes];
   if (opts.featureRef === undefined && opts.featureSource !== undefined) {
     const copied = await syncFeature(opts.featureSource, posix.join(devcontainerDir, localFeatureFolder), fs, opts.write === true);
@@ -97,19 +104,26 @@ async function projectNameOf(folder: string, fs: WorkspaceFs): Promise<string> {
   return posix.basename(folder);
 }
 
-/** True when a compose file of the config already mounts this project's socket at the container path. */
-async function composeMountsSocket(text: string, devcontainerDir: string, projectName: string, fs: WorkspaceFs): Promise<boolean> {
+/** What a compose file of the config already mounts for this project: the socket directory, the old socket file, or nothing. */
+async function composeMountOf(text: string, devcontainerDir: string, projectName: string, runtimeDir: string | undefined, fs: WorkspaceFs): Promise<"ours" | "legacy" | undefined> {
   const { root } = parseJsonc(text);
-  if (root?.type !== "object") return false;
+  if (root?.type !== "object") return undefined;
   const files = (getNodeValue(root) as { dockerComposeFile?: unknown }).dockerComposeFile;
   const list = typeof files === "string" ? [files] : Array.isArray(files) ? files.filter((f): f is string => typeof f === "string") : [];
+  let found: "ours" | "legacy" | undefined;
   for (const f of list) {
     const bytes = await fs.readFile(posix.resolve(devcontainerDir, f));
     if (bytes === undefined) continue;
     const compose = decoder.decode(bytes);
-    if (compose.includes(brokerSocketSource(projectName)) && compose.includes(CONTAINER_SOCKET_PATH)) return true;
+    // A line-level look, not a YAML parse: enough to tell the user which line to remove.
+    if (compose.includes(legacySocketSource(projectName, runtimeDir))) return "legacy";
+    if (new RegExp(`${escape(brokerSocketSource(projectName, runtimeDir))}/?:${escape(containerMountTarget)}(:ro)?["']?\\s*$`, "m").test(compose)) found = "ours";
   }
-  return false;
+  return found;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Copies the feature folder when it is missing or differs; returns what changed (undefined: already current). */

@@ -1,7 +1,7 @@
 // devcontainer.json synthesis (DESIGN §6): pure, text in → text + report out. Edits keep comments, order and indentation.
-import { getNodeValue, findNodeAtLocation, type Node } from "jsonc-parser";
-import { CodedError, CONTAINER_SOCKET_PATH, normalizeProjectName, projectNamePattern } from "#protocol";
-import { brokerMountString, brokerSocketSource, classifyMount, parseMount } from "./broker-mount.ts";
+import { applyEdits, getNodeValue, findNodeAtLocation, type Edit, type Node } from "jsonc-parser";
+import { CodedError, CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR, normalizeProjectName, projectNamePattern } from "#protocol";
+import { brokerMountString, brokerSocketSource, classifyMount, containerMountTarget, legacySocketSource, parseMount } from "./broker-mount.ts";
 import { chooseBaseImage, nodeFeatureId } from "./base-images.ts";
 import { appendEntry, detectStyle, parseJsonc, type TextStyle } from "./jsonc-edit.ts";
 
@@ -24,8 +24,10 @@ export interface SynthesisInput {
   markers: string[];
   /** `./remo-secrets` when the feature folder is copied next to the file, else a published feature id. */
   featureRef: string;
-  /** For Docker Compose configs: true when a compose file already mounts the socket (the caller looked). */
-  composeHasMount?: boolean;
+  /** For Docker Compose configs: what a compose file already mounts at /run/remo-broker (the caller looked). */
+  composeMount?: "ours" | "legacy";
+  /** The broker's runtime directory on the node when it is not the default /run/remo-broker. */
+  runtimeDir?: string;
 }
 
 /** The result: the new text, what changed, what the user must resolve, and hints that changed nothing. */
@@ -55,7 +57,7 @@ function createDevcontainer(input: SynthesisInput): SynthesisResult {
     name: input.projectName,
     image: base.image,
     features,
-    mounts: [brokerMountString(input.projectName)],
+    mounts: [brokerMountString(input.projectName, input.runtimeDir)],
     containerEnv: { REMO_BROKER_SOCKET: CONTAINER_SOCKET_PATH },
   };
   const text = [
@@ -69,7 +71,7 @@ function createDevcontainer(input: SynthesisInput): SynthesisResult {
     `Created devcontainer.json for a ${base.language} project (image ${base.image}).`,
     ...(base.hasNode ? [] : [`Added the Node feature "${nodeFeatureId}": the remo-secrets client needs Node.js 20 or later.`]),
     `Added the feature "${input.featureRef}".`,
-    `Mounted the broker socket ${brokerSocketSource(input.projectName)} at ${CONTAINER_SOCKET_PATH}.`,
+    `Mounted the broker socket directory ${brokerSocketSource(input.projectName, input.runtimeDir)} at ${containerMountTarget} (read-only).`,
     `Set containerEnv REMO_BROKER_SOCKET=${CONTAINER_SOCKET_PATH}.`,
   ];
   return { text, created: true, changes, conflicts: [], notes: [] };
@@ -90,15 +92,19 @@ function editDevcontainer(existing: string, input: SynthesisInput): SynthesisRes
   const notes: string[] = [];
   let text = existing;
 
-  const compose = getNodeValue(root) as Record<string, unknown>;
-  if (compose.dockerComposeFile !== undefined) {
-    const service = typeof compose.service === "string" ? compose.service : "<service>";
-    if (input.composeHasMount !== true) {
-      conflicts.push(`This configuration uses Docker Compose, so the broker socket must be mounted by the compose service "${service}", not by devcontainer.json. `
-        + `Add "- ${brokerSocketSource(input.projectName)}:${CONTAINER_SOCKET_PATH}" under that service's volumes: and synthesize again.`);
-    }
+  // Compose configs too: the devcontainer CLI applies devcontainer.json "mounts" to the
+  // compose service through its own override file.
+  const config = getNodeValue(root) as Record<string, unknown>;
+  const service = typeof config.service === "string" ? config.service : "<service>";
+  const runtimeDir = input.runtimeDir ?? DEFAULT_RUNTIME_DIR;
+  if (config.dockerComposeFile !== undefined && input.composeMount === "ours") {
+    notes.push(`The compose service "${service}" already mounts ${brokerSocketSource(input.projectName, runtimeDir)}; nothing added to "mounts".`);
   } else {
-    text = ensureMount(text, root, input.projectName, style, changes, conflicts);
+    if (config.dockerComposeFile !== undefined && input.composeMount === "legacy") {
+      conflicts.push(`The compose service "${service}" mounts the old socket file ${legacySocketSource(input.projectName, runtimeDir)}, which a running container loses when the broker restarts. `
+        + "Remove that line from the service's volumes: (devcontainer.json now mounts the socket directory) and rebuild the container.");
+    }
+    text = ensureMount(text, root, input.projectName, runtimeDir, style, changes, conflicts);
   }
 
   const edited = reparse(text);
@@ -113,11 +119,12 @@ function reparse(text: string): Node {
   return root;
 }
 
-function ensureMount(text: string, root: Node, project: string, style: TextStyle, changes: string[], conflicts: string[]): string {
+function ensureMount(text: string, root: Node, project: string, runtimeDir: string, style: TextStyle, changes: string[], conflicts: string[]): string {
   const mounts = findNodeAtLocation(root, ["mounts"]);
-  const wanted = brokerMountString(project);
+  const wanted = brokerMountString(project, runtimeDir);
+  const where = `the broker socket directory ${brokerSocketSource(project, runtimeDir)} at ${containerMountTarget} (read-only)`;
   if (mounts === undefined) {
-    changes.push(`Added "mounts" with the broker socket ${brokerSocketSource(project)} at ${CONTAINER_SOCKET_PATH}.`);
+    changes.push(`Added "mounts" with ${where}.`);
     return appendEntry(text, [], "mounts", [wanted], style);
   }
   if (mounts.type !== "array") {
@@ -125,19 +132,59 @@ function ensureMount(text: string, root: Node, project: string, style: TextStyle
     return text;
   }
   let ours = false;
+  const legacy: Node[] = [];
+  const before = conflicts.length;
   for (const [i, item] of (mounts.children ?? []).entries()) {
     const spec = parseMount(getNodeValue(item));
     if (spec === undefined) continue;
-    const match = classifyMount(spec, project);
+    const match = classifyMount(spec, project, runtimeDir);
     if (match === "ours") ours = true;
+    if (match === "legacy") legacy.push(item);
     if (match === "conflict") {
-      conflicts.push(`mounts[${i}] already mounts ${spec.source ?? "something"} at ${CONTAINER_SOCKET_PATH}, but this project's socket is ${brokerSocketSource(project)}. `
+      conflicts.push(`mounts[${i}] already mounts ${spec.source ?? "something"} at ${spec.target ?? containerMountTarget}, but this project's socket directory is ${brokerSocketSource(project, runtimeDir)}. `
         + `Change that entry to "${wanted}" (or remove it) and synthesize again; it was left as it is.`);
     }
   }
-  if (ours || conflicts.length > 0) return text;
-  changes.push(`Mounted the broker socket ${brokerSocketSource(project)} at ${CONTAINER_SOCKET_PATH} (appended to "mounts").`);
+  if (conflicts.length > before) return text;
+  if (legacy.length > 0) return replaceLegacy(text, legacy, ours ? undefined : wanted, project, runtimeDir, changes);
+  if (ours) return text;
+  changes.push(`Mounted ${where} (appended to "mounts").`);
   return appendEntry(text, ["mounts"], undefined, wanted, style);
+}
+
+/**
+ * Replaces this project's old socket-file mounts in place (same position, same form):
+ * the first becomes the directory mount (unless one is already there), any others are
+ * dropped with their separating comma.
+ */
+function replaceLegacy(text: string, items: Node[], wanted: string | undefined, project: string, runtimeDir: string, changes: string[]): string {
+  const edits: Edit[] = [];
+  items.forEach((item, i) => {
+    if (i === 0 && wanted !== undefined) {
+      if (item.type === "string") {
+        edits.push({ offset: item.offset, length: item.length, content: JSON.stringify(wanted) });
+      } else {
+        for (const [key, value] of [["source", brokerSocketSource(project, runtimeDir)], ["target", containerMountTarget]] as const) {
+          const node = findNodeAtLocation(item, [key]);
+          if (node !== undefined) edits.push({ offset: node.offset, length: node.length, content: JSON.stringify(value) });
+        }
+      }
+      return;
+    }
+    edits.push(removalEdit(text, item));
+  });
+  changes.push(`Replaced the socket-file mount ${legacySocketSource(project, runtimeDir)} → ${CONTAINER_SOCKET_PATH} with ${wanted === undefined ? "the directory mount already listed" : `the socket directory ${brokerSocketSource(project, runtimeDir)} at ${containerMountTarget}`}: a mounted socket file goes stale when the broker restarts.`);
+  return applyEdits(text, edits);
+}
+
+/** An edit that removes an array item and the comma after it (or before it, for the last one). */
+function removalEdit(text: string, item: Node): Edit {
+  const end = item.offset + item.length;
+  const after = /^\s*,/.exec(text.slice(end));
+  if (after !== null) return { offset: item.offset, length: end + after[0].length - item.offset, content: "" };
+  const before = /,\s*$/.exec(text.slice(0, item.offset));
+  const start = before === null ? item.offset : item.offset - before[0].length;
+  return { offset: start, length: end - start, content: "" };
 }
 
 /** True for a feature id that is this project's feature, local or published, in any version. */

@@ -48,7 +48,7 @@ describe("lintDevcontainer", () => {
       severity: "warning",
       offset: text.indexOf("\"mounts\""),
       length: "\"mounts\"".length,
-      message: "No mount brings the broker socket into the container, so remo-secrets cannot fetch \"myrepo\" secrets. Run \"Remo: Synthesize devcontainer.json\" or add \"source=/run/remo-broker/myrepo.sock,target=/run/remo-broker/sock,type=bind\" to \"mounts\".",
+      message: "No mount brings the broker socket into the container, so remo-secrets cannot fetch \"myrepo\" secrets. Run \"Remo: Synthesize devcontainer.json\" or add \"source=/run/remo-broker/projects/myrepo,target=/run/remo-broker,type=bind,readonly\" to \"mounts\".",
     }]);
     expect(lintDevcontainer("{\"image\":\"i\"}", { projectName: "myrepo" })[0]).toMatchObject({ offset: 0, length: 1 });
   });
@@ -57,14 +57,27 @@ describe("lintDevcontainer", () => {
     const text = JSON.stringify({ image: "i", mounts: ["source=/run/remo-broker/other.sock,target=/run/remo-broker/sock,type=bind", { type: "volume", source: "v", target: "/run/remo-broker/sock" }] });
     const d = lintDevcontainer(text, { projectName: "myrepo" });
     expect(d.map((x) => x.code)).toEqual(["devcontainer.wrong-broker-mount", "devcontainer.wrong-broker-mount"]);
-    expect(d[0]!.message).toContain("project \"myrepo\" has its socket at /run/remo-broker/myrepo.sock");
+    expect(d[0]!.message).toBe("This mounts /run/remo-broker/other.sock at /run/remo-broker/sock, but project \"myrepo\" has its socket directory at /run/remo-broker/projects/myrepo. Use \"source=/run/remo-broker/projects/myrepo,target=/run/remo-broker,type=bind,readonly\".");
     expect(d[1]!.message).toContain("must be a bind mount (type=bind), not type=volume");
   });
 
-  it("is silent on a correct file, on compose configs, and on text that is not an object", () => {
-    const good = JSON.stringify({ image: "i", mounts: ["target=/run/remo-broker/sock,source=/run/remo-broker/myrepo.sock,type=bind"] });
+  it("warns about this project's old socket-file mount, in devcontainer.json of compose configs too", () => {
+    const text = JSON.stringify({ dockerComposeFile: "c.yml", service: "a", mounts: ["source=/run/remo-broker/myrepo.sock,target=/run/remo-broker/sock,type=bind"] });
+    expect(lintDevcontainer(text, { projectName: "myrepo" })).toEqual([{
+      code: "devcontainer.wrong-broker-mount",
+      severity: "warning",
+      offset: text.indexOf("\"source="),
+      length: "\"source=/run/remo-broker/myrepo.sock,target=/run/remo-broker/sock,type=bind\"".length,
+      message: "This mounts the socket file, which a running container loses when the broker restarts. Mount the project's socket directory instead: run \"Remo: Synthesize devcontainer.json\", or use \"source=/run/remo-broker/projects/myrepo,target=/run/remo-broker,type=bind,readonly\".",
+    }]);
+    expect(lintDevcontainer(JSON.stringify({ dockerComposeFile: "c.yml", service: "a" }), { projectName: "myrepo" }).map((d) => d.code)).toEqual(["devcontainer.missing-broker-mount"]);
+  });
+
+  it("is silent on a correct file (string or object form) and on text that is not an object", () => {
+    const good = JSON.stringify({ image: "i", mounts: ["target=/run/remo-broker,source=/run/remo-broker/projects/myrepo,type=bind,readonly"] });
     expect(lintDevcontainer(good, { projectName: "myrepo" })).toEqual([]);
-    expect(lintDevcontainer(JSON.stringify({ dockerComposeFile: "c.yml", service: "a" }), { projectName: "myrepo" })).toEqual([]);
+    const object = JSON.stringify({ dockerComposeFile: "c.yml", service: "a", mounts: [{ source: "/run/remo-broker/projects/myrepo/", target: "/run/remo-broker", type: "bind" }] });
+    expect(lintDevcontainer(object, { projectName: "myrepo" })).toEqual([]);
     expect(lintDevcontainer("[1,2]", { projectName: "myrepo" })).toEqual([]);
     expect(lintDevcontainer("{ \"image\": ", { projectName: "myrepo" }).map((d) => d.code)).toEqual(["devcontainer.missing-broker-mount"]);
   });

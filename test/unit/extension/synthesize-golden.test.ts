@@ -2,17 +2,25 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { visit } from "jsonc-parser";
 import { synthesizeDevcontainer } from "../../../extension/src/devcontainer/synthesize.ts";
 import { devcontainerSchemaErrors } from "./devcontainer-schema.ts";
 
 const dir = join(import.meta.dirname, "../../fixtures/devcontainer");
 const cases = readdirSync(dir).filter((f) => f.endsWith(".before.jsonc")).map((f) => f.slice(0, -".before.jsonc".length)).sort();
 
-interface CaseOptions { projectName?: string; featureRef?: string; composeHasMount?: boolean; conflicts?: number }
+interface CaseOptions { projectName?: string; featureRef?: string; composeMount?: "ours" | "legacy"; conflicts?: number }
+
+/** Every comment of a JSONC text, in order (the parser knows strings from comments). */
+function comments(text: string): string[] {
+  const out: string[] = [];
+  visit(text, { onComment: (offset, length) => { out.push(text.slice(offset, offset + length)); } }, { allowTrailingComma: true });
+  return out;
+}
 
 describe("synthesizeDevcontainer golden fixtures", () => {
   it("has at least ten cases", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(10);
+    expect(cases.length).toBeGreaterThanOrEqual(25);
   });
 
   for (const name of cases) {
@@ -25,7 +33,7 @@ describe("synthesizeDevcontainer golden fixtures", () => {
         projectName: opts.projectName ?? "myrepo",
         markers: [],
         featureRef: opts.featureRef ?? "./remo-secrets",
-        ...(opts.composeHasMount === undefined ? {} : { composeHasMount: opts.composeHasMount }),
+        ...(opts.composeMount === undefined ? {} : { composeMount: opts.composeMount }),
       };
       const result = synthesizeDevcontainer(input);
       const afterFile = join(dir, `${name}.after.jsonc`);
@@ -34,10 +42,9 @@ describe("synthesizeDevcontainer golden fixtures", () => {
       expect(result.created).toBe(false);
       expect(result.conflicts).toHaveLength(opts.conflicts ?? 0);
       expect(result.changes.length === 0).toBe(result.text === before);
-      // Every comment line of the original survives.
-      for (const line of before.split(/\r?\n/).filter((l) => l.trim().startsWith("//"))) {
-        expect(result.text).toContain(line);
-      }
+      // Every comment of the original survives, in order, wherever it was (empty arrays and objects included).
+      expect(comments(result.text)).toEqual(expect.arrayContaining(comments(before)));
+      expect(comments(result.text).filter((c) => comments(before).includes(c))).toEqual(comments(before));
       expect(devcontainerSchemaErrors(result.text)).toEqual([]);
       const again = synthesizeDevcontainer({ ...input, existing: result.text });
       expect(again.text).toBe(result.text);

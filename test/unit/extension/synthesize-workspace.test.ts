@@ -63,13 +63,18 @@ describe("synthesizeWorkspace", () => {
     await expect(synthesizeWorkspace("/w/p", fs, {})).rejects.toMatchObject({ code: "no_feature" });
   });
 
-  it("finds a compose file's socket mount relative to .devcontainer", async () => {
+  it("reads the compose files relative to .devcontainer for an existing directory or old socket-file mount", async () => {
     const fs = memFs({
       "/w/c/.devcontainer/devcontainer.json": "{ \"dockerComposeFile\": [\"../compose.yaml\"], \"service\": \"app\", \"workspaceFolder\": \"/w\" }",
-      "/w/c/compose.yaml": "services:\n  app:\n    volumes:\n      - /run/remo-broker/c.sock:/run/remo-broker/sock\n",
+      "/w/c/compose.yaml": "services:\n  app:\n    volumes:\n      - /run/remo-broker/projects/c:/run/remo-broker:ro\n",
     });
-    expect((await synthesizeWorkspace("/w/c", fs, { featureRef: "x/remo-secrets" })).conflicts).toEqual([]);
+    const ours = await synthesizeWorkspace("/w/c", fs, { featureRef: "x/remo-secrets" });
+    expect({ conflicts: ours.conflicts, mounts: ours.after.includes("\"mounts\"") }).toEqual({ conflicts: [], mounts: false });
+    fs.files.set("/w/c/compose.yaml", "services:\n  app:\n    volumes:\n      - /run/remo-broker/c.sock:/run/remo-broker/sock\n");
+    const legacy = await synthesizeWorkspace("/w/c", fs, { featureRef: "x/remo-secrets" });
+    expect({ conflicts: legacy.conflicts.length, mounts: legacy.after.includes("source=/run/remo-broker/projects/c,") }).toEqual({ conflicts: 1, mounts: true });
     fs.files.set("/w/c/compose.yaml", "services:\n  app: {}\n");
-    expect((await synthesizeWorkspace("/w/c", fs, { featureRef: "x/remo-secrets" })).conflicts).toHaveLength(1);
+    const none = await synthesizeWorkspace("/w/c", fs, { featureRef: "x/remo-secrets" });
+    expect({ conflicts: none.conflicts, mounts: none.after.includes("source=/run/remo-broker/projects/c,") }).toEqual({ conflicts: [], mounts: true });
   });
 });

@@ -3,7 +3,7 @@ import { parse } from "jsonc-parser";
 import { DevcontainerError, isRemoFeatureId, synthesizeDevcontainer } from "../../../extension/src/devcontainer/synthesize.ts";
 import { devcontainerSchemaErrors } from "./devcontainer-schema.ts";
 
-const mount = "source=/run/remo-broker/myrepo.sock,target=/run/remo-broker/sock,type=bind";
+const mount = "source=/run/remo-broker/projects/myrepo,target=/run/remo-broker,type=bind,readonly";
 const create = (markers: string[], featureRef = "./remo-secrets") => synthesizeDevcontainer({ projectName: "myrepo", markers, featureRef });
 
 describe("synthesizeDevcontainer (new file)", () => {
@@ -81,17 +81,48 @@ describe("synthesizeDevcontainer (errors and reports)", () => {
   it("reports a conflicting mount with what to write instead, and leaves it", () => {
     const existing = JSON.stringify({ image: "i", mounts: [{ type: "bind", source: "/tmp/x.sock", target: "/run/remo-broker/sock/" }] });
     const r = synthesizeDevcontainer({ existing, projectName: "myrepo", markers: [], featureRef: "./remo-secrets" });
-    expect(r.conflicts).toEqual([`mounts[0] already mounts /tmp/x.sock at /run/remo-broker/sock, but this project's socket is /run/remo-broker/myrepo.sock. Change that entry to "${mount}" (or remove it) and synthesize again; it was left as it is.`]);
+    expect(r.conflicts).toEqual([`mounts[0] already mounts /tmp/x.sock at /run/remo-broker/sock/, but this project's socket directory is /run/remo-broker/projects/myrepo. Change that entry to "${mount}" (or remove it) and synthesize again; it was left as it is.`]);
     expect(parse(r.text)).toMatchObject({ mounts: [{ source: "/tmp/x.sock" }] });
   });
 
-  it("tells compose users to mount the socket in their service, unless the compose file already does", () => {
+  it("adds the mount to devcontainer.json for compose configs, unless the compose file already mounts the directory", () => {
     const existing = JSON.stringify({ dockerComposeFile: "compose.yml", service: "app", workspaceFolder: "/w" });
     const r = synthesizeDevcontainer({ existing, projectName: "myrepo", markers: [], featureRef: "./remo-secrets" });
-    expect(r.conflicts).toEqual(["This configuration uses Docker Compose, so the broker socket must be mounted by the compose service \"app\", not by devcontainer.json. Add \"- /run/remo-broker/myrepo.sock:/run/remo-broker/sock\" under that service's volumes: and synthesize again."]);
-    expect(parse(r.text)).not.toHaveProperty("mounts");
-    const ok = synthesizeDevcontainer({ existing, projectName: "myrepo", markers: [], featureRef: "./remo-secrets", composeHasMount: true });
-    expect(ok.conflicts).toEqual([]);
+    expect(r.conflicts).toEqual([]);
+    expect(parse(r.text)).toMatchObject({ mounts: ["source=/run/remo-broker/projects/myrepo,target=/run/remo-broker,type=bind,readonly"] });
+    const ok = synthesizeDevcontainer({ existing, projectName: "myrepo", markers: [], featureRef: "./remo-secrets", composeMount: "ours" });
+    expect({ conflicts: ok.conflicts, notes: ok.notes.filter((n) => n.includes("compose")) }).toEqual({
+      conflicts: [],
+      notes: ["The compose service \"app\" already mounts /run/remo-broker/projects/myrepo; nothing added to \"mounts\"."],
+    });
+    expect(parse(ok.text)).not.toHaveProperty("mounts");
+  });
+
+  it("asks compose users to remove an old socket-file volume from the service", () => {
+    const existing = JSON.stringify({ dockerComposeFile: "compose.yml", service: "app", workspaceFolder: "/w" });
+    const r = synthesizeDevcontainer({ existing, projectName: "myrepo", markers: [], featureRef: "./remo-secrets", composeMount: "legacy" });
+    expect(r.conflicts).toEqual(["The compose service \"app\" mounts the old socket file /run/remo-broker/myrepo.sock, which a running container loses when the broker restarts. Remove that line from the service's volumes: (devcontainer.json now mounts the socket directory) and rebuild the container."]);
+    expect(parse(r.text)).toMatchObject({ mounts: ["source=/run/remo-broker/projects/myrepo,target=/run/remo-broker,type=bind,readonly"] });
+  });
+
+  it("mounts the runtime directory the node's broker uses when it is not the default", () => {
+    const r = synthesizeDevcontainer({ existing: "{\"image\":\"i\"}", projectName: "myrepo", markers: [], featureRef: "./remo-secrets", runtimeDir: "/srv/remo/run/" });
+    expect(parse(r.text)).toMatchObject({ mounts: ["source=/srv/remo/run/projects/myrepo,target=/run/remo-broker,type=bind,readonly"] });
+  });
+
+  it("replaces this project's socket-file mounts in place and reports it", () => {
+    const existing = "{\n  \"image\": \"i\",\n  \"mounts\": [\n    \"source=/run/remo-broker/myrepo.sock,target=/run/remo-broker/sock,type=bind\", // old\n    \"source=v,target=/v,type=volume\",\n    { \"source\": \"/run/remo-broker/myrepo.sock\", \"target\": \"/run/remo-broker/sock\", \"type\": \"bind\" }\n  ]\n}\n";
+    const r = synthesizeDevcontainer({ existing, projectName: "myrepo", markers: [], featureRef: "./remo-secrets" });
+    expect(r.text.split("\n").slice(0, 6)).toEqual([
+      "{",
+      "  \"image\": \"i\",",
+      "  \"mounts\": [",
+      "    \"source=/run/remo-broker/projects/myrepo,target=/run/remo-broker,type=bind,readonly\", // old",
+      "    \"source=v,target=/v,type=volume\"",
+      "  ],",
+    ]);
+    expect(r.changes[0]).toBe("Replaced the socket-file mount /run/remo-broker/myrepo.sock → /run/remo-broker/sock with the socket directory /run/remo-broker/projects/myrepo at /run/remo-broker: a mounted socket file goes stale when the broker restarts.");
+    expect(r.conflicts).toEqual([]);
   });
 
   it("reports a mounts value that is not an array", () => {

@@ -6,11 +6,11 @@ import { activateExtension, plain, readWs, waitFor, wsUri, type PlainDiagnostic 
 
 /** The exact diagnostics of the fixture's devcontainer.json (literal key, no broker mount). */
 export const expectedDevcontainerDiagnostics: PlainDiagnostic[] = [
-  { code: "devcontainer.missing-broker-mount", severity: "Warning", range: [1, 0, 1, 1], message: "No mount brings the broker socket into the container, so remo-secrets cannot fetch \"remo-fixture\" secrets. Run \"Remo: Synthesize devcontainer.json\" or add \"source=/run/remo-broker/remo-fixture.sock,target=/run/remo-broker/sock,type=bind\" to \"mounts\".", source: "remo" },
+  { code: "devcontainer.missing-broker-mount", severity: "Warning", range: [1, 0, 1, 1], message: "No mount brings the broker socket into the container, so remo-secrets cannot fetch \"remo-fixture\" secrets. Run \"Remo: Synthesize devcontainer.json\" or add \"source=/run/remo-broker/projects/remo-fixture,target=/run/remo-broker,type=bind,readonly\" to \"mounts\".", source: "remo" },
   { code: "devcontainer.literal-secret", severity: "Error", range: [6, 25, 6, 47], message: "containerEnv.AWS_ACCESS_KEY_ID holds a literal AWS access key id. Remove the value, add \"AWS_ACCESS_KEY_ID\" to the manifest's allowlist, and read it in the container with `remo-secrets get AWS_ACCESS_KEY_ID` or `remo-secrets exec -- …`. Then revoke the token: it is in the repository's history.", source: "remo" },
 ];
 
-const mount = "source=/run/remo-broker/remo-fixture.sock,target=/run/remo-broker/sock,type=bind";
+const mount = "source=/run/remo-broker/projects/remo-fixture,target=/run/remo-broker,type=bind,readonly";
 
 suite("devcontainer.json", () => {
   const uri = wsUri(".devcontainer", "devcontainer.json");
