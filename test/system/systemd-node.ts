@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureSystemdImage } from "../container/images.ts";
 import { chrootUnavailable } from "../feature/debian-root.ts";
@@ -26,12 +27,22 @@ export const checkoutInNode = "/opt/remo-secrets";
 export class SystemdNode {
   private constructor(readonly name: string, readonly label: string) {}
 
-  /** Boots a node and waits (with a deadline) until systemd reports running or degraded. */
-  static async boot(label: string, timeoutMs = 90_000): Promise<SystemdNode> {
+  /**
+   * Boots a node and waits (with a deadline) until systemd reports running or degraded. With
+   * `sshPort`, the node shares the host's network and its sshd listens on 127.0.0.1:`sshPort`
+   * only (from a config file in `sshConfigDir`, in place before sshd first starts).
+   */
+  static async boot(label: string, opts: { sshPort?: number; sshConfigDir?: string; timeoutMs?: number } = {}): Promise<SystemdNode> {
     const image = await ensureSystemdImage();
     const name = `remo-node-${String(process.pid)}-${String(Date.now())}`;
+    const ssh: string[] = [];
+    if (opts.sshPort !== undefined && opts.sshConfigDir !== undefined) {
+      const conf = join(opts.sshConfigDir, "remo-test.conf");
+      writeFileSync(conf, `Port ${String(opts.sshPort)}\nListenAddress 127.0.0.1\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n`);
+      ssh.push("--network", "host", "-v", `${conf}:/etc/ssh/sshd_config.d/remo-test.conf:ro`);
+    }
     await podmanOk([
-      "run", "-d", "--name", name, "--label", label, "--hostname", "remo-node", "--systemd=always",
+      "run", "-d", "--name", name, "--label", label, "--hostname", "remo-node", "--systemd=always", ...ssh,
       // CAP_DAC_READ_SEARCH: the unit keeps it in its bounding set (manifests in home folders), and
       // a service cannot keep what its manager lacks. CAP_SYS_PTRACE: the test reads the broker's /proc.
       "--cap-add", "SYS_ADMIN,NET_ADMIN,DAC_READ_SEARCH,SYS_PTRACE",
@@ -47,6 +58,7 @@ export class SystemdNode {
     // credentials directory, because systemd mounts it from a namespace whose mounts cannot
     // propagate. Make it what a real machine has before any unit of ours starts.
     await podmanOk(["exec", name, "mount", "--make-rshared", "/"]);
+    const timeoutMs = opts.timeoutMs ?? 90_000;
     const deadline = Date.now() + timeoutMs;
     let state = "";
     for (;;) {
