@@ -109,7 +109,7 @@ function durableWrite(dir, data) {
 export async function run(ctx) {
   const bin = join(ctx.dist, "remo-broker.js");
   const key = join(ctx.tmp, "key");
-  const kg = spawnSync(process.execPath, [bin, "keygen", "--out", key], { encoding: "utf8" });
+  const kg = spawnSync(process.execPath, [bin, "keygen", "--out", key], { encoding: "utf8", env: { ...process.env, SUDO_UID: undefined } });
   if (kg.status !== 0) return [{ area: "broker", what: "(setup)", skipped: `keygen failed: ${kg.stderr}` }];
   const recipient = kg.stdout.trim();
   const runtimeDir = join(ctx.tmp, "run");

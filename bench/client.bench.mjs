@@ -32,7 +32,7 @@ async function startBroker(ctx) {
   const dir = ctx.tmp;
   const runtimeDir = join(dir, "run");
   const identity = join(dir, "key");
-  const keygen = spawnSync(process.execPath, [broker, "keygen", "--out", identity], { encoding: "utf8" });
+  const keygen = spawnSync(process.execPath, [broker, "keygen", "--out", identity], { encoding: "utf8", env: { ...process.env, SUDO_UID: undefined } });
   if (keygen.status !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);
   const recipient = /age1[0-9a-z]+/.exec(keygen.stdout + readFileSync(identity, "utf8"))?.[0];
   const child = spawn(process.execPath, [broker, "serve", "--unsafe-paths", "--runtime-dir", runtimeDir, "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), "--identity", identity, "--rate-limit", "100000", "--rate-burst", "100000"], { env: { ...process.env, SUDO_UID: undefined }, stdio: ["ignore", "pipe", "pipe"] });

@@ -20,7 +20,7 @@ const show = (cmd) => console.log(`   $ ${cmd}`);
 /** Runs the broker CLI, optionally with stdin; exits the demo on failure. */
 function cli(args, input) {
   show(`remo-broker ${args.join(" ")}${input ? "   < (ciphertext on stdin)" : ""}`);
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", env: { ...process.env, SUDO_UID: undefined } });
   if (r.status !== 0) {
     console.error(r.stdout, r.stderr);
     throw new Error(`remo-broker ${args[0]} failed with exit ${r.status}`);

@@ -86,7 +86,9 @@ else
   WORK=$(mktemp -d "$TMPBASE/remo-broker-install.XXXXXX")
   chmod 700 "$WORK"
   trap 'rm -rf "$WORK"' EXIT INT TERM
-  "$NODE" "$ROOT$LIBDIR/remo-broker.js" keygen --out "$WORK/secrets-key" > "$WORK/recipient"
+  # Without SUDO_UID: keygen refuses sudo callers (a sudo rule for remo-broker alone must not
+  # create root files anywhere); whoever runs this script as root is root already.
+  env -u SUDO_UID "$NODE" "$ROOT$LIBDIR/remo-broker.js" keygen --out "$WORK/secrets-key" > "$WORK/recipient"
   MODE=plaintext
   if [ -n "$CREDS" ]; then
     if "$CREDS" has-tpm2 >/dev/null 2>&1; then WITH=tpm2; MODE=tpm2; else WITH=host; MODE=host-key; fi

@@ -70,7 +70,9 @@ export interface CliResult {
 
 /** Runs `node dist/remo-broker.js <args>` with optional stdin; resolves when it exits. */
 export function runCli(args: string[], opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
-  return runProcess(process.execPath, [brokerBin, ...args], { ...opts, env: { ...process.env, ...opts.env } });
+  // SUDO_UID dropped unless a test sets it: under `sudo npm test` the developer is root already,
+  // and keygen and serve --unsafe-paths refuse sudo callers.
+  return runProcess(process.execPath, [brokerBin, ...args], { ...opts, env: { ...process.env, SUDO_UID: undefined, ...opts.env } });
 }
 
 /** Sends `lines` on one connection (pipelined) and resolves every reply, in order; stops early if the broker closes. */

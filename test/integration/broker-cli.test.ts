@@ -29,6 +29,22 @@ describe("remo-broker keygen", () => {
     }
   });
 
+  it("refuses a non-root sudo caller and creates nothing (a sudo rule for remo-broker must not create root files anywhere)", async () => {
+    const t = makeTempDir();
+    try {
+      const out = join(t.path, "sudoers.d-x");
+      const r = await runCli(["keygen", "--out", out], { env: { SUDO_UID: "1000", SUDO_USER: "alice" } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("refused under sudo by user 1000");
+      expect(r.stderr).toContain(`env -u SUDO_UID remo-broker keygen --out ${out}`);
+      expect(existsSync(out)).toBe(false);
+      // Root through sudo (SUDO_UID=0) is root.
+      expect((await runCli(["keygen", "--out", out], { env: { SUDO_UID: "0" } })).code).toBe(0);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it("exits 2 with usage when --out is missing", async () => {
     const r = await runCli(["keygen"]);
     expect(r.code).toBe(2);

@@ -202,7 +202,10 @@ describe.skipIf(skipReason !== null)("remo-broker on a systemd node", () => {
     await refused("sudo -n remo-broker serve --runtime-dir /tmp/evil-run --state-dir /tmp/evil-state --audit-file /etc/evil.jsonl", /refusing --runtime-dir \/tmp\/evil-run/);
     await refused("sudo -n remo-broker serve --unsafe-paths --runtime-dir /tmp/evil-run --state-dir /tmp/evil-state --audit-file /etc/evil.jsonl", /--unsafe-paths is refused under sudo by user \d+/);
     await refused("sudo -n INVOCATION_ID=0123456789abcdef0123456789abcdef remo-broker serve --audit-file /etc/evil.jsonl", /not allowed to set|sorry/i);
-    expect((await node.sh("ls -d /etc/evil.jsonl /tmp/evil-run /tmp/evil-state 2>/dev/null")).stdout).toBe("");
+    await refused("sudo -n remo-broker keygen --out /etc/sudoers.d/evil", /keygen: refused under sudo by user \d+/);
+    expect((await node.sh("ls -d /etc/evil.jsonl /tmp/evil-run /tmp/evil-state /etc/sudoers.d/evil 2>/dev/null")).stdout).toBe("");
+    // sudo still works for alice: nothing unparsable landed in /etc/sudoers.d.
+    expect((await as("sudo -n remo-broker-admin admin status")).code).toBe(0);
     expect((await node.sh("systemctl is-active remo-broker")).stdout.trim()).toBe("active");
   });
 });

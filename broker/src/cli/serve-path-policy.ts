@@ -51,6 +51,15 @@ export function systemServiceOf(cgroup: string | undefined): string | undefined 
   return unit;
 }
 
+/**
+ * The UID of the non-root user who reached root through sudo, or undefined. sudo sets SUDO_UID
+ * itself after resetting the environment, so the user it ran for cannot clear or fake it.
+ */
+export function sudoUser(env: Record<string, string | undefined>): string | undefined {
+  const uid = env.SUDO_UID;
+  return uid === undefined || uid === "" || uid === "0" ? undefined : uid;
+}
+
 /** The units the broker is shipped as: remo-broker.service, or an instance remo-broker@NAME.service. */
 export const brokerUnitPattern = /^remo-broker(@[^/]*)?\.service$/;
 
@@ -72,10 +81,9 @@ export function checkServePaths(inputs: ServePathInputs, defaults: ServeDefaults
   if (inputs.auditFile !== undefined && inputs.auditFile !== defaults.auditFile) custom.push(`--audit-file ${inputs.auditFile}`);
   if (inputs.identity !== undefined) custom.push(`--identity ${inputs.identity}`);
   if (inputs.credentialsDirectory !== undefined && inputs.credentialsDirectory !== "") custom.push(`CREDENTIALS_DIRECTORY=${inputs.credentialsDirectory}`);
-  const sudoUid = ctx.env.SUDO_UID;
-  const viaSudoAsUser = sudoUid !== undefined && sudoUid !== "" && sudoUid !== "0";
-  if (ctx.unsafePaths && viaSudoAsUser) {
-    return { message: `--unsafe-paths is refused under sudo by user ${sudoUid}: it would let that user make root write any file. Run the broker from its systemd unit (systemctl start remo-broker), or as root itself.` };
+  const sudoUid = sudoUser(ctx.env);
+  if (ctx.unsafePaths && sudoUid !== undefined) {
+    return { message: `--unsafe-paths is refused under sudo by user ${sudoUid}: it would let that user make root write any file. Run the broker from its systemd unit (systemctl start remo-broker); if you are root anyway (sudo -i), run it as env -u SUDO_UID remo-broker serve …` };
   }
   if (custom.length === 0) return null;
   // Only the broker's own unit: a user may well run processes inside some other system service
