@@ -80,7 +80,7 @@ let buf = ""; s.on("data", (d) => { buf += d; const l = buf.split("\\n"); if (l.
     e.addRecipient(b.recipient);
     const bundle = Object.entries(secrets).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join("\n") + "\n";
     b.admin(["push-creds"], Buffer.from(await e.encrypt(bundle)));
-    const socket = join(b.runtimeDir, "bench.sock");
+    const socket = join(b.runtimeDir, "projects", "bench", "sock");
     const env = { PATH: process.env.PATH, REMO_BROKER_SOCKET: socket };
     const bigFile = join(ctx.tmp, "big.txt");
     // 8 MiB of log-like text with a secret every ~4 KiB, so the masker has real work.

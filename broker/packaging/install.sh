@@ -18,6 +18,8 @@
 #   REMO_SYSTEMD_CREDS=PATH   systemd-creds to use, or "none" to skip sealing (default: found on PATH)
 #   REMO_NO_SYSTEMCTL=1       do not run systemctl (default when REMO_ROOT is set or systemd is not PID 1)
 set -eu
+# Everything this script writes without an explicit mode (the key while it is made and sealed) is private.
+umask 077
 
 ROOT="${REMO_ROOT:-}"
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -2,9 +2,11 @@ import { checkAdminRequest, errorResponse, isRemoError, maxMessageBytes, type Ad
 
 /** The broker operations behind the admin socket (implemented by the daemon, faked in unit tests). */
 export interface AdminBackend {
-  register(req: Extract<AdminRequest, { op: "register" }>): Promise<{ socket_path: string }>;
+  /** `req.allowlist` is the laptop-approved list; absent means "approve what the manifest file says now". */
+  register(req: Extract<AdminRequest, { op: "register" }>): Promise<{ socket_path: string; allowlist: string[] }>;
   unregister(name: string): Promise<void>;
-  reload(name: string): Promise<{ allowlist: string[] }>;
+  /** `approved` replaces the stored approved list; absent approves what the manifest file says now. */
+  reload(name: string, approved: readonly string[] | undefined): Promise<{ allowlist: string[] }>;
   status(): StatusResponse;
   recipient(): string;
   /** Decrypts, checks, stores and swaps in a bundle; throws RemoError and changes nothing on failure. */
@@ -41,7 +43,7 @@ async function dispatch(req: AdminRequest, backend: AdminBackend): Promise<objec
       await backend.unregister(req.name);
       return { ok: true };
     case "reload":
-      return { ok: true, ...(await backend.reload(req.name)) };
+      return { ok: true, ...(await backend.reload(req.name, req.allowlist)) };
     case "status":
       return backend.status();
     case "get-public-key":

@@ -1,10 +1,9 @@
-import { chmod, unlink } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import type { AuditEvent } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
 import { answerAdminRequest, type AdminBackend } from "./admin-ops.ts";
 import { serveNdjson, type ServedConnection } from "./connection.ts";
-import { closeServer, listenUnix } from "./socket-file.ts";
+import { closeServer, listenUnixAt, removeSocketFile } from "./socket-file.ts";
 
 /** The admin socket (root, 0600): the only way to change what the broker serves. */
 export class AdminSocket {
@@ -22,11 +21,10 @@ export class AdminSocket {
     });
   }
 
-  /** Listens on `path` (replacing a stale socket) with mode 0600. */
+  /** Listens on `path` (replacing a stale socket), created 0600 so it is never reachable with a wider mode. */
   static async open(path: string, backend: AdminBackend, audit: (e: AuditEvent, f: AuditFields) => void): Promise<AdminSocket> {
     const s = new AdminSocket(path, backend, audit);
-    await listenUnix(s.server, path);
-    await chmod(path, 0o600);
+    await listenUnixAt(s.server, path, 0o600);
     return s;
   }
 
@@ -35,6 +33,6 @@ export class AdminSocket {
     const closing = closeServer(this.server);
     await Promise.all([...this.connections].map((c) => c.drain()));
     await closing;
-    await unlink(this.path).catch(() => undefined);
+    await removeSocketFile(this.path).catch(() => undefined);
   }
 }

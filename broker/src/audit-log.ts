@@ -1,4 +1,4 @@
-import { chmodSync, close, fchmodSync, fstatSync, mkdirSync, openSync, write, writeSync } from "node:fs";
+import { close, closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, write, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { formatTimestamp, matchesAuditQuery, parseAuditLines, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
@@ -61,15 +61,31 @@ export class AuditLog {
 
   constructor(readonly file: string, private readonly logger: Logger, private readonly nowMs: () => number = Date.now) {}
 
-  /** Opens (creating 0640) the file; failure is reported, not thrown. */
+  /**
+   * Opens (creating 0640) the file; failure is reported, not thrown. Never through a symlink:
+   * the file is opened O_NOFOLLOW and its mode is fixed on that descriptor, so a link planted
+   * in its place is neither appended to nor chmod'ed.
+   */
   open(): void {
     this.lastOpenAttempt = Date.now();
     try {
       // 0750/0640 so the audit group may read it (DESIGN §5); set explicitly because serve runs with umask 077.
-      const created = mkdirSync(dirname(this.file), { recursive: true });
-      if (created !== undefined) chmodSync(dirname(this.file), 0o750);
-      const fd = openSync(this.file, "a", 0o640);
-      if ((fstatSync(fd).mode & 0o777) !== 0o640) fchmodSync(fd, 0o640);
+      const created = mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      if (created !== undefined) {
+        const dfd = openSync(dirname(this.file), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+        try {
+          fchmodSync(dfd, 0o750);
+        } finally {
+          closeSync(dfd);
+        }
+      }
+      const fd = openSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o640);
+      const st = fstatSync(fd);
+      if (!st.isFile()) {
+        closeSync(fd);
+        throw Object.assign(new Error(`${this.file} is not a regular file`), { code: "EINVAL" });
+      }
+      if ((st.mode & 0o777) !== 0o640) fchmodSync(fd, 0o640);
       this.fd = fd;
       this.lastError = undefined;
     } catch (e) {

@@ -1,6 +1,7 @@
 import { webcrypto } from "node:crypto";
 import { armor, Decrypter, Encrypter } from "age-encryption";
-import { decodeBundle, RemoError, type Bundle } from "#protocol";
+import { decodeBundle, RemoError } from "#protocol";
+import type { SecretValues } from "./secret-store.ts";
 
 const armorHeader = "-----BEGIN AGE ENCRYPTED FILE-----";
 const binaryHeader = "age-encryption.org/v1\n";
@@ -69,22 +70,37 @@ export async function prepareDecryptionKey(identity: string, recipient: string):
 }
 
 /**
- * Decrypts an age ciphertext (binary or armored) and decodes the bundle in memory.
+ * Decrypts an age ciphertext (binary or armored) and decodes the bundle in memory into
+ * Buffers (zero-filled by the store when dropped). The plaintext bytes are zeroed here; the
+ * TOML parser needs the text as a JS string, and those strings (and the ones a `get` reply is
+ * built from) cannot be zeroed: they live until the garbage collector reuses their memory.
  * Errors never quote the plaintext.
  * @throws RemoError `decrypt_failed` when the file is not for this broker's key, `invalid_payload` when it is not a valid bundle
  */
-export async function decryptBundle(ciphertext: Uint8Array, identity: DecryptionKey): Promise<Bundle> {
+export async function decryptBundle(ciphertext: Uint8Array, identity: DecryptionKey): Promise<SecretValues> {
   const binary = dearmor(ciphertext);
   const d = new Decrypter();
   d.addIdentity(identity);
-  let plaintext: string;
+  let plaintext: Uint8Array;
   try {
-    plaintext = await d.decrypt(binary, "text");
+    plaintext = await d.decrypt(binary);
   } catch {
     throw new RemoError("decrypt_failed",
       "The bundle cannot be decrypted with this broker's key: it was encrypted to another recipient or is damaged. Fetch the node's recipient with `remo-broker admin get-public-key`, re-pin it on the laptop, and push again.");
   }
-  return decodeBundle(plaintext);
+  try {
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(plaintext);
+    } catch {
+      throw new RemoError("invalid_payload", "The bundle is not UTF-8 text. Rebuild it from the laptop with \"Remo: Push Secrets\".");
+    }
+    const out = new Map<string, Buffer>();
+    for (const [name, value] of decodeBundle(text)) out.set(name, Buffer.from(value, "utf8"));
+    return out;
+  } finally {
+    plaintext.fill(0);
+  }
 }
 
 /** Encrypts text to one recipient (used by tests, the demo and the bench through the same code path). */

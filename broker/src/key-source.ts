@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { identityToRecipient } from "age-encryption";
 import { CodedError, type KeySource } from "#protocol";
@@ -100,28 +101,46 @@ function invalid(path: string): never {
     `The key file ${path} does not hold exactly one X25519 age identity (a line starting with AGE-SECRET-KEY-1). Create a new one with: remo-broker keygen --out ${shellQuote(path)}`);
 }
 
-/** Loads the broker's identity, refusing a missing, loose-mode or malformed key with a message that says what to do. */
+/** The key file's descriptor checks: regular, owned by root or the broker's user, and (when asked) no group/world bits. Pure. */
+export function checkKeyFileStat(path: string, st: { isFile(): boolean; uid: number; mode: number }, brokerUid: number, checkMode: boolean): KeyLoadError | undefined {
+  if (!st.isFile()) return new KeyLoadError("key_insecure", `The key file ${path} is not a regular file; the broker refuses it. Point --identity at the file itself, or create one with: remo-broker keygen --out ${shellQuote(path)}`);
+  if (st.uid !== 0 && st.uid !== brokerUid) {
+    return new KeyLoadError("key_insecure", `The key file ${path} is owned by UID ${st.uid}, neither root nor the broker's user; the broker refuses it. Run: chown root ${shellQuote(path)}`);
+  }
+  return checkMode ? checkKeyFileMode(path, st.mode) : undefined;
+}
+
+/**
+ * Loads the broker's identity, refusing a missing, loose-mode or malformed key with a message
+ * that says what to do. The file is opened without following a symlink and checked on that
+ * descriptor, so what is checked is what is read.
+ */
 export async function loadKey(input: KeyLocationInput, exists: (p: string) => boolean): Promise<LoadedKey> {
   const loc = resolveKeyLocation(input, exists);
-  let mode: number;
+  let h: FileHandle;
   try {
-    mode = (await stat(loc.path)).mode;
+    h = await open(loc.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
       throw new KeyLoadError("key_missing",
         `No decryption key found (looked in ${loc.tried.join(", ")}). Create one with: remo-broker keygen --out ${shellQuote(loc.tried.at(-1) ?? loc.path)} — or pass --identity FILE, or install the systemd unit (broker/packaging/install.sh) which seals it with systemd-creds.`);
     }
-    throw new KeyLoadError("key_unreadable", `Cannot read the key file ${loc.path} (${(e as NodeJS.ErrnoException).code ?? "error"}). Run the broker as the key's owner (root).`);
-  }
-  if (loc.checkMode) {
-    const err = checkKeyFileMode(loc.path, mode);
-    if (err) throw err;
+    if (code === "ELOOP") {
+      throw new KeyLoadError("key_insecure", `The key file ${loc.path} is a symbolic link; the broker refuses it so nobody can swap its key. Point --identity at the file itself.`);
+    }
+    throw new KeyLoadError("key_unreadable", `Cannot read the key file ${loc.path} (${code ?? "error"}). Run the broker as the key's owner (root).`);
   }
   let text: string;
   try {
-    text = await readFile(loc.path, "utf8");
+    const err = checkKeyFileStat(loc.path, await h.stat(), process.geteuid?.() ?? 0, loc.checkMode);
+    if (err) throw err;
+    text = await h.readFile("utf8");
   } catch (e) {
+    if (e instanceof KeyLoadError) throw e;
     throw new KeyLoadError("key_unreadable", `Cannot read the key file ${loc.path} (${(e as NodeJS.ErrnoException).code ?? "error"}). Run the broker as the key's owner (root).`);
+  } finally {
+    await h.close();
   }
   const identity = parseIdentityText(text, loc.path);
   let recipient: string;

@@ -11,9 +11,11 @@ const usage = `usage:
                     [--rate-limit PER_SEC] [--rate-burst N] [--cache-ttl S] [--cache-max-entries N]
   remo-broker keygen --out FILE
   remo-broker admin [--runtime-dir DIR | --socket PATH] <op> [--name N] [--project-path P]
-                    [--project P] [--peer-uid U ...] [--socket-owner UID:GID] [--since T] [--limit N]
-                    [--timeout S]
+                    [--project P] [--allowlist A,B,...] [--peer-uid U ...] [--socket-owner UID:GID]
+                    [--since T] [--limit N] [--timeout S]
       ops: register unregister reload status get-public-key push-creds clear-creds audit
+      register/reload --allowlist: the approved names (served: approved ∩ manifest file);
+      without it, what the manifest file lists now is approved.
       push-creds reads the age ciphertext from stdin. Exit: 0 ok, 1 refused, 2 usage,
       3 broker not running, 4 permission denied, 5 I/O error.
   remo-broker audit [--audit-file FILE] [--since T] [--tail [--new-only]] [--json] [--project P] [--limit N]

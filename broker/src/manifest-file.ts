@@ -1,5 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { basename, isAbsolute, join } from "node:path";
+import { constants } from "node:fs";
+import { lstat, open, type FileHandle } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { MANIFEST_PATHS, parseManifest, RemoError, type Manifest } from "#protocol";
 
 /** A manifest read from a project folder, and the file it came from. */
@@ -8,36 +9,153 @@ export interface LoadedManifest {
   file: string;
 }
 
+/** Who may own the manifest and the folder holding it, and how long a read may take. */
+export interface ManifestReadPolicy {
+  /** The owner of project_path; root (0) is always accepted too. */
+  ownerUid: number;
+  /** A read that takes longer fails (a hung network or FUSE file system must not stall the broker). */
+  timeoutMs: number;
+}
+
+/** The largest manifest the broker reads (the wire's message limit; real ones are < 1 KiB). */
+export const maxManifestBytes = 64 * 1024;
+
+/** Default read timeout. */
+export const manifestReadTimeoutMs = 2000;
+
+// O_NONBLOCK: opening a FIFO for reading never waits for a writer; O_NOFOLLOW: a symlink is refused, not followed.
+const dirFlags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const fileFlags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+
 /**
- * Finds and validates a project's manifest (DESIGN §2: first of MANIFEST_PATHS wins)
- * and checks it names the project being registered.
+ * Finds and validates a project's manifest (first of MANIFEST_PATHS wins) and checks it names
+ * the project being registered. The project folder is writable from inside the container and
+ * the broker reads as root, so the folder holding the manifest and the file itself are opened
+ * without following symlinks or blocking, and checked on their descriptors: a real directory and
+ * a regular file of at most 64 KiB with one link, owned by the project owner or root. Messages
+ * say what is wrong without quoting a file the project owner does not own.
  * @throws RemoError `manifest_not_found` or `manifest_invalid`, each with what to do
  */
-export async function loadProjectManifest(projectPath: string, name: string): Promise<LoadedManifest> {
+export async function loadProjectManifest(projectPath: string, name: string, policy: ManifestReadPolicy): Promise<LoadedManifest> {
   if (!isAbsolute(projectPath)) {
     throw new RemoError("manifest_not_found", `project_path "${projectPath}" must be an absolute path to the project folder.`);
   }
   for (const rel of MANIFEST_PATHS) {
     const file = join(projectPath, rel);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "ENOTDIR") continue;
-      throw new RemoError("manifest_not_found", `Cannot read ${file} (${code ?? "error"}). Check its permissions.`);
-    }
-    const result = parseManifest(text, { folderName: basename(projectPath) });
-    const errors = result.issues.filter((i) => i.severity === "error");
-    if (result.manifest === undefined || errors.length > 0) {
-      const first = errors.slice(0, 3).map((i) => (i.position === undefined ? i.message : `line ${i.position.line + 1}: ${i.message}`));
-      throw new RemoError("manifest_invalid", `${file} is invalid: ${first.join(" ")}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ""} Fix it (the Remo extension shows every problem) and retry.`);
-    }
-    if (result.manifest.project.name !== name) {
-      throw new RemoError("manifest_invalid", `${file} names project "${result.manifest.project.name}", but register was asked for "${name}". Register it as "${result.manifest.project.name}" or fix [project] name.`);
-    }
-    return { manifest: result.manifest, file };
+    const read = await withTimeout(readManifestFile(join(projectPath, dirname(rel)), basename(rel), file, policy), policy.timeoutMs,
+      () => new RemoError("manifest_invalid", `${file} could not be read within ${policy.timeoutMs / 1000} s. Check the file system holding the project, then retry.`));
+    if (read === undefined) continue;
+    return { manifest: validate(read.text, file, projectPath, name, read.ownedByOwner), file };
   }
   throw new RemoError("manifest_not_found",
     `No manifest in ${projectPath}: looked for ${MANIFEST_PATHS.join(" and ")}. Create ${MANIFEST_PATHS[0]} (schema_version = 1, [project] name = "${name}", [allowlist] secrets = [...]) and retry.`);
+}
+
+/** Reads one candidate; undefined when it does not exist. */
+async function readManifestFile(dir: string, base: string, file: string, policy: ManifestReadPolicy): Promise<{ text: string; ownedByOwner: boolean } | undefined> {
+  const dh = await openOrAbsent(dir, dirFlags, file, true);
+  if (dh === undefined) return undefined;
+  let fh: FileHandle | undefined;
+  try {
+    const dst = await dh.stat();
+    if (!isAllowedOwner(dst.uid, policy)) {
+      throw new RemoError("manifest_invalid", `${dir} is owned by UID ${dst.uid}, neither the project's owner (UID ${policy.ownerUid}) nor root, so the broker does not read the manifest in it. Fix its ownership, then retry.`);
+    }
+    // Resolving the name relative to the directory we already opened (and checked) means a
+    // directory swapped for a symlink after the check is never followed.
+    fh = await openOrAbsent(`/proc/self/fd/${dh.fd}/${base}`, fileFlags, file, false);
+    if (fh === undefined) return undefined;
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      throw new RemoError("manifest_invalid", `${file} is not a regular file (it is a ${kindOf(st)}), so the broker does not read it. Replace it with a plain file, then retry.`);
+    }
+    if (!isAllowedOwner(st.uid, policy)) {
+      throw new RemoError("manifest_invalid", `${file} is owned by UID ${st.uid}, neither the project's owner (UID ${policy.ownerUid}) nor root, so the broker does not read it. Fix its ownership, then retry.`);
+    }
+    if (st.nlink !== 1) {
+      throw new RemoError("manifest_invalid", `${file} has ${st.nlink} hard links, so it may be another file's contents; the broker does not read it. Replace it with a plain copy, then retry.`);
+    }
+    if (st.size > maxManifestBytes) {
+      throw new RemoError("manifest_invalid", `${file} is ${st.size} bytes; a manifest may be at most ${maxManifestBytes} bytes. Shorten it, then retry.`);
+    }
+    const bytes = await readCapped(fh, maxManifestBytes);
+    if (bytes === undefined) {
+      throw new RemoError("manifest_invalid", `${file} is larger than ${maxManifestBytes} bytes; a manifest may be at most that. Shorten it, then retry.`);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new RemoError("manifest_invalid", `${file} is not UTF-8 text. Save it as UTF-8, then retry.`);
+    }
+    return { text, ownedByOwner: st.uid === policy.ownerUid };
+  } finally {
+    await fh?.close().catch(() => undefined);
+    await dh.close().catch(() => undefined);
+  }
+}
+
+function isAllowedOwner(uid: number, policy: ManifestReadPolicy): boolean {
+  return uid === policy.ownerUid || uid === 0;
+}
+
+async function openOrAbsent(path: string, flags: number, file: string, isDir: boolean): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, flags);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // O_DIRECTORY|O_NOFOLLOW on a symlink to a directory fails with ENOTDIR, not ELOOP.
+    const isLink = code === "ELOOP" || (code === "ENOTDIR" && isDir && (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true);
+    if (!isLink && (code === "ENOENT" || code === "ENOTDIR")) return undefined;
+    if (isLink) {
+      throw new RemoError("manifest_invalid", `${isDir ? dirname(file) : file} is a symbolic link; the broker does not follow links in a project folder. Replace it with a real ${isDir ? "directory" : "file"}, then retry.`);
+    }
+    throw new RemoError("manifest_not_found", `Cannot read ${file} (${code ?? "error"}). Check its permissions.`);
+  }
+}
+
+/** Reads at most `max` bytes; undefined when there is more (the size may grow after fstat). */
+async function readCapped(fh: FileHandle, max: number): Promise<Buffer | undefined> {
+  const buf = Buffer.alloc(max + 1);
+  let off = 0;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
+    if (off > max) return undefined;
+  }
+  return buf.subarray(0, off);
+}
+
+function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (st.isDirectory()) return "directory";
+  if (st.isFIFO()) return "FIFO";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "device";
+  if (st.isSocket()) return "socket";
+  return "special file";
+}
+
+function validate(text: string, file: string, projectPath: string, name: string, quotable: boolean): Manifest {
+  const result = parseManifest(text, { folderName: basename(projectPath) });
+  const errors = result.issues.filter((i) => i.severity === "error");
+  if (result.manifest === undefined || errors.length > 0) {
+    // parseManifest's messages name keys from the file: only say them back when the file is the project owner's own.
+    const shown = errors.slice(0, 3).map((i) => {
+      const where = i.position === undefined ? "" : `line ${i.position.line + 1}: `;
+      return quotable ? `${where}${i.message}` : `${where}${i.code}.`;
+    });
+    throw new RemoError("manifest_invalid", `${file} is invalid: ${shown.join(" ")}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ""} Fix it (the Remo extension shows every problem) and retry.`);
+  }
+  if (result.manifest.project.name !== name) {
+    throw new RemoError("manifest_invalid", `${file} names another project than "${name}" in [project] name. Register the project under the name the manifest gives, or fix [project] name.`);
+  }
+  return result.manifest;
+}
+
+/** Resolves `p`, or rejects with `onTimeout()` after `ms` (the read itself is left to finish or fail on its own). */
+function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(onTimeout()); }, ms);
+    p.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))); });
+  });
 }

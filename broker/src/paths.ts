@@ -15,6 +15,11 @@ export interface BrokerPaths {
   auditFile: string;
 }
 
+/** Where the per-project socket directories live: `<runtime-dir>/projects`. */
+export function projectsDir(runtimeDir: string): string {
+  return join(runtimeDir, "projects");
+}
+
 /** The registry of projects in the state directory. */
 export function registryFile(stateDir: string): string {
   return join(stateDir, "projects.json");

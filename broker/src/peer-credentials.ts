@@ -15,6 +15,8 @@ export type PeerCredentialReader = (socket: Socket) => PeerCredentials | undefin
 
 interface Addon {
   peerCredentials(fd: number): PeerCredentials;
+  /** prctl(PR_SET_DUMPABLE, 0) + setrlimit(RLIMIT_CORE, 0); throws when either fails. Absent in an older build. */
+  hardenProcess?: () => void;
 }
 
 /** Where the addon is expected: $REMO_PEERCRED_ADDON, else peercred.node next to the running script. */
@@ -34,7 +36,16 @@ export function addonCandidates(env: NodeJS.ProcessEnv, script: string | undefin
 }
 
 /** The loaded SO_PEERCRED reader, or the reason it is unavailable (reported in status). */
-export type PeerCredentialSupport = { ok: true; read: PeerCredentialReader; path: string } | { ok: false; reason: string };
+export type PeerCredentialSupport = { ok: true; read: PeerCredentialReader; path: string; harden: () => string | undefined } | { ok: false; reason: string };
+
+/**
+ * Makes the process non-dumpable and sets RLIMIT_CORE to 0 through the addon (Node has no API
+ * for either). Returns a warning for status when it cannot; the unit's LimitCORE=0 still applies.
+ */
+export function hardenProcess(support: PeerCredentialSupport): string | undefined {
+  if (!support.ok) return `The broker could not make itself non-dumpable (PR_SET_DUMPABLE 0, RLIMIT_CORE 0): ${support.reason}. A core dump could hold decrypted secrets.`;
+  return support.harden();
+}
 
 /**
  * Loads the tiny N-API addon (broker/native/peercred.c) that calls getsockopt(SO_PEERCRED):
@@ -47,12 +58,22 @@ export function loadPeerCredentials(candidates: readonly string[]): PeerCredenti
     try {
       // createRequire: the bundle is CJS but tests run this module as ESM; an absolute path loads the same either way.
       const addon = createRequire(path)(path) as Addon;
-      return { ok: true, path, read: (socket) => readWith(addon, socket) };
+      return { ok: true, path, read: (socket) => readWith(addon, socket), harden: () => hardenWith(addon, path) };
     } catch (e) {
       return { ok: false, reason: `cannot load ${path} (${(e as Error).message.split("\n")[0] ?? "error"}); rebuild it with: node broker/native/build.mjs` };
     }
   }
   return { ok: false, reason: `peercred.node not found (looked in ${candidates.join(", ")}); build it with \`npm run build\` (needs a C compiler and Node's headers)` };
+}
+
+function hardenWith(addon: Addon, path: string): string | undefined {
+  if (addon.hardenProcess === undefined) return `The broker could not make itself non-dumpable: ${path} is an older build without hardenProcess; rebuild it with: node broker/native/build.mjs. A core dump could hold decrypted secrets.`;
+  try {
+    addon.hardenProcess();
+    return undefined;
+  } catch (e) {
+    return `The broker could not make itself non-dumpable (${(e as Error).message}). A core dump could hold decrypted secrets.`;
+  }
 }
 
 function readWith(addon: Addon, socket: Socket): PeerCredentials | undefined {

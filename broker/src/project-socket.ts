@@ -1,4 +1,5 @@
-import { chmod, chown, unlink } from "node:fs/promises";
+import { rmdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { errorResponse, type AuditEvent } from "#protocol";
 import type { AuditFields } from "./audit-log.ts";
@@ -6,11 +7,12 @@ import { serveNdjson, type ServedConnection } from "./connection.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import { answerProjectRequest, type ProjectOpsDeps, type ProjectView } from "./project-ops.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
-import { closeServer, listenUnix } from "./socket-file.ts";
+import { ensureOwnedDir } from "./safe-dir.ts";
+import { closeServer, listenUnixAt, removeSocketFile } from "./socket-file.ts";
 
 /** What every project socket shares with the daemon. */
 export interface ProjectSocketDeps {
-  lookup(project: string, name: string): string | undefined;
+  lookup(project: string, name: string): Buffer | undefined;
   audit(event: AuditEvent, fields: AuditFields): void;
   limiter: RateLimiter;
   peers: PeerCredentialSupport;
@@ -42,17 +44,16 @@ export class ProjectSocket {
     this.server.maxConnections = maxConnectionsPerProject;
   }
 
-  /** Listens on `path` (replacing a stale socket), then sets its mode and owner. */
+  /**
+   * Creates the socket's directory (broker-owned, group = the socket owner's group, 0750: the
+   * socket owner may enter, nobody but the broker writes) and listens on `path` inside it, 0660
+   * and owned by the socket owner before it is reachable. An existing directory is kept (a
+   * container may have it bind-mounted) and only the socket inside is replaced.
+   */
   static async open(path: string, view: () => ProjectView, access: SocketAccess, deps: ProjectSocketDeps): Promise<ProjectSocket> {
     const s = new ProjectSocket(path, view, access, deps);
-    await listenUnix(s.server, path);
-    try {
-      await chmod(path, 0o660);
-      await chown(path, access.uid, access.gid);
-    } catch (e) {
-      await s.close();
-      throw e;
-    }
+    await ensureOwnedDir(dirname(path), { mode: 0o750, gid: access.gid }, { what: "project socket directory" });
+    await listenUnixAt(s.server, path, 0o660, { uid: access.uid, gid: access.gid });
     return s;
   }
 
@@ -61,12 +62,17 @@ export class ProjectSocket {
     return this.connections.size;
   }
 
-  /** Stops accepting, lets in-flight requests finish, and removes the socket file. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting and lets in-flight requests finish. `remove` (unregister) also deletes the
+   * socket and its directory; a broker that is only stopping leaves the directory, which a
+   * running container may have bind-mounted, for the next start to put a live socket in.
+   */
+  async close(remove = false): Promise<void> {
     const closing = closeServer(this.server);
     await Promise.all([...this.connections].map((c) => c.drain()));
     await closing;
-    await unlink(this.path).catch(() => undefined);
+    await removeSocketFile(this.path).catch(() => undefined);
+    if (remove) await rmdir(dirname(this.path)).catch(() => undefined);
   }
 
   private accept(socket: Socket): void {

@@ -4,23 +4,24 @@ export interface CacheLimits {
   maxEntries: number;
 }
 
-interface Entry {
-  value: string;
+interface Entry<V> {
+  value: V;
   expiresAt: number;
 }
 
 /**
  * A project's cache of resolved secrets (name → value), bounded by `maxEntries`
  * (least recently used goes first) and `ttlSeconds`. It is emptied whenever the
- * bundles or the manifest change, so it never serves a value a push replaced.
+ * bundles or the manifest change, so it never serves a value a push replaced. It holds
+ * references to the store's Buffers, never copies, so wiping the store wipes it too.
  */
-export class ValueCache {
-  private readonly entries = new Map<string, Entry>();
+export class ValueCache<V = Buffer> {
+  private readonly entries = new Map<string, Entry<V>>();
 
   constructor(private limits: CacheLimits, private readonly now: () => number = Date.now) {}
 
   /** The cached value, refreshing its recency; undefined when absent or expired. */
-  get(name: string): string | undefined {
+  get(name: string): V | undefined {
     const e = this.entries.get(name);
     if (e === undefined) return undefined;
     if (e.expiresAt <= this.now()) {
@@ -33,7 +34,7 @@ export class ValueCache {
   }
 
   /** Stores a value, evicting the least recently used entry when full. */
-  set(name: string, value: string): void {
+  set(name: string, value: V): void {
     this.entries.delete(name);
     while (this.entries.size >= this.limits.maxEntries) {
       const oldest = this.entries.keys().next();

@@ -38,11 +38,14 @@ export type ProjectRequest =
   | { op: "ping" }
   | { op: "info" };
 
-/** Requests on the admin socket. */
+/**
+ * Requests on the admin socket. `allowlist` on register/reload is the list of names the user
+ * approved on the laptop; without it the broker approves what the manifest file says at that moment.
+ */
 export type AdminRequest =
-  | { op: "register"; name: string; project_path: string; peer_uids?: number[]; socket_owner?: string }
+  | { op: "register"; name: string; project_path: string; allowlist?: string[]; peer_uids?: number[]; socket_owner?: string }
   | { op: "unregister"; name: string }
-  | { op: "reload"; name: string }
+  | { op: "reload"; name: string; allowlist?: string[] }
   | { op: "status" }
   | { op: "get-public-key" }
   | { op: "push-creds"; ciphertext_b64: string; project?: string }
@@ -67,13 +70,27 @@ export interface ErrorResponse {
 /** A successful `get`: the value as UTF-8 text, or base64 when it is not valid UTF-8. */
 export type GetResponse = { ok: true; ttl_seconds: number } & ({ value: string } | { value_b64: string });
 export interface PingResponse { ok: true; broker_version: string; protocol_version: typeof PROTOCOL_VERSION; project: string }
-export interface InfoResponse { ok: true; project: string; allowlist: string[]; schema_version: 1 }
+/**
+ * How the approved allowlist and the manifest file compare. The broker serves approved ∩ file,
+ * so a file edited on the node can only narrow what is served. Optional: older brokers omit them.
+ */
+export interface AllowlistCounts {
+  /** Names the laptop approved (the last register/reload allowlist). */
+  approved_count?: number;
+  /** Approved names the manifest file no longer lists, so they are not served. */
+  narrowed_count?: number;
+  /** Names the manifest file lists that were never approved, so they are not served. */
+  unapproved_count?: number;
+}
+
+/** `info` on a project socket: `allowlist` is what is served (approved ∩ manifest file). */
+export interface InfoResponse extends AllowlistCounts { ok: true; project: string; allowlist: string[]; schema_version: 1 }
 
 /** Where the broker's decryption key came from (DESIGN §4). */
 export type KeySource = "tpm2" | "host-key" | "plaintext";
 
 /** One registered project in a `status` answer. */
-export interface ProjectStatus {
+export interface ProjectStatus extends AllowlistCounts {
   name: string;
   socket_path: string;
   allowlist_size: number;
@@ -100,7 +117,8 @@ export interface StatusResponse {
 
 /** The success payload of each admin op, by op name. */
 export interface AdminResults {
-  "register": { ok: true; socket_path: string };
+  /** `allowlist` is what the project now serves (approved ∩ manifest file). */
+  "register": { ok: true; socket_path: string; allowlist?: string[] };
   "unregister": { ok: true };
   "reload": { ok: true; allowlist: string[] };
   "status": StatusResponse;
@@ -132,9 +150,18 @@ export function isErrorResponse(m: unknown): m is ErrorResponse {
   return typeof m === "object" && m !== null && (m as { ok?: unknown }).ok === false;
 }
 
-/** Builds the project socket path for a project under a runtime directory. */
+/**
+ * The directory holding a project's socket: `<runtime-dir>/projects/<project>`. A container
+ * bind-mounts this directory (not the socket file), so it keeps seeing the live socket when
+ * the broker restarts and replaces it.
+ */
+export function projectSocketDir(runtimeDir: string, project: string): string {
+  return `${runtimeDir.replace(/\/+$/, "")}/projects/${project}`;
+}
+
+/** The project socket path: `<runtime-dir>/projects/<project>/sock`. */
 export function projectSocketPath(runtimeDir: string, project: string): string {
-  return `${runtimeDir.replace(/\/+$/, "")}/${project}.sock`;
+  return `${projectSocketDir(runtimeDir, project)}/sock`;
 }
 
 /** Builds the admin socket path under a runtime directory. */

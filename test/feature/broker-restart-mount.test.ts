@@ -76,7 +76,7 @@ describe.skipIf(skipReason !== null)("a container's mount across a broker restar
   });
 
   it("binding the runtime DIRECTORY survives a restart: the client's retry rides it out", async () => {
-    const out = await getAcrossRestart([{ from: dirname(socketPath), to: "/run/remo-broker" }], "/run/remo-broker/restart.sock", "dir");
+    const out = await getAcrossRestart([{ from: dirname(socketPath), to: "/run/remo-broker" }], "/run/remo-broker/sock", "dir");
     expect(out).toBe("first=0 second= status=0");
   });
 });

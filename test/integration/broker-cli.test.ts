@@ -209,6 +209,24 @@ describe("remo-broker admin", () => {
     expect((await admin(["unregister", "--name", "cliproj"])).code).toBe(0);
   });
 
+  it("sends --allowlist on register and reload: served is approved ∩ the manifest file", async () => {
+    const project = join(broker.dir, "projects", "cliallow");
+    mkdirSync(join(project, ".devcontainer"), { recursive: true });
+    writeFileSync(join(project, ".devcontainer", "remo-broker.toml"), "schema_version = 1\n[project]\nname = \"cliallow\"\n[allowlist]\nsecrets = [\"A\", \"B\"]\n");
+    const r = await admin(["register", "--name", "cliallow", "--project-path", project, "--allowlist", "A,C"]);
+    expect(r.code, r.stderr).toBe(0);
+    const reply = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(reply).toMatchObject({ ok: true, allowlist: ["A"] });
+    expect((await requestLines(String(reply.socket_path), [JSON.stringify({ op: "info" })]))[0])
+      .toEqual({ ok: true, project: "cliallow", allowlist: ["A"], schema_version: 1, approved_count: 2, narrowed_count: 1, unapproved_count: 1 });
+    expect(JSON.parse((await admin(["reload", "--name", "cliallow", "--allowlist", "A,B"])).stdout)).toEqual({ ok: true, allowlist: ["A", "B"] });
+    expect(JSON.parse((await admin(["reload", "--name", "cliallow", "--allowlist", ""])).stdout)).toEqual({ ok: true, allowlist: [] });
+    const bad = await admin(["reload", "--name", "cliallow", "--allowlist", "A,no-dash"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--allowlist names must each be");
+    expect((await admin(["unregister", "--name", "cliallow"])).code).toBe(0);
+  });
+
   it("exits 1 and explains on stderr when the broker refuses", async () => {
     const r = await admin(["reload", "--name", "ghost"]);
     expect(r.code).toBe(1);

@@ -118,8 +118,10 @@ describe("without the SO_PEERCRED addon", () => {
 
 describe("an unwritable audit file", () => {
   it("keeps serving, reports audit_writable:false with a warning, and the audit op answers internal_error", async () => {
-    const dir = join(process.env.TMPDIR ?? "/tmp", `remo-audit-dir-${process.pid}-${Date.now()}`);
-    mkdirSync(dir, { recursive: true });
+    // Under a private parent: the broker refuses an audit file in a world-writable directory such as /tmp.
+    const parent = makeTempDir("remo-audit-parent-");
+    const dir = join(parent.path, "audit.jsonl");
+    mkdirSync(dir, { mode: 0o755 });
     try {
       // A directory where the file should be: open(…, "a") fails with EISDIR even for root.
       const b = await broker(["--audit-file", dir]);
@@ -132,7 +134,7 @@ describe("an unwritable audit file", () => {
       expect(await b.admin({ op: "audit" })).toMatchObject({ ok: false, code: "internal_error" });
       expect(b.output()).toContain("not writable");
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      parent.cleanup();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectLines, readAudit, requestLines, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
@@ -90,15 +90,16 @@ describe("broker lifecycle", () => {
 
   it("refuses to remove a non-socket file in the socket's place", async () => {
     const b = await broker();
-    writeFileSync(join(b.runtimeDir, "squatted.sock"), "important");
+    mkdirSync(join(b.runtimeDir, "projects", "squatted"), { mode: 0o750 });
+    writeFileSync(join(b.runtimeDir, "projects", "squatted", "sock"), "important");
     const path = writeProject(join(b.dir, "projects"), "squatted", {});
     const r = await b.admin({ op: "register", name: "squatted", project_path: path });
     expect(r).toMatchObject({ ok: false, code: "internal_error" });
     expect(String(r.message)).toContain("is not a socket; move it away");
-    expect(readFileSync(join(b.runtimeDir, "squatted.sock"), "utf8")).toBe("important");
+    expect(readFileSync(join(b.runtimeDir, "projects", "squatted", "sock"), "utf8")).toBe("important");
   });
 
-  it("creates the runtime dir 0755, the audit file 0640 in a 0750 dir, and the project socket 0660 owned by the project folder's owner", async () => {
+  it("creates the runtime dir 0755, the audit file 0640 in a 0750 dir, and the project socket 0660 owned by the project folder's owner in a root:<owner gid> 0750 directory", async () => {
     const b = await broker();
     expect(statSync(b.runtimeDir).mode & 0o777).toBe(0o755);
     expect(statSync(b.auditFile).mode & 0o777).toBe(0o640);
@@ -106,9 +107,15 @@ describe("broker lifecycle", () => {
     const path = writeProject(join(b.dir, "projects"), "owned", { allowlist: [] });
     if (isRoot) chownSync(path, 65534, 65534);
     const r = await b.admin({ op: "register", name: "owned", project_path: path });
+    expect(r.socket_path).toBe(join(b.runtimeDir, "projects", "owned", "sock"));
     const st = statSync(String(r.socket_path));
+    expect(st.isSocket()).toBe(true);
     expect(st.mode & 0o777).toBe(0o660);
     expect([st.uid, st.gid]).toEqual(isRoot ? [65534, 65534] : [process.getuid!(), process.getgid!()]);
+    const dir = statSync(join(b.runtimeDir, "projects", "owned"));
+    expect(dir.mode & 0o777).toBe(0o750);
+    expect([dir.uid, dir.gid]).toEqual([process.getuid!(), isRoot ? 65534 : process.getgid!()]);
+    expect(statSync(join(b.runtimeDir, "projects")).mode & 0o777).toBe(0o755);
   });
 
   it("restores a project whose manifest broke while the broker was down: allows nothing, warns, and reload fixes it", async () => {

@@ -30,7 +30,7 @@ describe("remo-broker ops (real sockets)", () => {
 
     it("answers info with the manifest's allowlist", async () => {
       const [r] = await requestLines(sock, [JSON.stringify({ op: "info" })]);
-      expect(r).toEqual({ ok: true, project: "app", allowlist: ["GITHUB_TOKEN", "NPM_TOKEN", "MISSING"], schema_version: 1 });
+      expect(r).toEqual({ ok: true, project: "app", allowlist: ["GITHUB_TOKEN", "NPM_TOKEN", "MISSING"], schema_version: 1, approved_count: 3, narrowed_count: 0, unapproved_count: 0 });
       expect(validators.validateInfoResponse(r)).toBe(true);
     });
 
@@ -134,7 +134,7 @@ describe("remo-broker ops (real sockets)", () => {
       expect(r).toMatchObject({ ok: false, code: "manifest_invalid" });
       expect(String(r.message)).toMatch(/Secret name/);
       await readAudit(broker.auditFile, (rs) => rs.some((x) => x.event === "manifest.invalid" && x.project === "broken"));
-      expect(existsSync(join(broker.runtimeDir, "broken.sock"))).toBe(false);
+      expect(existsSync(join(broker.runtimeDir, "projects", "broken"))).toBe(false);
     });
 
     it("register refuses a manifest naming another project", async () => {

@@ -102,7 +102,7 @@ describe("push over SSH to a real broker", () => {
     try {
       const r = await client.register(project, projectPath);
       expect(r.created).toBe(false);
-      expect(r.socketPath).toMatch(new RegExp(`/${project}\\.sock$`));
+      expect(r.socketPath).toMatch(new RegExp(`/projects/${project}/sock$`));
       expect(await client.reload(project)).toEqual({ allowlist: ["GITHUB_TOKEN", "NPM_TOKEN", "UNSET_TOKEN"] });
       const status = await client.status();
       expect(status.ok).toBe(true);

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
-import { adminSocketPath, ADMIN_OPS, DEFAULT_RUNTIME_DIR, type AdminOp, type AdminRequest } from "#protocol";
+import { adminSocketPath, ADMIN_OPS, DEFAULT_RUNTIME_DIR, secretNamePattern, type AdminOp, type AdminRequest } from "#protocol";
 import { flag, numberFlag, parseArgs, UsageError, type ParsedArgs } from "./args.ts";
+import { maxOwnerId, parseSocketOwner } from "../registry.ts";
 import type { CliIo } from "./io.ts";
 import { ClientError, sendRequest, type ClientFailure } from "./socket-client.ts";
 
@@ -11,9 +12,24 @@ export const adminExitCodes = { ok: 0, refused: 1, usage: 2, not_running: 3, per
 export const maxCiphertextBytes = 45_000;
 
 const spec = {
-  values: ["runtime-dir", "socket", "name", "project-path", "project", "peer-uid", "socket-owner", "since", "limit", "timeout"],
+  values: ["runtime-dir", "socket", "name", "project-path", "project", "allowlist", "peer-uid", "socket-owner", "since", "limit", "timeout"],
   repeat: ["peer-uid"],
 };
+
+/**
+ * Parses `--allowlist A,B,C` (the approved names; `--allowlist ""` approves none). Pure.
+ * @throws UsageError for a malformed or repeated name
+ */
+export function parseAllowlistFlag(raw: string): string[] {
+  const names = raw.split(",").map((n) => n.trim()).filter((n) => n !== "");
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (!secretNamePattern.test(n)) throw new UsageError(`--allowlist names must each be 1 to 128 of A-Z a-z 0-9 _ (comma-separated), got "${n.slice(0, 140)}"`);
+    if (seen.has(n)) throw new UsageError(`--allowlist lists "${n}" twice`);
+    seen.add(n);
+  }
+  return names;
+}
 
 /** Builds the request for an op from flags; stdin is read only for push-creds. */
 export async function buildAdminRequest(op: AdminOp, args: ParsedArgs, io: CliIo): Promise<AdminRequest> {
@@ -27,6 +43,8 @@ export async function buildAdminRequest(op: AdminOp, args: ParsedArgs, io: CliIo
     case "register": {
       // Resolved here so `--project-path .` works; the broker needs an absolute path.
       const req: AdminRequest = { op, name: need("name"), project_path: resolve(need("project-path")) };
+      const allowlist = flag(args, "allowlist");
+      if (allowlist !== undefined) req.allowlist = parseAllowlistFlag(allowlist);
       const uids = args.values.get("peer-uid");
       if (uids !== undefined) {
         req.peer_uids = uids.map((u) => {
@@ -36,14 +54,17 @@ export async function buildAdminRequest(op: AdminOp, args: ParsedArgs, io: CliIo
       }
       const owner = flag(args, "socket-owner");
       if (owner !== undefined) {
-        if (!/^\d{1,10}:\d{1,10}$/.test(owner)) throw new UsageError(`--socket-owner must be UID:GID (numbers), got "${owner}"`);
+        if (parseSocketOwner(owner) === undefined) throw new UsageError(`--socket-owner must be UID:GID, each a number at most ${maxOwnerId}, got "${owner}"`);
         req.socket_owner = owner;
       }
       return req;
     }
     case "unregister":
-    case "reload":
       return { op, name: need("name") };
+    case "reload": {
+      const allowlist = flag(args, "allowlist");
+      return allowlist === undefined ? { op, name: need("name") } : { op, name: need("name"), allowlist: parseAllowlistFlag(allowlist) };
+    }
     case "status":
     case "get-public-key":
       return { op };

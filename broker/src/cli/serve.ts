@@ -5,7 +5,7 @@ import { Broker } from "../daemon.ts";
 import { KeyLoadError, loadKey } from "../key-source.ts";
 import { createLogger } from "../log.ts";
 import { defaultPaths } from "../paths.ts";
-import { addonCandidates, loadPeerCredentials } from "../peer-credentials.ts";
+import { addonCandidates, hardenProcess, loadPeerCredentials } from "../peer-credentials.ts";
 import { defaultRateLimit } from "../rate-limiter.ts";
 import { flag, numberFlag, parseArgs, type ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
@@ -54,6 +54,9 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     ttlSeconds: Math.min(numberFlag(args, "cache-ttl", brokerCacheDefaults.ttlSeconds, { integer: true, min: 1 }), manifestLimits.ttlSeconds.max),
     maxEntries: Math.min(numberFlag(args, "cache-max-entries", brokerCacheDefaults.maxEntries, { integer: true, min: 1 }), manifestLimits.maxEntries.max),
   };
+  const peers = loadPeerCredentials(addonCandidates(io.env, process.argv[1]));
+  // Before the key is read or any secret decrypted: no core dump, no same-UID ptrace or /proc/<pid>/mem reads.
+  const hardeningWarning = hardenProcess(peers);
   let key;
   try {
     key = await loadKey({ identityFlag: flag(args, "identity"), credentialsDirectory: io.env.CREDENTIALS_DIRECTORY, declaredSource: io.env.REMO_KEY_SOURCE, stateDir }, existsSync);
@@ -66,15 +69,8 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   }
   // Sockets and files are private until chmod/chown opens exactly what is meant to be open.
   process.umask(0o077);
-  const peers = loadPeerCredentials(addonCandidates(io.env, process.argv[1]));
-  let broker: Broker;
-  try {
-    broker = await Broker.start({ paths, key, rateLimit, cacheDefaults, peers, logger });
-  } catch (e) {
-    io.stderr(`remo-broker: cannot start: ${(e as Error).message}\n`);
-    return 1;
-  }
-  await new Promise<void>((resolve) => {
+  // Listening before start: a SIGTERM that arrives just as the broker reports ready must drain, not kill it.
+  const stopRequested = new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
@@ -84,6 +80,14 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
   });
+  let broker: Broker;
+  try {
+    broker = await Broker.start({ paths, key, rateLimit, cacheDefaults, peers, logger, ...(hardeningWarning === undefined ? {} : { warnings: [hardeningWarning] }) });
+  } catch (e) {
+    io.stderr(`remo-broker: cannot start: ${(e as Error).message}\n`);
+    return 1;
+  }
+  await stopRequested;
   await broker.stop();
   logger.info("stopped");
   return 0;

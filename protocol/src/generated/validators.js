@@ -35,9 +35,55 @@ var require_ucs2length = __commonJS({
   }
 });
 
+// node_modules/fast-deep-equal/index.js
+var require_fast_deep_equal = __commonJS({
+  "node_modules/fast-deep-equal/index.js"(exports, module) {
+    "use strict";
+    module.exports = function equal(a, b) {
+      if (a === b) return true;
+      if (a && b && typeof a == "object" && typeof b == "object") {
+        if (a.constructor !== b.constructor) return false;
+        var length, i, keys;
+        if (Array.isArray(a)) {
+          length = a.length;
+          if (length != b.length) return false;
+          for (i = length; i-- !== 0; )
+            if (!equal(a[i], b[i])) return false;
+          return true;
+        }
+        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        keys = Object.keys(a);
+        length = keys.length;
+        if (length !== Object.keys(b).length) return false;
+        for (i = length; i-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+        for (i = length; i-- !== 0; ) {
+          var key = keys[i];
+          if (!equal(a[key], b[key])) return false;
+        }
+        return true;
+      }
+      return a !== a && b !== b;
+    };
+  }
+});
+
+// node_modules/ajv/dist/runtime/equal.js
+var require_equal = __commonJS({
+  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var equal = require_fast_deep_equal();
+    equal.code = 'require("ajv/dist/runtime/equal").default';
+    exports.default = equal;
+  }
+});
+
 // <stdin>
 var validateManifest = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://remo-secrets.dev/schemas/manifest.v1.json", "title": "Remo Secrets manifest", "description": "Which secrets a project's devcontainer may fetch from the remo-broker on its node.", "type": "object", "additionalProperties": false, "required": ["schema_version", "project", "allowlist"], "properties": { "schema_version": { "description": "Version of this manifest format. Only 1 is supported.", "markdownDescription": "Version of this manifest format. Supported: `1`.", "type": "integer", "enum": [1] }, "project": { "description": "The project this manifest belongs to.", "markdownDescription": "The project this manifest belongs to. The broker serves it on `/run/remo-broker/<name>.sock`.", "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "description": "Project name: lowercase letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters, and equal to the project folder's name.", "markdownDescription": "Project name, equal to the name of the folder that holds `.devcontainer/` (or `.remo/`).\n\nPattern: `^[a-z0-9][a-z0-9_-]{0,63}$`. The broker names the project socket after it: `/run/remo-broker/<name>.sock`.", "type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$" }, "description": { "description": "Optional free text shown in the broker's status, at most 256 characters.", "markdownDescription": "Optional free text shown in `remo-broker admin status`. At most 256 characters.", "type": "string", "maxLength": 256 } } }, "allowlist": { "description": "The secrets the project's container may fetch. Anything else is denied.", "markdownDescription": "The secrets the project's container may fetch. A `get` for any other name is answered `denied` and audited.", "type": "object", "additionalProperties": false, "required": ["secrets"], "properties": { "secrets": { "description": "Secret names, case-sensitive, each 1 to 128 of A-Z a-z 0-9 _, no duplicates. An empty list is allowed.", "markdownDescription": "Secret names the container may fetch: case-sensitive, each matching `^[A-Za-z0-9_]{1,128}$`, no duplicates. `[]` is allowed (the project fetches nothing).\n\nOnly these names are ever put in a bundle pushed from the laptop.", "type": "array", "uniqueItems": true, "items": { "description": "A secret name: 1 to 128 of A-Z a-z 0-9 _.", "type": "string", "pattern": "^[A-Za-z0-9_]{1,128}$" } } } }, "cache": { "description": "Optional cache limits for this project. They can only lower the broker's defaults.", "markdownDescription": "Optional cache limits for this project. They can only **lower** the broker's defaults, never raise them.", "type": "object", "additionalProperties": false, "properties": { "ttl_seconds": { "description": "How long a fetched value may be cached, in seconds: 1 to 86400. Caps the broker default (600).", "markdownDescription": "How long a client may cache a fetched value, in seconds: `1`\u2013`86400`.\n\nBroker default: `600`; a larger value here is capped to the broker's.", "type": "integer", "minimum": 1, "maximum": 86400, "x-broker-default": 600 }, "max_entries": { "description": "How many values the broker keeps cached for this project: 1 to 1024. Caps the broker default (64).", "markdownDescription": "How many decoded values the broker keeps cached for this project: `1`\u2013`1024`.\n\nBroker default: `64`; a larger value here is capped to the broker's.", "type": "integer", "minimum": 1, "maximum": 1024, "x-broker-default": 64 } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://remo-secrets.dev/schemas/manifest.v1.json", "title": "Remo Secrets manifest", "description": "Which secrets a project's devcontainer may fetch from the remo-broker on its node.", "type": "object", "additionalProperties": false, "required": ["schema_version", "project", "allowlist"], "properties": { "schema_version": { "description": "Version of this manifest format. Only 1 is supported.", "markdownDescription": "Version of this manifest format. Supported: `1`.", "type": "integer", "enum": [1] }, "project": { "description": "The project this manifest belongs to.", "markdownDescription": "The project this manifest belongs to. The broker serves it on `/run/remo-broker/projects/<name>/sock`.", "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "description": "Project name: lowercase letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters, and equal to the project folder's name.", "markdownDescription": "Project name, equal to the name of the folder that holds `.devcontainer/` (or `.remo/`).\n\nPattern: `^[a-z0-9][a-z0-9_-]{0,63}$`. The broker names the project socket directory after it: `/run/remo-broker/projects/<name>/sock`.", "type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$" }, "description": { "description": "Optional free text shown in the broker's status, at most 256 characters.", "markdownDescription": "Optional free text shown in `remo-broker admin status`. At most 256 characters.", "type": "string", "maxLength": 256 } } }, "allowlist": { "description": "The secrets the project's container may fetch. Anything else is denied.", "markdownDescription": "The secrets the project's container may fetch. A `get` for any other name is answered `denied` and audited.", "type": "object", "additionalProperties": false, "required": ["secrets"], "properties": { "secrets": { "description": "Secret names, case-sensitive, each 1 to 128 of A-Z a-z 0-9 _, no duplicates. An empty list is allowed.", "markdownDescription": "Secret names the container may fetch: case-sensitive, each matching `^[A-Za-z0-9_]{1,128}$`, no duplicates. `[]` is allowed (the project fetches nothing).\n\nOnly these names are ever put in a bundle pushed from the laptop.", "type": "array", "uniqueItems": true, "items": { "description": "A secret name: 1 to 128 of A-Z a-z 0-9 _.", "type": "string", "pattern": "^[A-Za-z0-9_]{1,128}$" } } } }, "cache": { "description": "Optional cache limits for this project. They can only lower the broker's defaults.", "markdownDescription": "Optional cache limits for this project. They can only **lower** the broker's defaults, never raise them.", "type": "object", "additionalProperties": false, "properties": { "ttl_seconds": { "description": "How long a fetched value may be cached, in seconds: 1 to 86400. Caps the broker default (600).", "markdownDescription": "How long a client may cache a fetched value, in seconds: `1`\u2013`86400`.\n\nBroker default: `600`; a larger value here is capped to the broker's.", "type": "integer", "minimum": 1, "maximum": 86400, "x-broker-default": 600 }, "max_entries": { "description": "How many values the broker keeps cached for this project: 1 to 1024. Caps the broker default (64).", "markdownDescription": "How many decoded values the broker keeps cached for this project: `1`\u2013`1024`.\n\nBroker default: `64`; a larger value here is capped to the broker's.", "type": "integer", "minimum": 1, "maximum": 1024, "x-broker-default": 64 } } } } };
 var pattern0 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
 var pattern1 = new RegExp("^[A-Za-z0-9_]{1,128}$", "u");
 var func2 = require_ucs2length().default;
@@ -795,7 +841,74 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var validateAdminRequest = validate16;
-var pattern7 = new RegExp("^[0-9]{1,10}:[0-9]{1,10}$", "u");
+var pattern8 = new RegExp("^[0-9]{1,10}:[0-9]{1,10}$", "u");
+var func0 = require_equal().default;
+function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (Array.isArray(data)) {
+    if (data.length > 1024) {
+      const err0 = { instancePath, schemaPath: "#/maxItems", keyword: "maxItems", params: { limit: 1024 }, message: "must NOT have more than 1024 items" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      let data0 = data[i0];
+      if (typeof data0 === "string") {
+        if (!pattern1.test(data0)) {
+          const err1 = { instancePath: instancePath + "/" + i0, schemaPath: "#/definitions/SecretName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_]{1,128}$" }, message: 'must match pattern "^[A-Za-z0-9_]{1,128}$"' };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+      } else {
+        const err2 = { instancePath: instancePath + "/" + i0, schemaPath: "#/definitions/SecretName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    let i1 = data.length;
+    let j0;
+    if (i1 > 1) {
+      outer0: for (; i1--; ) {
+        for (j0 = i1; j0--; ) {
+          if (func0(data[i1], data[j0])) {
+            const err3 = { instancePath, schemaPath: "#/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            break outer0;
+          }
+        }
+      }
+    }
+  } else {
+    const err4 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate18.errors = vErrors;
+  return errors === 0;
+}
 function validate17(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -891,10 +1004,16 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.allowlist !== void 0) {
+      if (!validate18(data.allowlist, { instancePath: instancePath + "/allowlist", parentData: data, parentDataProperty: "allowlist", rootData })) {
+        vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.peer_uids !== void 0) {
-      let data3 = data.peer_uids;
-      if (Array.isArray(data3)) {
-        if (data3.length > 256) {
+      let data4 = data.peer_uids;
+      if (Array.isArray(data4)) {
+        if (data4.length > 256) {
           const err9 = { instancePath: instancePath + "/peer_uids", schemaPath: "#/properties/peer_uids/maxItems", keyword: "maxItems", params: { limit: 256 }, message: "must NOT have more than 256 items" };
           if (vErrors === null) {
             vErrors = [err9];
@@ -903,10 +1022,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        const len0 = data3.length;
+        const len0 = data4.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          let data4 = data3[i0];
-          if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
+          let data5 = data4[i0];
+          if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
             const err10 = { instancePath: instancePath + "/peer_uids/" + i0, schemaPath: "#/properties/peer_uids/items/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err10];
@@ -915,8 +1034,8 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data4 == "number" && isFinite(data4)) {
-            if (data4 > 4294967295 || isNaN(data4)) {
+          if (typeof data5 == "number" && isFinite(data5)) {
+            if (data5 > 4294967295 || isNaN(data5)) {
               const err11 = { instancePath: instancePath + "/peer_uids/" + i0, schemaPath: "#/properties/peer_uids/items/maximum", keyword: "maximum", params: { comparison: "<=", limit: 4294967295 }, message: "must be <= 4294967295" };
               if (vErrors === null) {
                 vErrors = [err11];
@@ -925,7 +1044,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data4 < 0 || isNaN(data4)) {
+            if (data5 < 0 || isNaN(data5)) {
               const err12 = { instancePath: instancePath + "/peer_uids/" + i0, schemaPath: "#/properties/peer_uids/items/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
               if (vErrors === null) {
                 vErrors = [err12];
@@ -947,9 +1066,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.socket_owner !== void 0) {
-      let data5 = data.socket_owner;
-      if (typeof data5 === "string") {
-        if (!pattern7.test(data5)) {
+      let data6 = data.socket_owner;
+      if (typeof data6 === "string") {
+        if (!pattern8.test(data6)) {
           const err14 = { instancePath: instancePath + "/socket_owner", schemaPath: "#/properties/socket_owner/pattern", keyword: "pattern", params: { pattern: "^[0-9]{1,10}:[0-9]{1,10}$" }, message: 'must match pattern "^[0-9]{1,10}:[0-9]{1,10}$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -980,7 +1099,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
   validate17.errors = vErrors;
   return errors === 0;
 }
-function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1044,10 +1163,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate18.errors = vErrors;
+  validate20.errors = vErrors;
   return errors === 0;
 }
-function validate19(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1102,6 +1221,12 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.allowlist !== void 0) {
+      if (!validate18(data.allowlist, { instancePath: instancePath + "/allowlist", parentData: data, parentDataProperty: "allowlist", rootData })) {
+        vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+        errors = vErrors.length;
+      }
+    }
   } else {
     const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
@@ -1111,11 +1236,11 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate19.errors = vErrors;
+  validate21.errors = vErrors;
   return errors === 0;
 }
-var pattern10 = new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u");
-function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var pattern11 = new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u");
+function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1169,7 +1294,7 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data1)) {
+        if (!pattern11.test(data1)) {
           const err5 = { instancePath: instancePath + "/ciphertext_b64", schemaPath: "#/properties/ciphertext_b64/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9+/]*={0,2}$" }, message: 'must match pattern "^[A-Za-z0-9+/]*={0,2}$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -1219,10 +1344,10 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate20.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1277,10 +1402,10 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate21.errors = vErrors;
+  validate24.errors = vErrors;
   return errors === 0;
 }
-function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1378,7 +1503,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate22.errors = vErrors;
+  validate25.errors = vErrors;
   return errors === 0;
 }
 function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -1402,13 +1527,13 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
           errors = vErrors.length;
         }
       } else if (tag0 === "unregister") {
-        if (!validate18(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+        if (!validate20(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
           errors = vErrors.length;
         }
       } else if (tag0 === "reload") {
-        if (!validate19(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+        if (!validate21(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
           errors = vErrors.length;
         }
       } else if (tag0 === "status") {
@@ -1474,18 +1599,18 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else if (tag0 === "push-creds") {
-        if (!validate20(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+        if (!validate23(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
           errors = vErrors.length;
         }
       } else if (tag0 === "clear-creds") {
-        if (!validate21(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        if (!validate24(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
           errors = vErrors.length;
         }
       } else if (tag0 === "audit") {
-        if (!validate22(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
           errors = vErrors.length;
         }
       } else {
@@ -1518,9 +1643,9 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
   validate16.errors = vErrors;
   return errors === 0;
 }
-var validateErrorResponse = validate29;
-var schema36 = { "enum": ["denied", "not_found", "rate_limited", "protocol_error", "internal_error", "peer_unexpected", "manifest_invalid", "manifest_not_found", "project_exists", "project_unknown", "decrypt_failed", "invalid_payload", "storage_failed"] };
-function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validateErrorResponse = validate32;
+var schema38 = { "enum": ["denied", "not_found", "rate_limited", "protocol_error", "internal_error", "peer_unexpected", "manifest_invalid", "manifest_not_found", "project_exists", "project_unknown", "decrypt_failed", "invalid_payload", "storage_failed"] };
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1565,7 +1690,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.code !== void 0) {
       let data1 = data.code;
       if (!(data1 === "denied" || data1 === "not_found" || data1 === "rate_limited" || data1 === "protocol_error" || data1 === "internal_error" || data1 === "peer_unexpected" || data1 === "manifest_invalid" || data1 === "manifest_not_found" || data1 === "project_exists" || data1 === "project_unknown" || data1 === "decrypt_failed" || data1 === "invalid_payload" || data1 === "storage_failed")) {
-        const err4 = { instancePath: instancePath + "/code", schemaPath: "#/definitions/ErrorCode/enum", keyword: "enum", params: { allowedValues: schema36.enum }, message: "must be equal to one of the allowed values" };
+        const err4 = { instancePath: instancePath + "/code", schemaPath: "#/definitions/ErrorCode/enum", keyword: "enum", params: { allowedValues: schema38.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -1616,11 +1741,11 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate29.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-var validateGetResponse = validate30;
-function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validateGetResponse = validate33;
+function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   const _errs1 = errors;
@@ -1767,11 +1892,11 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate30.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }
-var validatePingResponse = validate31;
-function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validatePingResponse = validate34;
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1875,53 +2000,64 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate31.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-var validateInfoResponse = validate32;
-function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validateInfoResponse = validate35;
+function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.ok === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "ok" }, message: "must have required property 'ok'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+    if (data.approved_count !== void 0) {
+      let data0 = data.approved_count;
+      if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+        const err0 = { instancePath: instancePath + "/approved_count", schemaPath: "#/definitions/AllowlistCounts/properties/approved_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
-    }
-    if (data.project === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "project" }, message: "must have required property 'project'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (typeof data0 == "number" && isFinite(data0)) {
+        if (data0 < 0 || isNaN(data0)) {
+          const err1 = { instancePath: instancePath + "/approved_count", schemaPath: "#/definitions/AllowlistCounts/properties/approved_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
       }
-      errors++;
     }
-    if (data.allowlist === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "allowlist" }, message: "must have required property 'allowlist'" };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+    if (data.narrowed_count !== void 0) {
+      let data1 = data.narrowed_count;
+      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+        const err2 = { instancePath: instancePath + "/narrowed_count", schemaPath: "#/definitions/AllowlistCounts/properties/narrowed_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
-    }
-    if (data.schema_version === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "schema_version" }, message: "must have required property 'schema_version'" };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 < 0 || isNaN(data1)) {
+          const err3 = { instancePath: instancePath + "/narrowed_count", schemaPath: "#/definitions/AllowlistCounts/properties/narrowed_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
       }
-      errors++;
     }
-    if (data.ok !== void 0) {
-      if (true !== data.ok) {
-        const err4 = { instancePath: instancePath + "/ok", schemaPath: "#/properties/ok/const", keyword: "const", params: { allowedValue: true }, message: "must be equal to constant" };
+    if (data.unapproved_count !== void 0) {
+      let data2 = data.unapproved_count;
+      if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
+        const err4 = { instancePath: instancePath + "/unapproved_count", schemaPath: "#/definitions/AllowlistCounts/properties/unapproved_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -1929,12 +2065,9 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.project !== void 0) {
-      let data1 = data.project;
-      if (typeof data1 === "string") {
-        if (!pattern0.test(data1)) {
-          const err5 = { instancePath: instancePath + "/project", schemaPath: "#/definitions/ProjectName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_-]{0,63}$"' };
+      if (typeof data2 == "number" && isFinite(data2)) {
+        if (data2 < 0 || isNaN(data2)) {
+          const err5 = { instancePath: instancePath + "/unapproved_count", schemaPath: "#/definitions/AllowlistCounts/properties/unapproved_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -1942,77 +2075,148 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+      }
+    }
+  } else {
+    const err6 = { instancePath, schemaPath: "#/definitions/AllowlistCounts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err6];
+    } else {
+      vErrors.push(err6);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ok === void 0) {
+      const err7 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "ok" }, message: "must have required property 'ok'" };
+      if (vErrors === null) {
+        vErrors = [err7];
       } else {
-        const err6 = { instancePath: instancePath + "/project", schemaPath: "#/definitions/ProjectName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        vErrors.push(err7);
+      }
+      errors++;
+    }
+    if (data.project === void 0) {
+      const err8 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "project" }, message: "must have required property 'project'" };
+      if (vErrors === null) {
+        vErrors = [err8];
+      } else {
+        vErrors.push(err8);
+      }
+      errors++;
+    }
+    if (data.allowlist === void 0) {
+      const err9 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "allowlist" }, message: "must have required property 'allowlist'" };
+      if (vErrors === null) {
+        vErrors = [err9];
+      } else {
+        vErrors.push(err9);
+      }
+      errors++;
+    }
+    if (data.schema_version === void 0) {
+      const err10 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "schema_version" }, message: "must have required property 'schema_version'" };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
+    }
+    if (data.ok !== void 0) {
+      if (true !== data.ok) {
+        const err11 = { instancePath: instancePath + "/ok", schemaPath: "#/properties/ok/const", keyword: "const", params: { allowedValue: true }, message: "must be equal to constant" };
         if (vErrors === null) {
-          vErrors = [err6];
+          vErrors = [err11];
         } else {
-          vErrors.push(err6);
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.project !== void 0) {
+      let data4 = data.project;
+      if (typeof data4 === "string") {
+        if (!pattern0.test(data4)) {
+          const err12 = { instancePath: instancePath + "/project", schemaPath: "#/definitions/ProjectName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_-]{0,63}$"' };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/project", schemaPath: "#/definitions/ProjectName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
         }
         errors++;
       }
     }
     if (data.allowlist !== void 0) {
-      let data2 = data.allowlist;
-      if (Array.isArray(data2)) {
-        const len0 = data2.length;
+      let data5 = data.allowlist;
+      if (Array.isArray(data5)) {
+        const len0 = data5.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          let data3 = data2[i0];
-          if (typeof data3 === "string") {
-            if (!pattern1.test(data3)) {
-              const err7 = { instancePath: instancePath + "/allowlist/" + i0, schemaPath: "#/definitions/SecretName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_]{1,128}$" }, message: 'must match pattern "^[A-Za-z0-9_]{1,128}$"' };
+          let data6 = data5[i0];
+          if (typeof data6 === "string") {
+            if (!pattern1.test(data6)) {
+              const err14 = { instancePath: instancePath + "/allowlist/" + i0, schemaPath: "#/definitions/SecretName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_]{1,128}$" }, message: 'must match pattern "^[A-Za-z0-9_]{1,128}$"' };
               if (vErrors === null) {
-                vErrors = [err7];
+                vErrors = [err14];
               } else {
-                vErrors.push(err7);
+                vErrors.push(err14);
               }
               errors++;
             }
           } else {
-            const err8 = { instancePath: instancePath + "/allowlist/" + i0, schemaPath: "#/definitions/SecretName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err15 = { instancePath: instancePath + "/allowlist/" + i0, schemaPath: "#/definitions/SecretName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err8];
+              vErrors = [err15];
             } else {
-              vErrors.push(err8);
+              vErrors.push(err15);
             }
             errors++;
           }
         }
       } else {
-        const err9 = { instancePath: instancePath + "/allowlist", schemaPath: "#/properties/allowlist/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err16 = { instancePath: instancePath + "/allowlist", schemaPath: "#/properties/allowlist/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err16];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err16);
         }
         errors++;
       }
     }
     if (data.schema_version !== void 0) {
       if (1 !== data.schema_version) {
-        const err10 = { instancePath: instancePath + "/schema_version", schemaPath: "#/properties/schema_version/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant" };
+        const err17 = { instancePath: instancePath + "/schema_version", schemaPath: "#/properties/schema_version/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant" };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err17];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err17);
         }
         errors++;
       }
     }
   } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err18 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err18];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err18);
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-var validateRegisterResponse = validate33;
-function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validateRegisterResponse = validate36;
+function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2056,20 +2260,56 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.allowlist !== void 0) {
+      let data2 = data.allowlist;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (typeof data3 === "string") {
+            if (!pattern1.test(data3)) {
+              const err4 = { instancePath: instancePath + "/allowlist/" + i0, schemaPath: "#/definitions/SecretName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_]{1,128}$" }, message: 'must match pattern "^[A-Za-z0-9_]{1,128}$"' };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          } else {
+            const err5 = { instancePath: instancePath + "/allowlist/" + i0, schemaPath: "#/definitions/SecretName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/allowlist", schemaPath: "#/properties/allowlist/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err4 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err4];
+      vErrors = [err7];
     } else {
-      vErrors.push(err4);
+      vErrors.push(err7);
     }
     errors++;
   }
-  validate33.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
-var validateEmptyResponse = validate34;
-function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validateEmptyResponse = validate37;
+function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2102,11 +2342,11 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate34.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
 }
-var validateReloadResponse = validate35;
-function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validateReloadResponse = validate38;
+function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2184,12 +2424,12 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate35.errors = vErrors;
+  validate38.errors = vErrors;
   return errors === 0;
 }
-var validateStatusResponse = validate36;
-var schema47 = { "type": "object", "required": ["ok", "broker_version", "protocol_version", "uptime_seconds", "secrets_loaded_at", "secret_count", "decryption_key_source", "projects"], "properties": { "ok": { "const": true }, "broker_version": { "type": "string" }, "protocol_version": { "const": 2 }, "uptime_seconds": { "type": "number", "minimum": 0 }, "secrets_loaded_at": { "anyOf": [{ "$ref": "#/definitions/Timestamp" }, { "type": "null" }] }, "secret_count": { "type": "integer", "minimum": 0 }, "decryption_key_source": { "enum": ["tpm2", "host-key", "plaintext"] }, "key_source_note": { "type": "string" }, "audit_writable": { "type": "boolean" }, "warnings": { "type": "array", "items": { "type": "string" } }, "projects": { "type": "array", "items": { "type": "object", "required": ["name", "socket_path", "allowlist_size", "cache_entries"], "properties": { "name": { "$ref": "#/definitions/ProjectName" }, "socket_path": { "type": "string" }, "allowlist_size": { "type": "integer", "minimum": 0 }, "cache_entries": { "type": "integer", "minimum": 0 }, "secrets_loaded_at": { "anyOf": [{ "$ref": "#/definitions/Timestamp" }, { "type": "null" }] }, "secret_count": { "type": "integer", "minimum": 0 } } } } } };
-function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validateStatusResponse = validate39;
+var schema51 = { "type": "object", "required": ["ok", "broker_version", "protocol_version", "uptime_seconds", "secrets_loaded_at", "secret_count", "decryption_key_source", "projects"], "properties": { "ok": { "const": true }, "broker_version": { "type": "string" }, "protocol_version": { "const": 2 }, "uptime_seconds": { "type": "number", "minimum": 0 }, "secrets_loaded_at": { "anyOf": [{ "$ref": "#/definitions/Timestamp" }, { "type": "null" }] }, "secret_count": { "type": "integer", "minimum": 0 }, "decryption_key_source": { "enum": ["tpm2", "host-key", "plaintext"] }, "key_source_note": { "type": "string" }, "audit_writable": { "type": "boolean" }, "warnings": { "type": "array", "items": { "type": "string" } }, "projects": { "type": "array", "items": { "type": "object", "required": ["name", "socket_path", "allowlist_size", "cache_entries"], "allOf": [{ "$ref": "#/definitions/AllowlistCounts" }], "properties": { "name": { "$ref": "#/definitions/ProjectName" }, "socket_path": { "type": "string" }, "allowlist_size": { "type": "integer", "minimum": 0 }, "cache_entries": { "type": "integer", "minimum": 0 }, "secrets_loaded_at": { "anyOf": [{ "$ref": "#/definitions/Timestamp" }, { "type": "null" }] }, "secret_count": { "type": "integer", "minimum": 0 } } } } } };
+function validate39(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2395,7 +2635,7 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.decryption_key_source !== void 0) {
       let data6 = data.decryption_key_source;
       if (!(data6 === "tpm2" || data6 === "host-key" || data6 === "plaintext")) {
-        const err18 = { instancePath: instancePath + "/decryption_key_source", schemaPath: "#/properties/decryption_key_source/enum", keyword: "enum", params: { allowedValues: schema47.properties.decryption_key_source.enum }, message: "must be equal to one of the allowed values" };
+        const err18 = { instancePath: instancePath + "/decryption_key_source", schemaPath: "#/properties/decryption_key_source/enum", keyword: "enum", params: { allowedValues: schema51.properties.decryption_key_source.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -2458,174 +2698,158 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
         for (let i1 = 0; i1 < len1; i1++) {
           let data12 = data11[i1];
           if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
+            if (data12.approved_count !== void 0) {
+              let data13 = data12.approved_count;
+              if (!(typeof data13 == "number" && (!(data13 % 1) && !isNaN(data13)) && isFinite(data13))) {
+                const err23 = { instancePath: instancePath + "/projects/" + i1 + "/approved_count", schemaPath: "#/definitions/AllowlistCounts/properties/approved_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+              if (typeof data13 == "number" && isFinite(data13)) {
+                if (data13 < 0 || isNaN(data13)) {
+                  const err24 = { instancePath: instancePath + "/projects/" + i1 + "/approved_count", schemaPath: "#/definitions/AllowlistCounts/properties/approved_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err24];
+                  } else {
+                    vErrors.push(err24);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data12.narrowed_count !== void 0) {
+              let data14 = data12.narrowed_count;
+              if (!(typeof data14 == "number" && (!(data14 % 1) && !isNaN(data14)) && isFinite(data14))) {
+                const err25 = { instancePath: instancePath + "/projects/" + i1 + "/narrowed_count", schemaPath: "#/definitions/AllowlistCounts/properties/narrowed_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err25];
+                } else {
+                  vErrors.push(err25);
+                }
+                errors++;
+              }
+              if (typeof data14 == "number" && isFinite(data14)) {
+                if (data14 < 0 || isNaN(data14)) {
+                  const err26 = { instancePath: instancePath + "/projects/" + i1 + "/narrowed_count", schemaPath: "#/definitions/AllowlistCounts/properties/narrowed_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err26];
+                  } else {
+                    vErrors.push(err26);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data12.unapproved_count !== void 0) {
+              let data15 = data12.unapproved_count;
+              if (!(typeof data15 == "number" && (!(data15 % 1) && !isNaN(data15)) && isFinite(data15))) {
+                const err27 = { instancePath: instancePath + "/projects/" + i1 + "/unapproved_count", schemaPath: "#/definitions/AllowlistCounts/properties/unapproved_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err27];
+                } else {
+                  vErrors.push(err27);
+                }
+                errors++;
+              }
+              if (typeof data15 == "number" && isFinite(data15)) {
+                if (data15 < 0 || isNaN(data15)) {
+                  const err28 = { instancePath: instancePath + "/projects/" + i1 + "/unapproved_count", schemaPath: "#/definitions/AllowlistCounts/properties/unapproved_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err28];
+                  } else {
+                    vErrors.push(err28);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            const err29 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/definitions/AllowlistCounts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+          if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
             if (data12.name === void 0) {
-              const err23 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+              const err30 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
               if (vErrors === null) {
-                vErrors = [err23];
+                vErrors = [err30];
               } else {
-                vErrors.push(err23);
+                vErrors.push(err30);
               }
               errors++;
             }
             if (data12.socket_path === void 0) {
-              const err24 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/required", keyword: "required", params: { missingProperty: "socket_path" }, message: "must have required property 'socket_path'" };
+              const err31 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/required", keyword: "required", params: { missingProperty: "socket_path" }, message: "must have required property 'socket_path'" };
               if (vErrors === null) {
-                vErrors = [err24];
+                vErrors = [err31];
               } else {
-                vErrors.push(err24);
+                vErrors.push(err31);
               }
               errors++;
             }
             if (data12.allowlist_size === void 0) {
-              const err25 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/required", keyword: "required", params: { missingProperty: "allowlist_size" }, message: "must have required property 'allowlist_size'" };
+              const err32 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/required", keyword: "required", params: { missingProperty: "allowlist_size" }, message: "must have required property 'allowlist_size'" };
               if (vErrors === null) {
-                vErrors = [err25];
+                vErrors = [err32];
               } else {
-                vErrors.push(err25);
+                vErrors.push(err32);
               }
               errors++;
             }
             if (data12.cache_entries === void 0) {
-              const err26 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/required", keyword: "required", params: { missingProperty: "cache_entries" }, message: "must have required property 'cache_entries'" };
+              const err33 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/required", keyword: "required", params: { missingProperty: "cache_entries" }, message: "must have required property 'cache_entries'" };
               if (vErrors === null) {
-                vErrors = [err26];
+                vErrors = [err33];
               } else {
-                vErrors.push(err26);
+                vErrors.push(err33);
               }
               errors++;
             }
             if (data12.name !== void 0) {
-              let data13 = data12.name;
-              if (typeof data13 === "string") {
-                if (!pattern0.test(data13)) {
-                  const err27 = { instancePath: instancePath + "/projects/" + i1 + "/name", schemaPath: "#/definitions/ProjectName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_-]{0,63}$"' };
+              let data16 = data12.name;
+              if (typeof data16 === "string") {
+                if (!pattern0.test(data16)) {
+                  const err34 = { instancePath: instancePath + "/projects/" + i1 + "/name", schemaPath: "#/definitions/ProjectName/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_-]{0,63}$"' };
                   if (vErrors === null) {
-                    vErrors = [err27];
+                    vErrors = [err34];
                   } else {
-                    vErrors.push(err27);
+                    vErrors.push(err34);
                   }
                   errors++;
                 }
               } else {
-                const err28 = { instancePath: instancePath + "/projects/" + i1 + "/name", schemaPath: "#/definitions/ProjectName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err35 = { instancePath: instancePath + "/projects/" + i1 + "/name", schemaPath: "#/definitions/ProjectName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err28];
+                  vErrors = [err35];
                 } else {
-                  vErrors.push(err28);
+                  vErrors.push(err35);
                 }
                 errors++;
               }
             }
             if (data12.socket_path !== void 0) {
               if (typeof data12.socket_path !== "string") {
-                const err29 = { instancePath: instancePath + "/projects/" + i1 + "/socket_path", schemaPath: "#/properties/projects/items/properties/socket_path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err29];
-                } else {
-                  vErrors.push(err29);
-                }
-                errors++;
-              }
-            }
-            if (data12.allowlist_size !== void 0) {
-              let data15 = data12.allowlist_size;
-              if (!(typeof data15 == "number" && (!(data15 % 1) && !isNaN(data15)) && isFinite(data15))) {
-                const err30 = { instancePath: instancePath + "/projects/" + i1 + "/allowlist_size", schemaPath: "#/properties/projects/items/properties/allowlist_size/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err30];
-                } else {
-                  vErrors.push(err30);
-                }
-                errors++;
-              }
-              if (typeof data15 == "number" && isFinite(data15)) {
-                if (data15 < 0 || isNaN(data15)) {
-                  const err31 = { instancePath: instancePath + "/projects/" + i1 + "/allowlist_size", schemaPath: "#/properties/projects/items/properties/allowlist_size/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err31];
-                  } else {
-                    vErrors.push(err31);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data12.cache_entries !== void 0) {
-              let data16 = data12.cache_entries;
-              if (!(typeof data16 == "number" && (!(data16 % 1) && !isNaN(data16)) && isFinite(data16))) {
-                const err32 = { instancePath: instancePath + "/projects/" + i1 + "/cache_entries", schemaPath: "#/properties/projects/items/properties/cache_entries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err32];
-                } else {
-                  vErrors.push(err32);
-                }
-                errors++;
-              }
-              if (typeof data16 == "number" && isFinite(data16)) {
-                if (data16 < 0 || isNaN(data16)) {
-                  const err33 = { instancePath: instancePath + "/projects/" + i1 + "/cache_entries", schemaPath: "#/properties/projects/items/properties/cache_entries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err33];
-                  } else {
-                    vErrors.push(err33);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data12.secrets_loaded_at !== void 0) {
-              let data17 = data12.secrets_loaded_at;
-              const _errs39 = errors;
-              let valid9 = false;
-              const _errs40 = errors;
-              if (typeof data17 !== "string") {
-                const err34 = { instancePath: instancePath + "/projects/" + i1 + "/secrets_loaded_at", schemaPath: "#/definitions/Timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err34];
-                } else {
-                  vErrors.push(err34);
-                }
-                errors++;
-              }
-              var _valid1 = _errs40 === errors;
-              valid9 = valid9 || _valid1;
-              if (!valid9) {
-                const _errs43 = errors;
-                if (data17 !== null) {
-                  const err35 = { instancePath: instancePath + "/projects/" + i1 + "/secrets_loaded_at", schemaPath: "#/properties/projects/items/properties/secrets_loaded_at/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                  if (vErrors === null) {
-                    vErrors = [err35];
-                  } else {
-                    vErrors.push(err35);
-                  }
-                  errors++;
-                }
-                var _valid1 = _errs43 === errors;
-                valid9 = valid9 || _valid1;
-              }
-              if (!valid9) {
-                const err36 = { instancePath: instancePath + "/projects/" + i1 + "/secrets_loaded_at", schemaPath: "#/properties/projects/items/properties/secrets_loaded_at/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                const err36 = { instancePath: instancePath + "/projects/" + i1 + "/socket_path", schemaPath: "#/properties/projects/items/properties/socket_path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err36];
                 } else {
                   vErrors.push(err36);
                 }
                 errors++;
-              } else {
-                errors = _errs39;
-                if (vErrors !== null) {
-                  if (_errs39) {
-                    vErrors.length = _errs39;
-                  } else {
-                    vErrors = null;
-                  }
-                }
               }
             }
-            if (data12.secret_count !== void 0) {
-              let data18 = data12.secret_count;
+            if (data12.allowlist_size !== void 0) {
+              let data18 = data12.allowlist_size;
               if (!(typeof data18 == "number" && (!(data18 % 1) && !isNaN(data18)) && isFinite(data18))) {
-                const err37 = { instancePath: instancePath + "/projects/" + i1 + "/secret_count", schemaPath: "#/properties/projects/items/properties/secret_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err37 = { instancePath: instancePath + "/projects/" + i1 + "/allowlist_size", schemaPath: "#/properties/projects/items/properties/allowlist_size/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err37];
                 } else {
@@ -2635,7 +2859,7 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data18 == "number" && isFinite(data18)) {
                 if (data18 < 0 || isNaN(data18)) {
-                  const err38 = { instancePath: instancePath + "/projects/" + i1 + "/secret_count", schemaPath: "#/properties/projects/items/properties/secret_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err38 = { instancePath: instancePath + "/projects/" + i1 + "/allowlist_size", schemaPath: "#/properties/projects/items/properties/allowlist_size/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
                     vErrors = [err38];
                   } else {
@@ -2645,41 +2869,136 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
+            if (data12.cache_entries !== void 0) {
+              let data19 = data12.cache_entries;
+              if (!(typeof data19 == "number" && (!(data19 % 1) && !isNaN(data19)) && isFinite(data19))) {
+                const err39 = { instancePath: instancePath + "/projects/" + i1 + "/cache_entries", schemaPath: "#/properties/projects/items/properties/cache_entries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err39];
+                } else {
+                  vErrors.push(err39);
+                }
+                errors++;
+              }
+              if (typeof data19 == "number" && isFinite(data19)) {
+                if (data19 < 0 || isNaN(data19)) {
+                  const err40 = { instancePath: instancePath + "/projects/" + i1 + "/cache_entries", schemaPath: "#/properties/projects/items/properties/cache_entries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err40];
+                  } else {
+                    vErrors.push(err40);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data12.secrets_loaded_at !== void 0) {
+              let data20 = data12.secrets_loaded_at;
+              const _errs48 = errors;
+              let valid12 = false;
+              const _errs49 = errors;
+              if (typeof data20 !== "string") {
+                const err41 = { instancePath: instancePath + "/projects/" + i1 + "/secrets_loaded_at", schemaPath: "#/definitions/Timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+              var _valid1 = _errs49 === errors;
+              valid12 = valid12 || _valid1;
+              if (!valid12) {
+                const _errs52 = errors;
+                if (data20 !== null) {
+                  const err42 = { instancePath: instancePath + "/projects/" + i1 + "/secrets_loaded_at", schemaPath: "#/properties/projects/items/properties/secrets_loaded_at/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                  if (vErrors === null) {
+                    vErrors = [err42];
+                  } else {
+                    vErrors.push(err42);
+                  }
+                  errors++;
+                }
+                var _valid1 = _errs52 === errors;
+                valid12 = valid12 || _valid1;
+              }
+              if (!valid12) {
+                const err43 = { instancePath: instancePath + "/projects/" + i1 + "/secrets_loaded_at", schemaPath: "#/properties/projects/items/properties/secrets_loaded_at/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                if (vErrors === null) {
+                  vErrors = [err43];
+                } else {
+                  vErrors.push(err43);
+                }
+                errors++;
+              } else {
+                errors = _errs48;
+                if (vErrors !== null) {
+                  if (_errs48) {
+                    vErrors.length = _errs48;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+            }
+            if (data12.secret_count !== void 0) {
+              let data21 = data12.secret_count;
+              if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
+                const err44 = { instancePath: instancePath + "/projects/" + i1 + "/secret_count", schemaPath: "#/properties/projects/items/properties/secret_count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+              if (typeof data21 == "number" && isFinite(data21)) {
+                if (data21 < 0 || isNaN(data21)) {
+                  const err45 = { instancePath: instancePath + "/projects/" + i1 + "/secret_count", schemaPath: "#/properties/projects/items/properties/secret_count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err45];
+                  } else {
+                    vErrors.push(err45);
+                  }
+                  errors++;
+                }
+              }
+            }
           } else {
-            const err39 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err46 = { instancePath: instancePath + "/projects/" + i1, schemaPath: "#/properties/projects/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err39];
+              vErrors = [err46];
             } else {
-              vErrors.push(err39);
+              vErrors.push(err46);
             }
             errors++;
           }
         }
       } else {
-        const err40 = { instancePath: instancePath + "/projects", schemaPath: "#/properties/projects/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err47 = { instancePath: instancePath + "/projects", schemaPath: "#/properties/projects/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err40];
+          vErrors = [err47];
         } else {
-          vErrors.push(err40);
+          vErrors.push(err47);
         }
         errors++;
       }
     }
   } else {
-    const err41 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err48 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err41];
+      vErrors = [err48];
     } else {
-      vErrors.push(err41);
+      vErrors.push(err48);
     }
     errors++;
   }
-  validate36.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-var validatePublicKeyResponse = validate37;
-var pattern19 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
-function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validatePublicKeyResponse = validate40;
+var pattern21 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2715,7 +3034,7 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.recipient !== void 0) {
       let data1 = data.recipient;
       if (typeof data1 === "string") {
-        if (!pattern19.test(data1)) {
+        if (!pattern21.test(data1)) {
           const err3 = { instancePath: instancePath + "/recipient", schemaPath: "#/properties/recipient/pattern", keyword: "pattern", params: { pattern: "^age1[02-9ac-hj-np-z]{58}$" }, message: 'must match pattern "^age1[02-9ac-hj-np-z]{58}$"' };
           if (vErrors === null) {
             vErrors = [err3];
@@ -2743,11 +3062,11 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate37.errors = vErrors;
+  validate40.errors = vErrors;
   return errors === 0;
 }
-var validatePushCredsResponse = validate38;
-function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validatePushCredsResponse = validate41;
+function validate41(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2832,11 +3151,11 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate38.errors = vErrors;
+  validate41.errors = vErrors;
   return errors === 0;
 }
-var validateAuditResponse = validate39;
-function validate39(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var validateAuditResponse = validate42;
+function validate42(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -3124,7 +3443,7 @@ function validate39(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate39.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
 export {

@@ -9,7 +9,8 @@ describe("decryptBundle", () => {
     const r = await identityToRecipient(id);
     for (const armored of [false, true]) {
       const b = await decryptBundle(await encryptTo(r, "A = \"1\"\nB = \"two\"\n", armored), id);
-      expect([...b]).toEqual([["A", "1"], ["B", "two"]]);
+      expect([...b].map(([k, v]) => [k, v.toString()])).toEqual([["A", "1"], ["B", "two"]]);
+      expect(Buffer.isBuffer(b.get("A"))).toBe(true);
     }
   });
 
@@ -41,7 +42,7 @@ describe("prepareDecryptionKey", () => {
     const r = await identityToRecipient(id);
     const key = await prepareDecryptionKey(id, r);
     expect(typeof key).not.toBe("string");
-    expect([...(await decryptBundle(await encryptTo(r, "A = \"native\"\n"), key))]).toEqual([["A", "native"]]);
+    expect([...(await decryptBundle(await encryptTo(r, "A = \"native\"\n"), key))].map(([k, v]) => [k, v.toString()])).toEqual([["A", "native"]]);
   });
 
   it("falls back to the string identity when the recipient does not match", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkKeyFileMode, keySourceNote, parseIdentityText, resolveKeyLocation, shellQuote } from "../../../broker/src/key-source.ts";
+import { checkKeyFileMode, checkKeyFileStat, keySourceNote, parseIdentityText, resolveKeyLocation, shellQuote } from "../../../broker/src/key-source.ts";
 
 const key = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
 
@@ -11,6 +11,20 @@ describe("checkKeyFileMode", () => {
     const err = checkKeyFileMode("/etc/remo key", mode | 0o100000);
     expect(err?.code).toBe("key_insecure");
     expect(err?.message).toBe(`The key file /etc/remo key has mode ${shown}: group or others can read it, so the broker refuses to use it. Run: chmod 600 '/etc/remo key'`);
+  });
+});
+
+describe("checkKeyFileStat", () => {
+  const file = (over: Partial<{ file: boolean; uid: number; mode: number }> = {}) => ({ isFile: () => over.file ?? true, uid: over.uid ?? 0, mode: over.mode ?? 0o100600 });
+  it("accepts a 0600 regular file owned by root or the broker's user", () => {
+    expect(checkKeyFileStat("/k", file(), 998, true)).toBeUndefined();
+    expect(checkKeyFileStat("/k", file({ uid: 998 }), 998, true)).toBeUndefined();
+  });
+  it("refuses another owner, a non-file, and (for the file tier) group/world bits", () => {
+    expect(checkKeyFileStat("/k", file({ uid: 1000 }), 998, true)?.message).toContain("owned by UID 1000, neither root nor the broker's user");
+    expect(checkKeyFileStat("/k", file({ file: false }), 0, true)?.code).toBe("key_insecure");
+    expect(checkKeyFileStat("/k", file({ mode: 0o100640 }), 0, true)?.code).toBe("key_insecure");
+    expect(checkKeyFileStat("/k", file({ mode: 0o100640 }), 0, false)).toBeUndefined();
   });
 });
 

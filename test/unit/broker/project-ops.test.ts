@@ -5,12 +5,16 @@ import { answerProjectRequest, type ProjectView } from "../../../broker/src/proj
 import type { RateDecision } from "../../../broker/src/rate-limiter.ts";
 import { ValueCache } from "../../../broker/src/value-cache.ts";
 
-function setup(values: Record<string, string>, token: RateDecision = { ok: true }) {
+function setup(values: Record<string, string | Buffer>, token: RateDecision = { ok: true }) {
   const audit: [AuditEvent, AuditFields][] = [];
   let lookups = 0;
-  const view: ProjectView = { name: "p", allowlist: ["A", "B"], allowed: new Set(["A", "B"]), ttlSeconds: 42, cache: new ValueCache({ ttlSeconds: 42, maxEntries: 8 }, () => 0) };
+  const view: ProjectView = { name: "p", allowlist: ["A", "B"], allowed: new Set(["A", "B"]), counts: { approved: 3, narrowed: 1, unapproved: 0 }, ttlSeconds: 42, cache: new ValueCache({ ttlSeconds: 42, maxEntries: 8 }, () => 0) };
   const deps = {
-    lookup: (_p: string, n: string) => { lookups++; return values[n]; },
+    lookup: (_p: string, n: string) => {
+      lookups++;
+      const v = values[n];
+      return typeof v === "string" ? Buffer.from(v) : v;
+    },
     takeToken: () => token,
     audit: (e: AuditEvent, f: AuditFields) => { audit.push([e, f]); },
     peer: { uid: 1000, pid: 7 },
@@ -54,12 +58,16 @@ describe("answerProjectRequest", () => {
   it("answers ping and info", () => {
     const s = setup({});
     expect(answerProjectRequest({ op: "ping" }, s.view, s.deps)).toEqual({ ok: true, broker_version: "0.1.0", protocol_version: 2, project: "p" });
-    expect(answerProjectRequest({ op: "info" }, s.view, s.deps)).toEqual({ ok: true, project: "p", allowlist: ["A", "B"], schema_version: 1 });
+    expect(answerProjectRequest({ op: "info" }, s.view, s.deps)).toEqual({ ok: true, project: "p", allowlist: ["A", "B"], schema_version: 1, approved_count: 3, narrowed_count: 1, unapproved_count: 0 });
   });
 
   it("answers protocol_error for an invalid request and audits it", () => {
     const s = setup({});
     expect(answerProjectRequest({ op: "get", name: 1 }, s.view, s.deps)).toMatchObject({ ok: false, code: "protocol_error" });
     expect(s.audit[0]![0]).toBe("protocol.error");
+  });
+  it("answers a non-UTF-8 value as value_b64", () => {
+    const s = setup({ A: Buffer.from([0xff, 0x00, 0xfe]) });
+    expect(answerProjectRequest({ op: "get", name: "A" }, s.view, s.deps)).toEqual({ ok: true, value_b64: "/wD+", ttl_seconds: 42 });
   });
 });

@@ -4,7 +4,7 @@ import { ValueCache } from "../../../broker/src/value-cache.ts";
 describe("ValueCache", () => {
   it("expires entries after ttlSeconds", () => {
     let now = 0;
-    const c = new ValueCache({ ttlSeconds: 10, maxEntries: 4 }, () => now);
+    const c = new ValueCache<string>({ ttlSeconds: 10, maxEntries: 4 }, () => now);
     c.set("A", "a");
     now = 9_999;
     expect(c.get("A")).toBe("a");
@@ -14,7 +14,7 @@ describe("ValueCache", () => {
   });
 
   it("evicts the least recently used entry beyond maxEntries", () => {
-    const c = new ValueCache({ ttlSeconds: 60, maxEntries: 2 }, () => 0);
+    const c = new ValueCache<string>({ ttlSeconds: 60, maxEntries: 2 }, () => 0);
     c.set("A", "a");
     c.set("B", "b");
     expect(c.get("A")).toBe("a"); // A is now the most recent
@@ -24,7 +24,7 @@ describe("ValueCache", () => {
   });
 
   it("empties on clear and on new limits", () => {
-    const c = new ValueCache({ ttlSeconds: 60, maxEntries: 2 }, () => 0);
+    const c = new ValueCache<string>({ ttlSeconds: 60, maxEntries: 2 }, () => 0);
     c.set("A", "a");
     c.clear();
     expect(c.size).toBe(0);
