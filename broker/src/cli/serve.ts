@@ -9,6 +9,7 @@ import { addonCandidates, hardenProcess, loadPeerCredentials } from "../peer-cre
 import { defaultRateLimit } from "../rate-limiter.ts";
 import { flag, numberFlag, parseArgs, type ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
+import { clearReady, markReady, readyFile } from "./ready-file.ts";
 import { checkServePaths } from "./serve-path-policy.ts";
 
 function resolvedFlag(args: ParsedArgs, name: string): string | undefined {
@@ -87,7 +88,13 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     io.stderr(`remo-broker: cannot start: ${(e as Error).message}\n`);
     return 1;
   }
+  try {
+    await markReady(paths.runtimeDir);
+  } catch (e) {
+    logger.warn(`could not write ${readyFile(paths.runtimeDir)} (${(e as Error).message}); the unit's start waits for it`);
+  }
   await stopRequested;
+  await clearReady(paths.runtimeDir);
   await broker.stop();
   logger.info("stopped");
   return 0;
