@@ -62,6 +62,19 @@ export default defineConfig({
       },
       {
         test: {
+          // A real systemd node: systemd 252 booted in a root podman container, the broker installed
+          // by its own install.sh and run by the shipped unit (needs root).
+          name: "system",
+          globalSetup: ["test/integration/global-setup.ts"],
+          include: ["test/system/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
           // Soak, faults, hostile input, netlab: bounded in count and time, loopback only.
           name: "reliability",
           globalSetup: ["test/integration/global-setup.ts"],

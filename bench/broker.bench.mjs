@@ -109,14 +109,14 @@ function durableWrite(dir, data) {
 export async function run(ctx) {
   const bin = join(ctx.dist, "remo-broker.js");
   const key = join(ctx.tmp, "key");
-  const kg = spawnSync(process.execPath, [bin, "keygen", "--out", key], { encoding: "utf8" });
+  const kg = spawnSync(process.execPath, [bin, "keygen", "--out", key], { encoding: "utf8", env: { ...process.env, SUDO_UID: undefined } });
   if (kg.status !== 0) return [{ area: "broker", what: "(setup)", skipped: `keygen failed: ${kg.stderr}` }];
   const recipient = kg.stdout.trim();
   const runtimeDir = join(ctx.tmp, "run");
   const stateDir = join(ctx.tmp, "state");
   const children = [];
   try {
-    const broker = spawn(process.execPath, [bin, "serve", "--runtime-dir", runtimeDir, "--state-dir", stateDir, "--audit-file", join(ctx.tmp, "audit.jsonl"), "--identity", key, "--rate-limit", "1e9", "--rate-burst", "1000000000"], { stdio: ["ignore", "pipe", "pipe"] });
+    const broker = spawn(process.execPath, [bin, "serve", "--unsafe-paths", "--runtime-dir", runtimeDir, "--state-dir", stateDir, "--audit-file", join(ctx.tmp, "audit.jsonl"), "--identity", key, "--rate-limit", "1e9", "--rate-burst", "1000000000"], { env: { ...process.env, SUDO_UID: undefined }, stdio: ["ignore", "pipe", "pipe"] });
     children.push(broker);
     await waitForLine(broker, "serving:");
     const echoPath = join(ctx.tmp, "echo.sock");

@@ -53,7 +53,7 @@ export async function run(ctx) {
     const sock = join(ctx.tmp, `bare-${i}.sock`);
     bare.push(await measure(["-e", bareServer, sock], "ready"));
     const dir = join(ctx.tmp, `broker-${i}`);
-    ours.push(await measure([bin, "serve", "--runtime-dir", join(dir, "run"), "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), "--identity", key], "serving:"));
+    ours.push(await measure([bin, "serve", "--unsafe-paths", "--runtime-dir", join(dir, "run"), "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), "--identity", key], "serving:"));
     rmSync(dir, { recursive: true, force: true });
     ctx.log(`round ${i + 1}: broker ${ours[i].rssMiB.toFixed(1)} MiB / ${ours[i].readyMs.toFixed(0)} ms, bare ${bare[i].rssMiB.toFixed(1)} MiB / ${bare[i].readyMs.toFixed(0)} ms`);
   }

@@ -36,7 +36,7 @@ export async function startBroker(ctx) {
   const keygen = spawnSync(process.execPath, [broker, "keygen", "--out", identity], { encoding: "utf8" });
   if (keygen.status !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);
   const recipient = /age1[0-9a-z]+/.exec(keygen.stdout + readFileSync(identity, "utf8"))?.[0];
-  const child = spawn(process.execPath, [broker, "serve", "--runtime-dir", runtimeDir, "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), "--identity", identity, "--rate-limit", "100000", "--rate-burst", "100000"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [broker, "serve", "--unsafe-paths", "--runtime-dir", runtimeDir, "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), "--identity", identity, "--rate-limit", "100000", "--rate-burst", "100000"], { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise((resolve, reject) => {
     let seen = "";
     const on = (d) => { seen += d; if (seen.includes("serving:")) resolve(); };

@@ -20,7 +20,7 @@ const show = (cmd) => console.log(`   $ ${cmd}`);
 /** Runs the broker CLI, optionally with stdin; exits the demo on failure. */
 function cli(args, input) {
   show(`remo-broker ${args.join(" ")}${input ? "   < (ciphertext on stdin)" : ""}`);
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", env: { ...process.env, SUDO_UID: undefined } });
   if (r.status !== 0) {
     console.error(r.stdout, r.stderr);
     throw new Error(`remo-broker ${args[0]} failed with exit ${r.status}`);
@@ -53,9 +53,9 @@ try {
   console.log(`   recipient: ${recipient}`);
 
   step(2, "Start the broker in a temp dir (admin socket 0600, project sockets 0660)");
-  const serveArgs = ["serve", "--runtime-dir", runtimeDir, "--state-dir", join(dir, "state"), "--audit-file", auditFile, "--identity", key];
+  const serveArgs = ["serve", "--unsafe-paths", "--runtime-dir", runtimeDir, "--state-dir", join(dir, "state"), "--audit-file", auditFile, "--identity", key];
   show(`remo-broker ${serveArgs.join(" ")} &`);
-  broker = spawn(process.execPath, [bin, ...serveArgs], { stdio: ["ignore", "inherit", "pipe"] });
+  broker = spawn(process.execPath, [bin, ...serveArgs], { env: { ...process.env, SUDO_UID: undefined }, stdio: ["ignore", "inherit", "pipe"] });
   await new Promise((resolve, reject) => {
     let seen = "";
     // The broker's log goes to stdout here so it interleaves with the steps in order.

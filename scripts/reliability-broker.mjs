@@ -41,9 +41,9 @@ export async function startBrokerProcess({ dist, dir, extraArgs = [], nodeArgs =
   const auditFile = join(dir, "log", "audit.jsonl");
   const identityFile = join(dir, "identity.key");
   mkdirSync(dir, { recursive: true });
-  const recipient = execFileSync(process.execPath, [brokerJs, "keygen", "--out", identityFile], { encoding: "utf8" }).trim().split("\n").find((l) => l.startsWith("age1"));
+  const recipient = execFileSync(process.execPath, [brokerJs, "keygen", "--out", identityFile], { encoding: "utf8", env: { ...process.env, SUDO_UID: undefined } }).trim().split("\n").find((l) => l.startsWith("age1"));
   if (!recipient) throw new Error("remo-broker keygen printed no age1 recipient");
-  const child = spawn(process.execPath, [...nodeArgs, brokerJs, "serve", "--runtime-dir", runtimeDir, "--state-dir", stateDir, "--audit-file", auditFile, "--identity", identityFile, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeArgs, brokerJs, "serve", "--unsafe-paths", "--runtime-dir", runtimeDir, "--state-dir", stateDir, "--audit-file", auditFile, "--identity", identityFile, ...extraArgs], { env: { ...process.env, SUDO_UID: undefined }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => { out += d; });
   child.stderr.on("data", (d) => { out += d; });

@@ -2,6 +2,8 @@
 # Installs remo-broker on a systemd node:
 #   - copies dist/remo-broker.js and dist/peercred.node to /usr/local/lib/remo-broker,
 #     and links /usr/local/bin/remo-broker;
+#   - installs /usr/local/bin/remo-broker-admin, the narrow wrapper to allow through sudo
+#     (only `admin` and `audit`, only the default paths);
 #   - installs the sysusers/tmpfiles snippets and the unit;
 #   - creates the node's age identity with `remo-broker keygen` and seals it with
 #     `systemd-creds encrypt --with-key=tpm2` when a TPM2 is present, else `--with-key=host`;
@@ -59,6 +61,10 @@ else
   say "warning: $DIST/peercred.node is missing; projects that set peer_uids will refuse connections (rebuild with a C compiler present)."
 fi
 ln -sf "$LIBDIR/remo-broker.js" "$ROOT/usr/local/bin/remo-broker"
+# Written to a temp name and renamed: a sudo rule names this file, so it is never half-written.
+sed -e "s|@NODE@|$NODE|g" -e "s|@LIBDIR@|$LIBDIR|g" "$HERE/remo-broker-admin.sh" > "$ROOT/usr/local/bin/.remo-broker-admin.new"
+chmod 0755 "$ROOT/usr/local/bin/.remo-broker-admin.new"
+mv -f "$ROOT/usr/local/bin/.remo-broker-admin.new" "$ROOT/usr/local/bin/remo-broker-admin"
 
 # 2. Users, directories.
 install -d -m 0755 "$ROOT/usr/lib/sysusers.d" "$ROOT/usr/lib/tmpfiles.d"
@@ -82,7 +88,9 @@ else
   WORK=$(mktemp -d "$TMPBASE/remo-broker-install.XXXXXX")
   chmod 700 "$WORK"
   trap 'rm -rf "$WORK"' EXIT INT TERM
-  "$NODE" "$ROOT$LIBDIR/remo-broker.js" keygen --out "$WORK/secrets-key" > "$WORK/recipient"
+  # Without SUDO_UID: keygen refuses sudo callers (a sudo rule for remo-broker alone must not
+  # create root files anywhere); whoever runs this script as root is root already.
+  env -u SUDO_UID "$NODE" "$ROOT$LIBDIR/remo-broker.js" keygen --out "$WORK/secrets-key" > "$WORK/recipient"
   MODE=plaintext
   if [ -n "$CREDS" ]; then
     if "$CREDS" has-tpm2 >/dev/null 2>&1; then WITH=tpm2; MODE=tpm2; else WITH=host; MODE=host-key; fi
@@ -129,4 +137,5 @@ else
   say "installed under ${ROOT:-/}; not starting it (no systemd as PID 1, or REMO_ROOT/REMO_NO_SYSTEMCTL set)."
 fi
 say "key source: $MODE"
+say "to let a user run admin and audit through sudo, allow only the wrapper: <user> ALL=(root) NOPASSWD: /usr/local/bin/remo-broker-admin"
 say "node recipient (pin this on the laptop): $(cat "$ROOT$RECIPIENT_FILE" 2>/dev/null || echo 'unknown: run remo-broker admin get-public-key')"

@@ -7,7 +7,7 @@ import { runServe } from "./cli/serve.ts";
 import { BROKER_VERSION } from "./version.ts";
 
 const usage = `usage:
-  remo-broker serve [--runtime-dir DIR] [--state-dir DIR] [--audit-file FILE] [--identity FILE]
+  remo-broker serve [--runtime-dir DIR] [--state-dir DIR] [--audit-file FILE] [--identity FILE] [--unsafe-paths]
                     [--rate-limit PER_SEC] [--rate-burst N] [--project-rate-limit PER_SEC]
                     [--project-rate-burst N] [--cache-ttl S] [--cache-max-entries N] [--audit-max-bytes N]
   remo-broker keygen --out FILE

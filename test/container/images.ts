@@ -22,3 +22,17 @@ export function ensureNodeImage(): Promise<string> {
     changes: ["CMD [\"/bin/bash\"]"],
   });
 }
+
+/** What a systemd node needs beyond minbase: an init that boots in a container, D-Bus, sshd, sudo. */
+const systemdPackages = ["systemd", "systemd-sysv", "dbus", "openssh-server", "sudo", "procps"];
+
+/**
+ * A Debian node with systemd as PID 1 (boot it with `podman run --systemd=always IMAGE /sbin/init`)
+ * and the host's Node at /usr/local/bin/node. Its debootstrap root is cached like the base one.
+ */
+export function ensureSystemdImage(): Promise<string> {
+  return importRootfs(`localhost/remo-test-systemd-node:${release}-node${process.versions.node}-1`, ensureDebianRoot(systemdPackages), {
+    files: { [process.execPath]: "/usr/local/bin/node" },
+    changes: ["CMD [\"/sbin/init\"]", "STOPSIGNAL SIGRTMIN+3"],
+  });
+}

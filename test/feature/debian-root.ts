@@ -49,17 +49,18 @@ export function aptMirror(release: string): string {
 }
 
 /**
- * Returns a cached Debian root (debootstrap --variant=minbase + git), creating it on
- * first use (about a minute). It is only ever used read-only, as an overlay's lower dir.
+ * Returns a cached Debian root (debootstrap --variant=minbase + `packages`, by default git and
+ * ca-certificates), creating it on first use (about a minute). It is only ever used read-only:
+ * as an overlay's lower dir, or as the source of a `podman import`.
  */
-export function ensureDebianRoot(): string {
+export function ensureDebianRoot(packages: readonly string[] = basePackages): string {
   const release = hostRelease() ?? "bookworm";
-  const root = join(cacheDir, `${release}-minbase-${basePackages.join("-")}`);
+  const root = join(cacheDir, `${release}-minbase-${packages.join("-")}`);
   if (existsSync(join(root, ".remo-ready"))) return root;
   mkdirSync(cacheDir, { recursive: true });
   const partial = `${root}.partial`;
   rmSync(partial, { recursive: true, force: true });
-  const r = spawnSync("debootstrap", ["--variant=minbase", `--include=${basePackages.join(",")}`, release, partial, aptMirror(release)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync("debootstrap", ["--variant=minbase", `--include=${packages.join(",")}`, release, partial, aptMirror(release)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (r.status !== 0) throw new Error(`debootstrap failed (${r.status}): ${r.stderr.slice(-2000)}`);
   writeFileSync(join(partial, ".remo-ready"), new Date().toISOString() + "\n");
   renameSync(partial, root);

@@ -73,7 +73,9 @@ export interface CliResult {
 export function runCli(args: string[], opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   // Another UID may not be able to read the checkout (a 0700 parent): run a readable copy then.
   const bin = opts.uid === undefined || opts.uid === process.getuid?.() ? brokerBin : readableCopy(brokerBin, join(dirname(brokerBin), "peercred.node"));
-  return runProcess(process.execPath, [bin, ...args], { ...opts, env: { ...process.env, ...opts.env } });
+  // SUDO_UID dropped unless a test sets it: under `sudo npm test` the developer is root already,
+  // and keygen and serve --unsafe-paths refuse sudo callers.
+  return runProcess(process.execPath, [bin, ...args], { ...opts, env: { ...process.env, SUDO_UID: undefined, ...opts.env } });
 }
 
 /** Sends `lines` on one connection (pipelined) and resolves every reply, in order; stops early if the broker closes. */
@@ -168,8 +170,9 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle
 
   const launch = async (): Promise<void> => {
     const defaults: [string, string][] = [["runtime-dir", runtimeDir], ["state-dir", stateDir], ["audit-file", auditFile], ...(opts.noIdentityFlag === true ? [] : [["identity", identityFile] as [string, string]])];
-    const args = [opts.bin ?? brokerBin, "serve", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
-    const c = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const args = [opts.bin ?? brokerBin, "serve", "--unsafe-paths", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
+    // SUDO_UID dropped: `sudo npm test` is the developer's own root, and serve refuses --unsafe-paths under sudo.
+    const c = spawn(process.execPath, args, { env: { ...process.env, SUDO_UID: undefined, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     exited = new Promise((resolve) => { c.on("exit", (code, signal) => { resolve(code ?? (signal === "SIGKILL" ? 137 : 128)); }); });
     let seen = "";

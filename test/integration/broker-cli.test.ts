@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validators } from "#protocol";
@@ -29,6 +29,22 @@ describe("remo-broker keygen", () => {
     }
   });
 
+  it("refuses a non-root sudo caller and creates nothing (a sudo rule for remo-broker must not create root files anywhere)", async () => {
+    const t = makeTempDir();
+    try {
+      const out = join(t.path, "sudoers.d-x");
+      const r = await runCli(["keygen", "--out", out], { env: { SUDO_UID: "1000", SUDO_USER: "alice" } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("refused under sudo by user 1000");
+      expect(r.stderr).toContain(`env -u SUDO_UID remo-broker keygen --out ${out}`);
+      expect(existsSync(out)).toBe(false);
+      // Root through sudo (SUDO_UID=0) is root.
+      expect((await runCli(["keygen", "--out", out], { env: { SUDO_UID: "0" } })).code).toBe(0);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it("exits 2 with usage when --out is missing", async () => {
     const r = await runCli(["keygen"]);
     expect(r.code).toBe(2);
@@ -38,7 +54,7 @@ describe("remo-broker keygen", () => {
 
 describe("remo-broker serve refuses to start without a usable key", () => {
   const serve = (dir: string, extra: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof runCli> =>
-    runCli(["serve", "--runtime-dir", join(dir, "run"), "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), ...extra], { env: { CREDENTIALS_DIRECTORY: "", ...env } });
+    runCli(["serve", "--unsafe-paths", "--runtime-dir", join(dir, "run"), "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), ...extra], { env: { CREDENTIALS_DIRECTORY: "", ...env } });
 
   it("says how to create a key when there is none", async () => {
     const t = makeTempDir();
@@ -77,6 +93,39 @@ describe("remo-broker serve refuses to start without a usable key", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("AGE-SECRET-KEY-1");
       expect(r.stderr).toContain("remo-broker keygen");
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe("remo-broker serve outside its systemd unit", () => {
+  // The attack: whoever may run `remo-broker serve` as root points its files at a place of their choosing.
+  it("refuses non-default paths without --unsafe-paths, creates nothing there, and says what to do", async () => {
+    const t = makeTempDir();
+    try {
+      const key = join(t.path, "key");
+      expect((await runCli(["keygen", "--out", key])).code).toBe(0);
+      const target = join(t.path, "etc", "sudoers.d");
+      // A faked INVOCATION_ID does not make this process a systemd service.
+      const r = await runCli(["serve", "--runtime-dir", join(t.path, "run"), "--state-dir", join(t.path, "state"), "--audit-file", join(target, "evil"), "--identity", key], { env: { CREDENTIALS_DIRECTORY: "", INVOCATION_ID: "0123456789abcdef0123456789abcdef" } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--audit-file ${join(target, "evil")}`);
+      expect(r.stderr).toContain("--unsafe-paths");
+      expect(r.stderr).toContain("systemctl start remo-broker");
+      for (const p of [target, join(t.path, "run"), join(t.path, "state")]) expect(existsSync(p), p).toBe(false);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("refuses --unsafe-paths when a non-root user reached root through sudo", async () => {
+    const t = makeTempDir();
+    try {
+      const r = await runCli(["serve", "--unsafe-paths", "--runtime-dir", join(t.path, "run"), "--state-dir", join(t.path, "state"), "--audit-file", join(t.path, "audit.jsonl")], { env: { CREDENTIALS_DIRECTORY: "", SUDO_UID: "1000", SUDO_USER: "alice" } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("--unsafe-paths is refused under sudo by user 1000");
+      expect(existsSync(join(t.path, "run"))).toBe(false);
     } finally {
       t.cleanup();
     }

@@ -123,7 +123,7 @@ describe.skipIf(!isRoot)("paths the broker is started with", () => {
     return d;
   };
   const serve = (paths: { run: string; state: string; audit: string; identity?: string }): ReturnType<typeof runCli> =>
-    runCli(["serve", "--runtime-dir", paths.run, "--state-dir", paths.state, "--audit-file", paths.audit, "--identity", paths.identity ?? key], { timeoutMs: 20_000 });
+    runCli(["serve", "--unsafe-paths", "--runtime-dir", paths.run, "--state-dir", paths.state, "--audit-file", paths.audit, "--identity", paths.identity ?? key], { timeoutMs: 20_000 });
 
   it.each(["run", "state"] as const)("refuses a %s directory that is a symlink, and leaves its target alone", async (which) => {
     const d = fresh();

@@ -52,6 +52,28 @@ describe("broker/packaging/install.sh", () => {
       expect(unit).toMatch(/^MemoryDenyWriteExecute=no$/m);
       expect(unit).not.toContain("@NODE@");
 
+      // The sudo wrapper: node and the library path filled in, root-owned and not writable by others.
+      const wrapper = join(t.path, "usr/local/bin/remo-broker-admin");
+      expect(statSync(wrapper).mode & 0o777).toBe(0o755);
+      expect(statSync(wrapper).uid).toBe(0);
+      const wrapperText = readFileSync(wrapper, "utf8");
+      expect(wrapperText).toContain(`"${process.execPath}" "/usr/local/lib/remo-broker/remo-broker.js" "$@"`);
+      expect(wrapperText).not.toMatch(/@(NODE|LIBDIR)@/);
+      expect(first.out).toContain("NOPASSWD: /usr/local/bin/remo-broker-admin");
+      // What a sudo user would try through it: other commands, other paths. Each is refused before node runs.
+      for (const [argv, says] of [
+        [["serve", "--audit-file", "/etc/x"], "only \"admin\" and \"audit\" run through this wrapper, not \"serve\""],
+        [["keygen", "--out", "/etc/sudoers.d/x"], "not \"keygen\""],
+        [["admin", "--runtime-dir", "/tmp/fake", "status"], "--runtime-dir is not accepted here"],
+        [["admin", "--socket=/tmp/fake/admin.sock", "status"], "--socket is not accepted here"],
+        [["audit", "--json", "--audit-file", "/etc/shadow"], "--audit-file is not accepted here"],
+        [[], "usage: remo-broker-admin"],
+      ] as const) {
+        const r = spawnSync("sh", [wrapper, ...argv], { encoding: "utf8" });
+        expect(r.status, argv.join(" ")).toBe(2);
+        expect(r.stderr).toContain(says);
+      }
+
       // Idempotent: a second run keeps the key.
       const keyBefore = readFileSync(key, "utf8");
       const second = install(t.path, { REMO_SYSTEMD_CREDS: "none" });
@@ -104,6 +126,28 @@ describe("broker/packaging/install.sh", () => {
       } finally {
         await b.stop();
       }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it.runIf(has("systemd-analyze"))("ships a unit that keeps the runtime directory, comes before the container engines, and is hardened at 2.0 or better", () => {
+    const t = makeTempDir("remo-unit-");
+    try {
+      const text = readFileSync(join(repoRoot, "broker/packaging/remo-broker.service"), "utf8");
+      const unit = join(t.path, "remo-broker.service");
+      writeFileSync(unit, text.replaceAll("@NODE@", process.execPath).replaceAll("@LIBDIR@", join(repoRoot, "dist")));
+      const directives = text.split("\n").filter((l) => /^[A-Z]\w+=/.test(l));
+      for (const d of ["RuntimeDirectoryPreserve=yes", "PrivateNetwork=yes", "PrivateMounts=yes", "ProcSubset=pid", "SystemCallFilter=~@resources", "MemoryMax=256M", "MemoryDenyWriteExecute=no"]) {
+        expect(directives).toContain(d);
+      }
+      const before = directives.find((l) => l.startsWith("Before="))?.slice("Before=".length).split(/\s+/) ?? [];
+      expect(before).toEqual(expect.arrayContaining(["docker.service", "podman.service", "podman.socket", "containerd.service"]));
+      // 2.0 is what the unit scored before this hardening; it must never get worse.
+      const r = spawnSync("systemd-analyze", ["security", "--offline=yes", "--no-pager", unit], { encoding: "utf8" });
+      const score = /Overall exposure level for remo-broker\.service: (\d+\.\d+)/.exec(r.stdout + r.stderr)?.[1];
+      expect(score, r.stdout + r.stderr).toBeDefined();
+      expect(Number(score)).toBeLessThanOrEqual(2.0);
     } finally {
       t.cleanup();
     }

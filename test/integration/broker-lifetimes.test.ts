@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { brokerBin, requestLines, runCli, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
+import { readableCopy } from "../helpers/readable-copy.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
 // Names and lifetimes: a name stays bound to its folder and socket owner until unregistered,
@@ -98,7 +99,7 @@ describe("the process", () => {
       for (const d of ["run", "state", "log"]) mkdirSync(join(tmp.path, d), { mode: 0o700 });
       for (const p of [key, join(tmp.path, "run"), join(tmp.path, "state"), join(tmp.path, "log")]) chownSync(p, 65534, 65534);
       const control = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { uid: 65534, gid: 65534, stdio: "ignore" });
-      const child = spawn(process.execPath, [brokerBin, "serve", "--runtime-dir", join(tmp.path, "run"), "--state-dir", join(tmp.path, "state"),
+      const child = spawn(process.execPath, [readableCopy(brokerBin, join(dirname(brokerBin), "peercred.node")), "serve", "--unsafe-paths", "--runtime-dir", join(tmp.path, "run"), "--state-dir", join(tmp.path, "state"),
         "--audit-file", join(tmp.path, "log", "audit.jsonl"), "--identity", key], { uid: 65534, gid: 65534, stdio: ["ignore", "pipe", "pipe"] });
       try {
         await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,19 @@
 import { open } from "node:fs/promises";
 import { flag, parseArgs, UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
+import { sudoUser } from "./serve-path-policy.ts";
 
 /** `remo-broker keygen --out FILE`: writes a new 0600 X25519 identity and prints its recipient. Refuses to overwrite. */
 export async function runKeygen(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: ["out"] });
   const out = flag(args, "out");
   if (out === undefined || args.positionals.length > 0) throw new UsageError("keygen needs --out FILE");
+  // As root it creates a file wherever it is told: not for a user whose sudo allows only remo-broker.
+  const sudoUid = sudoUser(io.env);
+  if (sudoUid !== undefined) {
+    io.stderr(`remo-broker keygen: refused under sudo by user ${sudoUid}: it would let that user create files as root anywhere. broker/packaging/install.sh creates the node's key; if you are root anyway (sudo -i), run env -u SUDO_UID remo-broker keygen --out ${out}\n`);
+    return 2;
+  }
   // Loaded here, not at the top: a static import would make every broker start evaluate the age library.
   const { generateX25519Identity, identityToRecipient } = await import("age-encryption");
   const identity = await generateX25519Identity();

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { brokerCacheDefaults, manifestLimits } from "#protocol";
 import { Broker } from "../daemon.ts";
@@ -9,20 +9,44 @@ import { addonCandidates, hardenProcess, loadPeerCredentials } from "../peer-cre
 import { defaultAuditMaxBytes } from "../audit-files.ts";
 import { defaultConnectionLimits } from "../connection.ts";
 import { defaultRateLimit, projectLimitFor } from "../rate-limiter.ts";
-import { flag, numberFlag, parseArgs } from "./args.ts";
+import { flag, numberFlag, parseArgs, type ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
+import { clearReady, markReady, readyFile } from "./ready-file.ts";
+import { checkServePaths } from "./serve-path-policy.ts";
+
+function resolvedFlag(args: ParsedArgs, name: string): string | undefined {
+  const v = flag(args, name);
+  return v === undefined ? undefined : resolve(v);
+}
+
+function readOwnCgroup(): string | undefined {
+  try {
+    return readFileSync("/proc/self/cgroup", "utf8");
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * `remo-broker serve [--runtime-dir DIR] [--state-dir DIR] [--audit-file FILE] [--identity FILE]
  * [--rate-limit N] [--rate-burst N] [--project-rate-limit N] [--project-rate-burst N] [--cache-ttl S]
- * [--cache-max-entries N] [--audit-max-bytes N]`. The rate flags set the per-peer bucket; the project bucket defaults to
- * a multiple of it. `--test-partial-line-ms` / `--test-idle-ms` shorten the connection timeouts
- * for tests only and are not documented to users. Resolves when the broker has
- * stopped after SIGTERM/SIGINT (exit 0), or returns 1 when it cannot start.
+ * [--cache-max-entries N] [--audit-max-bytes N] [--unsafe-paths]`. The rate flags set the per-peer bucket; the project
+ * bucket defaults to a multiple of it. `--test-partial-line-ms` / `--test-idle-ms` shorten the connection timeouts
+ * for tests only and are not documented to users. Resolves when the broker has stopped after SIGTERM/SIGINT (exit 0), returns 1 when it cannot start, and 2 when it is pointed at
+ * other than its default paths outside its systemd unit without `--unsafe-paths`.
  */
 export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: ["runtime-dir", "state-dir", "audit-file", "identity", "rate-limit", "rate-burst",
-    "project-rate-limit", "project-rate-burst", "cache-ttl", "cache-max-entries", "test-partial-line-ms", "test-idle-ms", "audit-max-bytes"] });
+    "project-rate-limit", "project-rate-burst", "cache-ttl", "cache-max-entries", "test-partial-line-ms", "test-idle-ms", "audit-max-bytes"], booleans: ["unsafe-paths"] });
+  const refusal = checkServePaths(
+    { runtimeDir: resolvedFlag(args, "runtime-dir"), stateDir: resolvedFlag(args, "state-dir"), auditFile: resolvedFlag(args, "audit-file"), identity: flag(args, "identity"), credentialsDirectory: io.env.CREDENTIALS_DIRECTORY },
+    defaultPaths,
+    { unsafePaths: args.booleans.has("unsafe-paths"), cgroup: readOwnCgroup(), env: io.env },
+  );
+  if (refusal !== null) {
+    io.stderr(`remo-broker serve: ${refusal.message}\n`);
+    return 2;
+  }
   const logger = createLogger();
   // Absolute paths: socket_path answers and the registry must not depend on the cwd.
   const stateDir = resolve(flag(args, "state-dir") ?? defaultPaths.stateDir);
@@ -80,7 +104,13 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     io.stderr(`remo-broker: cannot start: ${(e as Error).message}\n`);
     return 1;
   }
+  try {
+    await markReady(paths.runtimeDir);
+  } catch (e) {
+    logger.warn(`could not write ${readyFile(paths.runtimeDir)} (${(e as Error).message}); the unit's start waits for it`);
+  }
   await stopRequested;
+  await clearReady(paths.runtimeDir);
   await broker.stop();
   logger.info("stopped");
   return 0;

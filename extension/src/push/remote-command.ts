@@ -52,7 +52,7 @@ export function parseAdminResult(result: ExecResult, op: string, nodeName: strin
     throw new NodeError("broker_error", `The broker is not running on ${nodeName}. Start it there (sudo systemctl start remo-broker) or run "Remo: Install Broker on Node". ${tail(result.stderr)}`.trim());
   }
   if (result.code === 4) {
-    throw new NodeError("sudo_required", `Permission denied on ${nodeName}: the broker's admin socket is root-only. Log in as root, or allow this user passwordless sudo for remo-broker. ${tail(result.stderr)}`.trim());
+    throw new NodeError("sudo_required", `Permission denied on ${nodeName}: the broker's admin socket is root-only. Log in as root, or allow this user passwordless sudo for /usr/local/bin/remo-broker-admin only. ${tail(result.stderr)}`.trim());
   }
   if (result.code === 2) {
     // A usage error prints its reason on the first line and the whole usage text after it.
@@ -66,7 +66,7 @@ export function classifyFailure(result: ExecResult, nodeName: string): NodeError
   if (result.code === 0) return undefined;
   const err = result.stderr;
   if (/sudo: .*(password is required|terminal is required|not in the sudoers|is not allowed to|no tty present)/i.test(err)) {
-    return new NodeError("sudo_required", `sudo on ${nodeName} needs a password, and Remo never types one. Log in as root (User root in the node's SSH settings), or allow passwordless sudo for remo-broker (e.g. a sudoers line "<user> ALL=(root) NOPASSWD: /usr/local/bin/remo-broker").`);
+    return new NodeError("sudo_required", `sudo on ${nodeName} needs a password, and Remo never types one. Log in as root (User root in the node's SSH settings), or allow passwordless sudo for the broker's admin wrapper only (install.sh installs it): a sudoers line "<user> ALL=(root) NOPASSWD: /usr/local/bin/remo-broker-admin". Do not allow /usr/local/bin/remo-broker itself: its serve and keygen commands write files as root wherever they are told to.`);
   }
   if (/\bsudo: (command )?not found/i.test(err)) {
     return new NodeError("sudo_required", `sudo is not installed on ${nodeName}. Log in as root, or install sudo there.`);
