@@ -139,9 +139,12 @@ class NdjsonConnection implements ServedConnection {
       else this.finish();
       return;
     }
-    // The timer measures one line's age: a completed line restarts it, a trickle of bytes does not.
-    if (tookLine || !onlyPartial) this.clearPartialTimer();
-    if (onlyPartial && this.partialTimer === undefined) {
+    const readMore = decodedAll && this.inFlight < this.limits.maxInFlight && !this.socket.writableNeedDrain;
+    // The timer measures one line's age while we read: a completed line restarts it, a trickle
+    // of bytes does not. While we are not reading (the peer is not taking its replies) the
+    // line cannot complete, and the idle timeout bounds that instead.
+    if (tookLine || !onlyPartial || !readMore) this.clearPartialTimer();
+    if (onlyPartial && readMore && this.partialTimer === undefined) {
       this.partialTimer = setTimeout(() => {
         this.partialTimer = undefined;
         if (this.state === "reading" && this.decoder.holdsPartialOnly) {
@@ -149,7 +152,6 @@ class NdjsonConnection implements ServedConnection {
         }
       }, this.limits.partialLineMs).unref();
     }
-    const readMore = decodedAll && this.inFlight < this.limits.maxInFlight && !this.socket.writableNeedDrain;
     if (readMore) this.socket.resume();
     else this.socket.pause();
   }
