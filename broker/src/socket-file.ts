@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { lchown, lstat, rename, unlink } from "node:fs/promises";
+import { lchown, lstat, unlink } from "node:fs/promises";
 import type { Server } from "node:net";
-import { basename, dirname, join } from "node:path";
 
 /** Who owns a socket file once it is in place. */
 export interface SocketOwner {
@@ -9,11 +7,12 @@ export interface SocketOwner {
   gid: number;
 }
 
-/** Refuses to replace anything at `path` that is not a socket (a regular file, a directory…). */
-async function checkReplaceable(path: string): Promise<void> {
+/** Removes a stale socket at `path`; refuses to remove anything that is not a socket (a regular file, a directory…). */
+async function removeStale(path: string): Promise<void> {
   try {
     const st = await lstat(path);
     if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; move it away or choose another --runtime-dir`);
+    await unlink(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
     throw e;
@@ -39,23 +38,22 @@ function listenWithUmask(server: Server, path: string, umask: number): Promise<v
 }
 
 /**
- * Listens on a Unix socket at `path` with exactly `mode` and `owner`, replacing an old socket
- * there in one step. The socket is bound under a temporary name in the same directory (with a
- * umask that gives it `mode` at creation), handed to `owner` with lchown (which never follows a
- * link), and only then renamed over `path`: nobody can connect before its permissions are final,
- * nothing is chmod'ed by path, and a client always finds a live socket or the old one. The
- * directory must be writable only by the broker.
+ * Listens on a Unix socket at `path` with exactly `mode` and `owner`, replacing a stale socket.
+ * The socket is created in place with a umask that gives it `mode` at bind time (never chmod'ed
+ * afterwards), so until lchown hands it to `owner` only the broker's user can connect; lchown
+ * never follows a link, and the directory must be writable only by the broker, so nobody can put
+ * anything else at `path` in between. (Binding under a temporary name and renaming would make
+ * the kernel, and so `ss`/`lsof`, report the temporary name as the socket's address.)
  */
 export async function listenUnixAt(server: Server, path: string, mode: number, owner?: SocketOwner): Promise<void> {
-  await checkReplaceable(path);
-  const staging = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.new`);
-  await listenWithUmask(server, staging, 0o777 & ~mode);
+  await removeStale(path);
+  await listenWithUmask(server, path, 0o777 & ~mode);
+  if (owner === undefined) return;
   try {
-    if (owner !== undefined) await lchown(staging, owner.uid, owner.gid);
-    await rename(staging, path);
+    await lchown(path, owner.uid, owner.gid);
   } catch (e) {
     await closeServer(server);
-    await unlink(staging).catch(() => undefined);
+    await removeSocketFile(path).catch(() => undefined);
     throw e;
   }
 }

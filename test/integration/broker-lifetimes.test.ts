@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { brokerBin, requestLines, runCli, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
+import { brokerBin, readAudit, requestLines, runCli, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
 import { readableCopy } from "../helpers/readable-copy.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
@@ -55,6 +55,29 @@ describe("unregister", () => {
     expect(existsSync(join(b.stateDir, "bundles", "project-orphan.age"))).toBe(false);
     const { socketPath } = await b.registerProject("orphan", { allowlist: ["A"] });
     expect(await get(socketPath, "A")).toMatchObject({ ok: false, code: "not_found" });
+  });
+});
+
+describe("restore at start", () => {
+  it("recreates every project's directory and socket before ready; a project whose manifest became a FIFO is reported (status, audit) without holding up the others", async () => {
+    const b = await broker();
+    const good = await b.registerProject("steady", { allowlist: ["A"] });
+    const bad = await b.registerProject("hostile", { allowlist: ["A"] });
+    await b.pushSecrets({ A: "a" });
+    const dirInode = statSync(join(b.runtimeDir, "projects", "steady")).ino;
+    expect(await b.stop()).toBe(0);
+    const manifest = join(bad.projectPath, ".devcontainer", "remo-broker.toml");
+    rmSync(manifest);
+    execFileSync("mkfifo", [manifest]);
+    await b.restart();
+    // Ready means both sockets exist again, in the directories that were already there.
+    expect(statSync(join(b.runtimeDir, "projects", "steady")).ino).toBe(dirInode);
+    expect(statSync(bad.socketPath).isSocket()).toBe(true);
+    expect(await get(good.socketPath, "A")).toMatchObject({ ok: true, value: "a" });
+    expect(await get(bad.socketPath, "A")).toMatchObject({ ok: false, code: "denied" });
+    const status = await b.admin({ op: "status" });
+    expect(status.warnings).toContain(`Project "hostile" serves nothing: ${manifest} is not a regular file (it is a FIFO), so the broker does not read it. Replace it with a plain file, then retry. Then run \`remo-broker admin reload --name hostile\`.`);
+    await readAudit(b.auditFile, (rs) => rs.filter((r) => r.event === "manifest.invalid" && r.project === "hostile").length === 1);
   });
 });
 

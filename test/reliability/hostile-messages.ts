@@ -26,10 +26,11 @@ export function prng(seed: number): () => number {
 }
 
 const notString: readonly unknown[] = [5, -1, 1.5, null, true, [], {}, ["X"], { toString: "X" }];
+const notAllowlist: readonly unknown[] = ["A", "A,B", null, 5, {}, [5], ["bad name"], ["A", "A"], [""], ["X".repeat(129)], Array.from({ length: 1025 }, (_, i) => `N${i}`)];
 const adminFields: Record<string, Record<string, readonly unknown[]>> = {
-  "register": { name: notString, project_path: notString, peer_uids: ["0", 5, [-1], ["X"], [1.5], {}], socket_owner: [0, null, ["0:0"]] },
+  "register": { name: notString, project_path: notString, allowlist: notAllowlist, peer_uids: ["0", 5, [-1], ["X"], [1.5], {}], socket_owner: [0, null, ["0:0"]] },
   "unregister": { name: notString },
-  "reload": { name: notString },
+  "reload": { name: notString, allowlist: notAllowlist },
   "push-creds": { ciphertext_b64: notString, project: notString },
   "clear-creds": { project: notString },
   "audit": { since: [5, null, true, []], limit: ["5", 0, 1.5, -1, null, 10001], project: notString },
