@@ -1,7 +1,7 @@
 // The secret-source presets against real processes: fake `op`, `gh`, `vault`, `sops`, `pass`,
 // `doppler` and `fnox` executables on PATH (test doubles of the external CLIs) that record their
 // argv and print a sentinel, run through the extension's real execFile runner.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExecFileRunner, parseSecretSources, resolveSecretSource, SecretSourceError } from "../../extension/src/secret-sources.ts";
@@ -26,6 +26,8 @@ case "$FAKE_MODE" in
   pass) printf '%s\\nlogin: me\\nurl: x\\n' "$FAKE_VALUE" ;;
   fail) printf '%s' "$FAKE_VALUE"; printf '[ERROR] 2026/12/01 "%s" isn'"'"'t an item. %s\\n' "$FAKE_VALUE" "$FAKE_VALUE" >&2; exit 3 ;;
   hang) exec sleep 30 ;;
+  hang-child) sleep 86399; echo never ;;
+  prompt) read -r answer; printf '%s\n' "$answer" ;;
   flood) head -c 200000 /dev/zero | tr '\\0' x ;;
   empty) printf '\\n' ;;
 esac
@@ -96,6 +98,20 @@ esac
   it("stops a command that does not finish within the timeout", async () => {
     const e = await failure(resolve({ preset: "gh" }, "hang", { timeoutMs: 300 }));
     expect(e.message).toBe("TOKEN comes from GitHub CLI (\"gh\"), which did not finish within 300 ms. Run it in a terminal to check it, or fix remo.secretSources.TOKEN in your user settings.");
+  });
+
+  it("kills what the tool started too when it times out (pass runs gpg), so the pipe cannot keep it waiting", async () => {
+    const e = await failure(resolve({ preset: "pass", reference: "work/x" }, "hang-child", { timeoutMs: 300 }));
+    expect(e.message).toContain("did not finish within 300 ms");
+    const left = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try { return readFileSync(`/proc/${p}/cmdline`, "latin1") === "sleep\u000086399\u0000"; } catch { return false; }
+    });
+    expect(left).toEqual([]);
+  });
+
+  it("gives the tool no stdin, so one that prompts fails instead of waiting", async () => {
+    const e = await failure(resolve({ preset: "1password", reference: "op://P/I/f" }, "prompt"));
+    expect(e.code).toBe("empty_output");
   });
 
   it("refuses output larger than 64 KiB", async () => {
