@@ -3,6 +3,8 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { registerCommands } from "./commands/index.ts";
+import { currentFolderUri } from "./commands/workspace-node.ts";
+import { windowProposal } from "./commands/nodes.ts";
 import { remindIfPushDue } from "./commands/push.ts";
 import { registerDevcontainerDiagnostics } from "./devcontainer-diagnostics.ts";
 import { createLanguageClient, sendSecretState, whenRemoIsUsed } from "./language-client.ts";
@@ -18,7 +20,7 @@ let client: LanguageClient | undefined;
 /** Entry point: called on the manifest language, a Remo command, or a workspace that has a manifest. */
 export function activate(context: vscode.ExtensionContext): void {
   const secrets = new SecretStore(context, readSecretSources, { env: process.env, run: execFileRunner, timeoutMs: () => readSettings().sourceTimeoutMs });
-  const nodes = new NodeRegistry(context.globalState, context.workspaceState);
+  const nodes = new NodeRegistry(context.globalState, context.workspaceState, currentFolderUri);
   const statusBar = new RemoStatusBar();
   const lastFetched = new Map<string, string>();
   const publishSecretState = (): void => {
@@ -29,6 +31,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(deps);
   const ws = nodes.workspaceNode();
   statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
+  const here = windowProposal(vscode.workspace.workspaceFolders?.[0]);
+  statusBar.setWindowNode(here === undefined ? undefined : `${here.alias} (${here.via})`);
   context.subscriptions.push(
     secrets, statusBar,
     secrets.onDidChange(publishSecretState),

@@ -5,7 +5,10 @@ import { describeAge, isPushDue } from "../reminders.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
 import { refreshBrokerStatus } from "./broker.ts";
+import type { NodeEntry } from "../node-registry.ts";
 import { requireWorkspaceNode } from "./workspace-node.ts";
+import { choosePushNodes } from "./push-targets.ts";
+import { pushToMany, type MultiPushOutcome } from "./push-many.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
 import { isTestMode, nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
 import { setSecret } from "./secrets.ts";
@@ -15,12 +18,12 @@ import { pickWorkspaceFolder, requireManifest, requireTrust } from "./workspace.
 export interface PushOutcome { node: string; project: string; secretCount: number; loadedAt: string; missing: string[]; registered: boolean }
 
 /** Remo: Push Secrets — the allowlisted values, age-encrypted to the pinned recipient, over pinned SSH. */
-export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | undefined> {
+export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | MultiPushOutcome | undefined> {
   requireTrust("Pushing secrets");
   const t = testOptions<{ allowMissing: boolean }>(opts);
   const folder = await pickWorkspaceFolder();
   const { manifest } = await requireManifest(folder);
-  const entry = requireWorkspaceNode(deps);
+  const entries = await choosePushNodes(deps, folder, opts);
   const allowlist = manifest.allowlist;
   // Each value is read once per push, even when a source is a command.
   const values = new Map<string, string | undefined>();
@@ -46,25 +49,36 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
     }
   }
   const settings = readSettings(folder.uri);
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Remo: pushing secrets to ${entry.target.name}…` },
-    async () => {
-      const mod = await import("../push/push-secrets.ts");
-      return await mod.pushSecrets(
-        { target: entry.target, pins: entry.pins, project: { name: manifest.project.name, allowlist }, lookup, register: settings.registerProject },
-        nodeClientDeps(),
-      );
-    },
+  const push = (entry: NodeEntry): Promise<PushOutcome> => pushToNode(deps, entry, { name: manifest.project.name, allowlist }, lookup, settings.registerProject);
+  const [only] = entries;
+  if (entries.length === 1 && only !== undefined) {
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Remo: pushing secrets to ${only.target.name}…` },
+      async () => await push(only),
+    );
+    const tail = outcome.missing.length === 0 ? "" : ` (no value for ${outcome.missing.join(", ")})`;
+    void vscode.window.showInformationMessage(`Pushed ${outcome.secretCount} secrets to ${only.target.name}${tail}.`);
+    return outcome;
+  }
+  return await pushToMany(entries, manifest.project.name, push);
+}
+
+/** One node's push: encrypt, send, record the time, refresh the status bar. No notification. */
+async function pushToNode(deps: CommandDeps, entry: NodeEntry, project: { name: string; allowlist: readonly string[] }, lookup: (name: string) => Promise<string | undefined>, register: boolean): Promise<PushOutcome> {
+  const mod = await import("../push/push-secrets.ts");
+  const result = await mod.pushSecrets(
+    { target: entry.target, pins: entry.pins, project, lookup, register },
+    nodeClientDeps(),
   );
   const now = new Date();
-  await deps.nodes.recordPush(entry.target.name, manifest.project.name, now);
-  deps.statusBar.update({ node: entry.target.name, project: manifest.project.name, lastPushAt: now.toISOString() });
-  getLog().info(`pushed ${result.secretCount} secret(s) for ${manifest.project.name} to ${entry.target.name}; missing: ${result.missing.length}`);
-  // Refresh the status bar's count and load time in the background (its own short connection).
-  void refreshBrokerStatus(deps).catch((e: unknown) => { getLog().warn(`status after push: ${e instanceof Error ? e.message : String(e)}`); });
-  const tail = result.missing.length === 0 ? "" : ` (no value for ${result.missing.join(", ")})`;
-  void vscode.window.showInformationMessage(`Pushed ${result.secretCount} secrets to ${entry.target.name}${tail}.`);
-  return { node: entry.target.name, project: manifest.project.name, ...result };
+  await deps.nodes.recordPush(entry.target.name, project.name, now);
+  if (deps.nodes.workspaceNode()?.target.name === entry.target.name) {
+    deps.statusBar.update({ node: entry.target.name, project: project.name, lastPushAt: now.toISOString() });
+    // Refresh the status bar's count and load time in the background (its own short connection).
+    void refreshBrokerStatus(deps).catch((e: unknown) => { getLog().warn(`status after push: ${e instanceof Error ? e.message : String(e)}`); });
+  }
+  getLog().info(`pushed ${result.secretCount} secret(s) for ${project.name} to ${entry.target.name}; missing: ${result.missing.length}`);
+  return { node: entry.target.name, project: project.name, ...result };
 }
 
 /** Remo: Clear Secrets on Node — drops this project's bundle from the node (clear-creds). */

@@ -43,7 +43,7 @@ export interface NoWindowNode {
 export type WindowLocation = WindowNode | NoWindowNode;
 
 // Host names, aliases and users that may reach an ssh command line: no leading "-", no spaces.
-const hostPattern = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_][A-Za-z0-9._%-]*)$/;
+const hostPattern = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_][A-Za-z0-9._-]*)$/;
 const userPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const hexPattern = /^(?:[0-9A-Fa-f]{2})+$/;
 
