@@ -18,7 +18,7 @@ import { basename, pickWorkspaceFolder, requireTrust } from "./workspace.ts";
  * Test-mode options of Add Node: a full target, an automatic confirmation, and `pins` that
  * replace what the probe saw (to stand for a node whose key changed after it was pinned).
  */
-interface AddNodeOptions { target: NodeTarget; confirm: boolean; pins: NodePins; fromWindow: boolean; add: boolean }
+interface AddNodeOptions { target: NodeTarget; confirm: boolean; pins: NodePins; fromWindow: boolean; add: boolean; brokerCommand: string }
 
 /** Remo: Add Node… — resolve the alias, probe, show fingerprint + recipient, pin on confirm. */
 export async function addNode(deps: CommandDeps, opts?: unknown, how: { fromWindow?: boolean } = {}): Promise<string | undefined> {
@@ -26,7 +26,9 @@ export async function addNode(deps: CommandDeps, opts?: unknown, how: { fromWind
   const t = testOptions<AddNodeOptions>(opts);
   const folder = await pickWorkspaceFolder();
   const fromWindow = t.fromWindow === true || how.fromWindow === true;
-  const target = t.target ?? distinctName(deps, fromWindow ? await targetFromWindow(folder, t.confirm !== true) : await askTarget(folder));
+  const asked = t.target ?? distinctName(deps, fromWindow ? await targetFromWindow(folder, t.confirm !== true) : await askTarget(folder));
+  // The loopback test node runs its broker through a wrapper instead of `remo-broker` on PATH.
+  const target = t.brokerCommand === undefined ? asked : { ...asked, brokerCommand: t.brokerCommand };
   if (!nodeNamePattern.test(target.name)) throw new CommandError("bad_input", `"${target.name}" cannot name a node: use letters, digits, . _ @ - (at most 64).`);
   const probed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Remo: connecting to ${describeTarget(target)}…` },

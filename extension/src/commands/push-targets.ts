@@ -8,7 +8,7 @@ import { addNode, windowProposal } from "./nodes.ts";
 import { requireWorkspaceNode } from "./workspace-node.ts";
 
 /** Test-mode answers: `nodes` picks ("all" or names), `useWindowHost` accepts the offer. */
-interface PushTargetOptions { nodes: "all" | string[]; useWindowHost: boolean }
+interface PushTargetOptions { nodes: "all" | string[]; useWindowHost: boolean; brokerCommand: string }
 
 /** The nodes to push `folder` to, asking when it has several. */
 export async function choosePushNodes(deps: CommandDeps, folder: vscode.WorkspaceFolder, opts?: unknown): Promise<NodeEntry[]> {
@@ -26,7 +26,8 @@ export async function choosePushNodes(deps: CommandDeps, folder: vscode.Workspac
       );
       const pick = t.useWindowHost === true ? use : await ask();
       if (pick !== use) throw new Cancelled();
-      await addNode(deps, t.useWindowHost === true ? { fromWindow: true, confirm: true } : undefined, { fromWindow: true });
+      const broker = t.brokerCommand === undefined ? {} : { brokerCommand: t.brokerCommand };
+      await addNode(deps, t.useWindowHost === true ? { fromWindow: true, confirm: true, ...broker } : broker, { fromWindow: true });
       entries = deps.nodes.folderNodes(key);
     }
     if (entries.length === 0) return [requireWorkspaceNode(deps)];
