@@ -84,7 +84,13 @@ export async function sendSecretState(client: LanguageClient, secrets: SecretSta
 /** Secret names allowlisted by any manifest in the workspace, read through workspace.fs. */
 async function workspaceSecretNames(): Promise<string[]> {
   const names = new Set<string>();
-  const [roots, nested] = await Promise.all([rootManifests(), vscode.workspace.findFiles(`**/{${MANIFEST_PATHS.join(",")}}`, "**/node_modules/**", 200).then((u) => u, () => [])]);
+  // findFiles waits, without end, for a search provider that a virtual file system may never
+  // register: search below the roots only where VS Code has one (local and remote folders).
+  const searchable = (vscode.workspace.workspaceFolders ?? []).every((f) => f.uri.scheme === "file" || f.uri.scheme === "vscode-remote");
+  const [roots, nested] = await Promise.all([
+    rootManifests(),
+    searchable ? vscode.workspace.findFiles(`**/{${MANIFEST_PATHS.join(",")}}`, "**/node_modules/**", 200).then((u) => u, () => []) : Promise.resolve([]),
+  ]);
   const uris = new Map([...roots, ...nested].map((u) => [u.toString(), u]));
   for (const uri of uris.values()) {
     try {
