@@ -58,17 +58,18 @@ async function doUiRequest(page, req) {
   const t = req.timeoutMs ?? 30000;
   switch (req.do) {
     case 'dialog': {
-      const box = page.locator('.monaco-dialog-box');
+      const box = page.locator('.monaco-dialog-box:visible').first();
       await box.waitFor({ state: 'visible', timeout: t });
       const text = await box.innerText();
       const buttons = await box.locator('.dialog-buttons .monaco-button').allInnerTexts();
       await box.locator('.dialog-buttons .monaco-button', { hasText: req.button }).first().click({ timeout: t });
-      await box.waitFor({ state: 'hidden', timeout: t });
+      await page.locator('.monaco-dialog-box:visible').waitFor({ state: 'detached', timeout: t }).catch(() => undefined);
       return { text, buttons };
     }
     case 'input': {
-      const widget = page.locator('.quick-input-widget');
-      const input = widget.locator('input').first();
+      // Closed quick inputs stay in the DOM, hidden: only the visible one counts.
+      const widget = page.locator('.quick-input-widget:visible').first();
+      const input = widget.locator('input:visible').first();
       await input.waitFor({ state: 'visible', timeout: t });
       const type = await input.getAttribute('type');
       const value = await input.inputValue();
@@ -76,14 +77,14 @@ async function doUiRequest(page, req) {
       const message = await widget.locator('.quick-input-message').innerText().catch(() => '');
       if (req.text !== undefined) await input.fill(req.text);
       await page.keyboard.press('Enter');
-      await widget.waitFor({ state: 'hidden', timeout: t }).catch(() => undefined);
       return { type, value: type === 'password' ? undefined : value, title, message };
     }
     case 'pick': {
-      const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-      await rows.first().waitFor({ state: 'visible', timeout: t });
+      const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row:visible');
+      const row = rows.filter({ hasText: req.label }).first();
+      await row.waitFor({ state: 'visible', timeout: t });
       const labels = await rows.allInnerTexts();
-      await rows.filter({ hasText: req.label }).first().click({ timeout: t });
+      await row.click({ timeout: t });
       return { labels };
     }
     case 'diff': {

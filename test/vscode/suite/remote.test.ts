@@ -17,14 +17,27 @@ interface NodeRun { node: string; ok: boolean; error?: string; result?: { secret
 
 const hex = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("hex");
 
+const validManifest = `schema_version = 1
+
+[project]
+name = "remo-fixture"
+
+[allowlist]
+secrets = ["GITHUB_TOKEN", "NPM_TOKEN"]
+`;
+
 suite("remote window: virtual workspace, window's host, UI prompts", () => {
   let node: FixtureNode;
   let scratch = "";
+  let original = "";
+  const manifestUri = wsUri(".devcontainer", "remo-broker.toml");
   const remo = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration("remo");
 
   suiteSetup(async () => {
     await activateExtension();
     node = fixtureNode();
+    original = await readWs(".devcontainer", "remo-broker.toml");
+    await restoreFile(manifestUri, validManifest);
     // What Remote-SSH writes for "Connect to Host… root@127.0.0.1:<port>": the hex JSON form.
     process.env.REMO_E2E_WINDOW_URI = `vscode-remote://ssh-remote+${hex({ hostName: node.host, user: node.user, port: node.port })}${node.projectPath}`;
     // The user's ssh config supplies the key, as it would for a real alias.
@@ -37,6 +50,7 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
     delete process.env.REMO_E2E_WINDOW_URI;
     await remo().update("ssh.configFile", undefined, vscode.ConfigurationTarget.Global);
     rmSync(scratch, { recursive: true, force: true });
+    await restoreFile(manifestUri, original);
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     await vscode.commands.executeCommand("notifications.clearAll");
   });
