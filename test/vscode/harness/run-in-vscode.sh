@@ -122,6 +122,8 @@ cert: false
 YAML
 CSARGS=(--config "$RUN/config.yaml" --user-data-dir "$UDD" --extensions-dir "$EXTD"
         --disable-telemetry --disable-update-check --disable-getting-started-override)
+# The runner extension's search providers for its virtual file system are proposed API.
+[ -n "${HARNESS_FOLDER_URI:-}" ] && CSARGS+=(--enable-proposed-api vscode-harness.test-runner)
 if [ "${HARNESS_UNTRUSTED:-}" = 1 ]; then
   # Restricted Mode: trust on, no prompt, the folder stays untrusted.
   node -e '

@@ -59,6 +59,60 @@ function register(context, root) {
     }),
   };
   context.subscriptions.push(vscode.workspace.registerFileSystemProvider(scheme, provider, { isCaseSensitive: true }));
+  registerSearch(context, root);
+}
+
+/** Every file under `dir` (relative paths), skipping .git and node_modules, at most `max`. */
+function listFiles(dir, max) {
+  const out = [];
+  const walk = (d, rel) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (out.length >= max) return;
+      const r = rel === '' ? e.name : rel + '/' + e.name;
+      if (e.isDirectory()) { if (e.name !== '.git' && e.name !== 'node_modules') walk(path.join(d, e.name), r); } else if (e.isFile()) out.push(r);
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+// A virtual file system that offers no search leaves VS Code's search service waiting for a
+// provider (completion and code actions then never settle in this window, for any language).
+// Real virtual workspaces (GitHub Repositories, …) register search providers; so does this one,
+// through the proposed API the harness enables for the runner extension only.
+function registerSearch(context, root) {
+  const ws = vscode.workspace;
+  const folderPath = (uri) => path.resolve(root, '.' + uri.path);
+  if (typeof ws.registerFileSearchProvider === 'function') {
+    context.subscriptions.push(ws.registerFileSearchProvider(scheme, {
+      provideFileSearchResults(query, options) {
+        const base = folderPath(options.folder);
+        const needle = (query.pattern || '').toLowerCase();
+        return listFiles(base, options.maxResults || 10000)
+          .filter((r) => needle === '' || r.toLowerCase().includes(needle))
+          .map((r) => vscode.Uri.joinPath(options.folder, r));
+      },
+    }));
+  }
+  if (typeof ws.registerTextSearchProvider === 'function') {
+    context.subscriptions.push(ws.registerTextSearchProvider(scheme, {
+      provideTextSearchResults(query, options, progress) {
+        const base = folderPath(options.folder);
+        const flags = query.isCaseSensitive ? 'g' : 'gi';
+        const re = query.isRegExp ? new RegExp(query.pattern, flags) : new RegExp(query.pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags);
+        for (const r of listFiles(base, 10000)) {
+          const lines = fs.readFileSync(path.join(base, r), 'utf8').split('\n');
+          lines.forEach((line, i) => {
+            for (const m of line.matchAll(re)) {
+              const range = new vscode.Range(i, m.index, i, m.index + m[0].length);
+              progress.report({ uri: vscode.Uri.joinPath(options.folder, r), ranges: range, preview: { text: line, matches: new vscode.Range(0, m.index, 0, m.index + m[0].length) } });
+            }
+          });
+        }
+        return { limitHit: false };
+      },
+    }));
+  }
 }
 
 module.exports = { register, scheme };
