@@ -109,7 +109,8 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
     const pick = await ui({ do: "pick", label: "All nodes of this project" });
     assert.equal(pick.labels?.length, 3, JSON.stringify(pick.labels));
     assert.match(pick.labels[0] ?? "", /^\s*All nodes of this project/);
-    assert.deepEqual(pick.labels.slice(1).map((l) => l.trim().split(/\s/)[0]), [node.host, "loopback"]);
+    // Each row is the node's name followed by its project path on the node.
+    assert.deepEqual(pick.labels.slice(1).map((l) => l.trim()), [`${node.host}${node.projectPath}`, `loopback${node.projectPath}`]);
     const result = await pending;
     assert.deepEqual(result.nodes.map((r) => [r.node, r.ok, r.result?.secretCount]), [[node.host, true, 2], ["loopback", true, 2]]);
     assert.equal(countPushes(node), pushesBefore + 2);
