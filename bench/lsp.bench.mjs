@@ -101,6 +101,37 @@ export async function run(ctx) {
       if (i >= 5) floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     rows.push({ area: "lsp", what: "stdio transport floor: bare JSON-RPC round trip", ours: median(floor), unit: "ms", goal: "context for the rows below" });
+    // Opening a manifest → its first diagnostics, for a file: URI and for the URIs a remote or
+    // virtual workspace hands the server (the server never touches the disk, so they should match).
+    {
+      const text = makeManifest(1_000);
+      const schemes = {
+        file: (i) => `file:///open-${i}/bench/.devcontainer/remo-broker.toml`,
+        remote: (i) => `vscode-remote://ssh-remote%2Bdevbox/home/a/open-${i}/bench/.devcontainer/remo-broker.toml`,
+        virtual: (i) => `remo-test://fixture/open-${i}/bench/.devcontainer/remo-broker.toml`,
+      };
+      const times = { file: [], remote: [], virtual: [] };
+      for (let i = 0; i < runs + 5; i++) {
+        for (const [name, make] of Object.entries(schemes)) {
+          const uri = make(i);
+          const p = server.published(uri, 1);
+          const t0 = process.hrtime.bigint();
+          await server.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "remo-manifest", version: 1, text } });
+          const diags = await p;
+          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+          if (diags.length !== 0) throw new Error(`${name}: the manifest should be valid, got ${JSON.stringify(diags[0])}`);
+          await server.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+          if (i >= 5) times[name].push(ms);
+        }
+      }
+      const file = median(times.file);
+      for (const name of ["remote", "virtual"]) {
+        const o = median(times[name]);
+        rows.push({ area: "lsp", what: `didOpen → publishDiagnostics, 1,000 lines, ${name === "remote" ? "vscode-remote://ssh-remote+…" : "remo-test:// (virtual FS)"} URI`, ours: o, reference: file, referenceLabel: "same with a file: URI", unit: "ms",
+          goal: "within 1.2x of file:", met: o <= 1.2 * file });
+      }
+      ctx.log(`didOpen 1,000 lines: file ${file.toFixed(3)} ms, remote ${median(times.remote).toFixed(3)} ms, virtual ${median(times.virtual).toFixed(3)} ms`);
+    }
     for (const lines of [100, 1_000, 10_000]) {
       const text = makeManifest(lines);
       const uri = `file:///bench-${lines}/bench/.devcontainer/remo-broker.toml`;

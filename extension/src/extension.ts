@@ -6,6 +6,8 @@ import { ApprovalStore } from "./approvals/approval-store.ts";
 import { shownApprovalPrompt } from "./approvals/approval-prompt.ts";
 import { registerCommands } from "./commands/index.ts";
 import { isTestMode } from "./commands/deps.ts";
+import { currentFolderUri } from "./commands/workspace-node.ts";
+import { windowProposal } from "./commands/nodes.ts";
 import { remindIfPushDue } from "./commands/push.ts";
 import { registerDevcontainerDiagnostics } from "./devcontainer-diagnostics.ts";
 import { createLanguageClient, sendSecretState, whenRemoIsUsed } from "./language-client.ts";
@@ -21,7 +23,7 @@ let client: LanguageClient | undefined;
 /** Entry point: called on the manifest language, a Remo command, or a workspace that has a manifest. */
 export function activate(context: vscode.ExtensionContext): { shownApprovalPrompt: typeof shownApprovalPrompt } | undefined {
   const secrets = new SecretStore(context, readSecretSources, { env: process.env, run: execFileRunner, timeoutMs: () => readSettings().sourceTimeoutMs });
-  const nodes = new NodeRegistry(context.globalState, context.workspaceState);
+  const nodes = new NodeRegistry(context.globalState, context.workspaceState, currentFolderUri);
   const approvals = new ApprovalStore(context.globalState);
   const statusBar = new RemoStatusBar();
   const lastFetched = new Map<string, string>();
@@ -33,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): { shownApprovalPromp
   registerCommands(deps);
   const ws = nodes.workspaceNode();
   statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
+  const here = windowProposal(vscode.workspace.workspaceFolders?.[0]);
+  statusBar.setWindowNode(here === undefined ? undefined : `${here.alias} (${here.via})`);
   context.subscriptions.push(
     secrets, statusBar,
     secrets.onDidChange(publishSecretState),

@@ -59,8 +59,19 @@ export function whenRemoIsUsed(context: vscode.ExtensionContext, hasNode: boolea
   const subs = [vscode.workspace.onDidOpenTextDocument((d) => { if (d.languageId === manifestLanguageId) go(); })];
   context.subscriptions.push({ dispose: once });
   if (hasNode || vscode.workspace.textDocuments.some((d) => d.languageId === manifestLanguageId)) go();
-  else void vscode.workspace.findFiles(`{${MANIFEST_PATHS.join(",")}}`, undefined, 1).then((found) => { if (found.length > 0) go(); }, () => undefined);
+  else void rootManifests().then((found) => { if (found.length > 0) go(); }, () => undefined);
   return go;
+}
+
+/**
+ * Manifests at the root of each workspace folder, found with workspace.fs.stat: that works on
+ * every file system, while findFiles needs a search provider that a virtual or remote
+ * folder may not have.
+ */
+async function rootManifests(): Promise<vscode.Uri[]> {
+  const candidates = (vscode.workspace.workspaceFolders ?? []).flatMap((f) => MANIFEST_PATHS.map((p) => vscode.Uri.joinPath(f.uri, p)));
+  const found = await Promise.all(candidates.map(async (uri) => await vscode.workspace.fs.stat(uri).then((st) => (st.type & vscode.FileType.File) !== 0 ? uri : undefined, () => undefined)));
+  return found.filter((u): u is vscode.Uri => u !== undefined);
 }
 
 /** Sends the laptop's secret names and whether each has a value. */
@@ -73,8 +84,15 @@ export async function sendSecretState(client: LanguageClient, secrets: SecretSta
 /** Secret names allowlisted by any manifest in the workspace, read through workspace.fs. */
 async function workspaceSecretNames(): Promise<string[]> {
   const names = new Set<string>();
-  const uris = await vscode.workspace.findFiles(`**/{${MANIFEST_PATHS.join(",")}}`, "**/node_modules/**", 200);
-  for (const uri of uris) {
+  // findFiles waits, without end, for a search provider that a virtual file system may never
+  // register: search below the roots only where VS Code has one (local and remote folders).
+  const searchable = (vscode.workspace.workspaceFolders ?? []).every((f) => f.uri.scheme === "file" || f.uri.scheme === "vscode-remote");
+  const [roots, nested] = await Promise.all([
+    rootManifests(),
+    searchable ? vscode.workspace.findFiles(`**/{${MANIFEST_PATHS.join(",")}}`, "**/node_modules/**", 200).then((u) => u, () => []) : Promise.resolve([]),
+  ]);
+  const uris = new Map([...roots, ...nested].map((u) => [u.toString(), u]));
+  for (const uri of uris.values()) {
     try {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       const { value } = parseManifest(text);

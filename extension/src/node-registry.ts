@@ -1,10 +1,13 @@
 // Nodes (SSH targets + the project's path on them) and their pins, kept in globalState so
-// they follow the user across workspaces; which node a workspace uses is workspaceState.
+// they follow the user across workspaces. Which nodes a workspace folder pushes to is kept per
+// folder URI, also in globalState: the same project checked out on the laptop and opened on
+// the node through Remote-SSH has two URIs and keeps two bindings.
 import type * as vscode from "vscode";
 import type { NodePins, NodeTarget } from "./nodes/node-target.ts";
 
 const nodesKey = "remo.nodes.v1";
 const workspaceNodeKey = "remo.workspaceNode";
+const folderNodesKey = "remo.folderNodes.v1";
 
 /** A node as stored: its target, its pins and when each project was last pushed to it. */
 export interface NodeEntry {
@@ -21,7 +24,8 @@ export const nodeNamePattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 /** Stored nodes and the workspace's choice among them. */
 export class NodeRegistry {
-  constructor(private readonly global: Memento, private readonly workspace: Memento) {}
+  /** `currentFolder` names the folder (URI string) that calls without one mean. */
+  constructor(private readonly global: Memento, private readonly workspace: Memento, private readonly currentFolder: () => string | undefined = () => undefined) {}
 
   /** All nodes, sorted by name. */
   list(): NodeEntry[] {
@@ -58,6 +62,13 @@ export class NodeRegistry {
     if (all[name] === undefined) return false;
     await this.write(Object.fromEntries(Object.entries(all).filter(([k]) => k !== name)));
     if (this.workspace.get<string>(workspaceNodeKey) === name) await this.workspace.update(workspaceNodeKey, undefined);
+    const bindings = this.readBindings();
+    for (const [folder, names] of Object.entries(bindings)) {
+      const left = names.filter((n) => n !== name);
+      if (left.length === 0) Reflect.deleteProperty(bindings, folder);
+      else bindings[folder] = left;
+    }
+    await this.global.update(folderNodesKey, bindings);
     return true;
   }
 
@@ -70,18 +81,72 @@ export class NodeRegistry {
     await this.write(all);
   }
 
-  /** The workspace's node: the one chosen for it, else the only node there is. */
-  workspaceNode(): NodeEntry | undefined {
+  /**
+   * The nodes a folder pushes to, in the order they were bound: its own bindings, else the
+   * workspace's older single choice, else the only node there is.
+   */
+  folderNodes(folder = this.currentFolder()): NodeEntry[] {
     const all = this.read();
+    const bound = folder === undefined ? undefined : this.readBindings()[folder];
+    const entries = (bound ?? []).map((n) => all[n]).filter((e): e is NodeEntry => e !== undefined);
+    if (entries.length > 0) return entries;
     const chosen = this.workspace.get<string>(workspaceNodeKey);
-    if (chosen !== undefined && all[chosen] !== undefined) return all[chosen];
+    if (chosen !== undefined && all[chosen] !== undefined) return [all[chosen]];
     const values = Object.values(all);
-    return values.length === 1 ? values[0] : undefined;
+    return values.length === 1 && values[0] !== undefined ? [values[0]] : [];
   }
 
-  /** Chooses the node this workspace pushes to. */
+  /** The folder's first node (the one Push uses when asked for one). */
+  workspaceNode(folder = this.currentFolder()): NodeEntry | undefined {
+    return this.folderNodes(folder)[0];
+  }
+
+  /** Binds `name` to a folder: as its only node, or (`add`) beside the ones it has. */
+  async bindFolder(name: string, opts: { folder?: string; add?: boolean } = {}): Promise<void> {
+    const folder = opts.folder ?? this.currentFolder();
+    if (folder === undefined) {
+      await this.workspace.update(workspaceNodeKey, name);
+      return;
+    }
+    const bindings = this.readBindings();
+    const old = opts.add === true ? bindings[folder] ?? this.folderNodes(folder).map((e) => e.target.name) : [];
+    bindings[folder] = [...old.filter((n) => n !== name), name];
+    await this.global.update(folderNodesKey, bindings);
+  }
+
+  /** Drops `name` from a folder's nodes. */
+  async unbindFolder(name: string, folder = this.currentFolder()): Promise<void> {
+    if (folder === undefined) return;
+    const bindings = this.readBindings();
+    const left = (bindings[folder] ?? []).filter((n) => n !== name);
+    if (left.length === 0) Reflect.deleteProperty(bindings, folder);
+    else bindings[folder] = left;
+    await this.global.update(folderNodesKey, bindings);
+  }
+
+  /** Chooses the one node this workspace's current folder pushes to (undefined: forget the choice). */
   async setWorkspaceNode(name: string | undefined): Promise<void> {
-    await this.workspace.update(workspaceNodeKey, name);
+    const folder = this.currentFolder();
+    if (name !== undefined) {
+      await this.bindFolder(name, folder === undefined ? {} : { folder });
+      return;
+    }
+    await this.workspace.update(workspaceNodeKey, undefined);
+    if (folder !== undefined) {
+      const bindings = this.readBindings();
+      Reflect.deleteProperty(bindings, folder);
+      await this.global.update(folderNodesKey, bindings);
+    }
+  }
+
+  private readBindings(): Record<string, string[]> {
+    const raw = this.global.get<unknown>(folderNodesKey);
+    if (typeof raw !== "object" || raw === null) return {};
+    const out: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+      if (Array.isArray(v)) out[k] = v.filter((n): n is string => typeof n === "string");
+    }
+    return out;
   }
 
   private read(): Record<string, NodeEntry> {

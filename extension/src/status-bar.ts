@@ -5,6 +5,8 @@ import { describeBrokerStatus, type BrokerStatusState } from "./broker-status.ts
 export class RemoStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private state: BrokerStatusState = {};
+  /** The node this window's remote authority names (`host (Remote-SSH)`), if any. */
+  private windowNode: string | undefined;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem("remo.status", vscode.StatusBarAlignment.Left, 50);
@@ -21,6 +23,12 @@ export class RemoStatusBar implements vscode.Disposable {
   /** Replaces the whole state (e.g. when the workspace's node changes). */
   reset(state: BrokerStatusState): void {
     this.state = state;
+    this.render();
+  }
+
+  /** Records which host the window lives on; shown even before that host is added as a node. */
+  setWindowNode(label: string | undefined): void {
+    this.windowNode = label;
     this.render();
   }
 
@@ -41,8 +49,15 @@ export class RemoStatusBar implements vscode.Disposable {
 
   private render(): void {
     const view = describeBrokerStatus(this.state, new Date());
+    const lines = [...view.lines];
+    if (this.windowNode !== undefined && this.state.node === undefined) {
+      view.text = `$(remote) Remo: ${this.windowNode.split(" ")[0] ?? ""} (not added)`;
+      lines.splice(0, lines.length, `This window is on ${this.windowNode}. Push Secrets offers to add it as a node; so does "Remo: Add Node…".`);
+    } else if (this.windowNode !== undefined) {
+      lines.push(`Window: on ${this.windowNode}`);
+    }
     this.item.text = view.text;
-    const md = new vscode.MarkdownString(view.lines.map((l) => escapeMarkdown(l)).join("  \n"));
+    const md = new vscode.MarkdownString(lines.map((l) => escapeMarkdown(l)).join("  \n"));
     this.item.tooltip = md;
     this.item.backgroundColor = view.warning ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
   }

@@ -102,14 +102,6 @@ describe.skipIf(skipReason !== null)("the extension installs and pushes to a sys
     expect(probe.hostKeySha256).toBe(pins.hostKeySha256);
     expect(probe.recipient).toBe((await node.shOk("cat /etc/remo-broker/recipient")).trim());
     pins = { ...pins, recipient: probe.recipient };
-    // Registered first: pushSecrets registers alongside the push, and a broker that refuses
-    // push-creds for a project not yet registered (project_unknown) loses that race on a fresh node.
-    const client = await NodeClient.connect(target, pins, deps());
-    try {
-      expect((await client.register("sshproj", projectPath)).created).toBe(true);
-    } finally {
-      client.close();
-    }
     const result = await pushSecrets({ target, pins, project: { name: "sshproj", allowlist: ["NPM_TOKEN"] }, lookup: (n) => Promise.resolve(n === "NPM_TOKEN" ? token : undefined) }, deps());
     expect(result).toMatchObject({ secretCount: 1, missing: [], registered: true });
     const status = JSON.parse(await node.shOk("remo-broker admin status")) as { projects: { name: string; socket_path: string }[] };

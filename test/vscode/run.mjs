@@ -8,7 +8,11 @@
 //      the suite runs inside the extension host, then the UI is driven through the command
 //      palette and screenshots are taken
 //   5. scan every log for the secret sentinel, stop the node, clean up
-// Flags: --update-screenshots copies the PNGs into docs/images/; --keep keeps the temp dirs.
+//   6. run the harness a third time on the same fixture served as remo-test://fixture/remo-fixture
+//      (a FileSystemProvider of the runner extension) with a faked Remote-SSH window, answering
+//      the suite's prompts through the browser (HARNESS_UI_DIR)
+// Flags: --update-screenshots copies the PNGs into docs/images/; --keep keeps the temp dirs;
+// --only-remote runs only the virtual-workspace pass (for working on it).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -55,51 +59,46 @@ try {
     throw new Error(node.error);
   }
 
-  const ws = copyWorkspace(join(work, "ws"));
   const sentinel = `SENTINEL_E2E_${randomBytes(12).toString("hex")}`;
-  const steps = [
-    "open:.devcontainer/remo-broker.toml", "problems", "screenshot:editor-diagnostics.png",
-    "key:Control+J", "command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:audit-view.png",
-  ].join(";;");
-  log("running the harness");
-  const harness = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, ws, out], {
+  const outUntrusted = join(root, "out", "vscode-run-untrusted");
+  if (!args.has("--only-remote")) rc = runLocalPasses(vsix, sentinel, node.nodeJson, suite, outUntrusted);
+  else rc = 0;
+
+  log("running the harness on a virtual workspace (remo-test://) in a faked Remote-SSH window");
+  const outRemote = join(root, "out", "vscode-run-remote");
+  rmSync(outRemote, { recursive: true, force: true });
+  const vfsRoot = join(work, "vfs");
+  copyWorkspace(vfsRoot);
+  const remote = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, join(vfsRoot, "remo-fixture"), outRemote], {
     cwd: root,
     stdio: "inherit",
     env: {
       ...process.env,
       REMO_E2E: "1",
+      REMO_E2E_SUITE: "remote",
       REMO_E2E_SECRET_VALUE: sentinel,
       REMO_FIXTURE_NODE: node.nodeJson,
+      REMO_E2E_VFS_ROOT: vfsRoot,
+      HARNESS_FOLDER_URI: "remo-test://fixture/remo-fixture",
+      HARNESS_UI_DIR: join(work, "ui"),
       VSCODE_HARNESS_TESTS: suite,
-      HARNESS_STEPS: steps,
-      HARNESS_EXPECT_PROBLEM: "bad-name",
-      // The suite takes its time on 2 busy cores; the UI steps run after it.
-      HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "600",
+      HARNESS_STEPS: ["command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:remote-audit-view.png"].join(";;"),
+      HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "900",
       VSCODE_HARNESS_TEST_DELAY_MS: "500",
     },
   });
-  rc = harness.status ?? 1;
-
-  log("running the harness again in Restricted Mode (untrusted folder)");
-  const outUntrusted = join(root, "out", "vscode-run-untrusted");
-  rmSync(outUntrusted, { recursive: true, force: true });
-  const untrusted = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, copyWorkspace(join(work, "ws-untrusted")), outUntrusted], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, REMO_E2E: "1", REMO_E2E_SUITE: "untrusted", HARNESS_UNTRUSTED: "1", VSCODE_HARNESS_TESTS: suite, HARNESS_STEPS: "problems", HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "300", VSCODE_HARNESS_TEST_DELAY_MS: "500" },
-  });
-  if (untrusted.status !== 0) rc = untrusted.status ?? 1;
+  if (remote.status !== 0) rc = remote.status ?? 1;
   await stopNode(); // flushes the broker's output into <work>/node for the scan
   stopNode = async () => {};
 
   // Secrets never appear in logs: the suite used the sentinel as a value; scan all the run wrote.
-  const leaks = scanForSentinel(sentinel, [out, outUntrusted, join(work, "node")]);
+  const leaks = scanForSentinel(sentinel, [out, outUntrusted, outRemote, join(work, "node"), join(work, "ui")]);
   if (leaks.length > 0) {
     console.error(`FAIL: the secret sentinel appears in: ${leaks.join(", ")}`);
     rc = 1;
   } else log("sentinel scan: no secret value in any log, audit or output");
 
-  for (const png of ["editor-diagnostics.png", "audit-view.png"]) {
+  for (const png of args.has("--only-remote") ? [] : ["editor-diagnostics.png", "audit-view.png"]) {
     if (!existsSync(join(out, png))) { console.error(`FAIL: no screenshot ${png}`); rc = 1; continue; }
     if (args.has("--update-screenshots")) {
       mkdirSync(join(root, "docs", "images"), { recursive: true });
@@ -115,3 +114,40 @@ try {
 }
 log(rc === 0 ? "passed" : `FAILED (rc=${rc}); logs in ${out}`);
 process.exit(rc);
+
+/** The trusted pass (suite + UI steps + screenshots) and the Restricted Mode pass, on a real folder. */
+function runLocalPasses(vsix, sentinel, nodeJson, suite, outUntrusted) {
+  const ws = copyWorkspace(join(work, "ws"));
+  const steps = [
+    "open:.devcontainer/remo-broker.toml", "problems", "screenshot:editor-diagnostics.png",
+    "key:Control+J", "command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:audit-view.png",
+  ].join(";;");
+  log("running the harness");
+  const harness = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, ws, out], {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      REMO_E2E: "1",
+      REMO_E2E_SECRET_VALUE: sentinel,
+      REMO_FIXTURE_NODE: nodeJson,
+      VSCODE_HARNESS_TESTS: suite,
+      HARNESS_STEPS: steps,
+      HARNESS_EXPECT_PROBLEM: "bad-name",
+      // The suite takes its time on 2 busy cores; the UI steps run after it.
+      HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "600",
+      VSCODE_HARNESS_TEST_DELAY_MS: "500",
+    },
+  });
+  let rc = harness.status ?? 1;
+
+  log("running the harness again in Restricted Mode (untrusted folder)");
+  rmSync(outUntrusted, { recursive: true, force: true });
+  const untrusted = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, copyWorkspace(join(work, "ws-untrusted")), outUntrusted], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, REMO_E2E: "1", REMO_E2E_SUITE: "untrusted", HARNESS_UNTRUSTED: "1", VSCODE_HARNESS_TESTS: suite, HARNESS_STEPS: "problems", HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "300", VSCODE_HARNESS_TEST_DELAY_MS: "500" },
+  });
+  if (untrusted.status !== 0) rc = untrusted.status ?? 1;
+  return rc;
+}

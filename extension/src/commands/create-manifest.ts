@@ -2,7 +2,9 @@
 // the manifest through workspace.fs (and the .gitignore block for the generated location).
 import * as vscode from "vscode";
 import { normalizeProjectName, projectNamePattern } from "#protocol";
-import { findSecretNames, isScannablePath } from "../workspace-scan/find-secret-names.ts";
+import { findSecretNames } from "../workspace-scan/find-secret-names.ts";
+import type { ScanFs } from "../workspace-scan/walk-workspace.ts";
+import { getLog } from "../log.ts";
 import { ensureGitignoreBlock, renderManifest } from "../manifest-authoring/create-manifest.ts";
 import { Cancelled } from "./command-error.ts";
 import { testOptions, type CommandDeps } from "./deps.ts";
@@ -13,6 +15,9 @@ export type ManifestLocation = "devcontainer" | "remo";
 
 const maxScanFiles = 2000;
 const maxScanBytes = 256 * 1024;
+const maxScanTotalBytes = 16 * 1024 * 1024;
+// A remote workspace pays a round trip per file; past this the user gets what was found so far.
+const maxScanMs = 10_000;
 
 /** Remo: Create Manifest. Returns the manifest URI. */
 export async function createManifest(_deps: CommandDeps, opts?: unknown): Promise<vscode.Uri | undefined> {
@@ -60,16 +65,10 @@ async function pickSecrets(folder: vscode.WorkspaceFolder, acceptDefaults: boole
   const found = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: "Remo: looking for secret names in the workspace…", cancellable: true },
     async (_p, token) => {
-      const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, "**/*"), "{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/target/**}", maxScanFiles, token);
-      const files: { path: string; text: string }[] = [];
-      for (const uri of uris) {
-        if (token.isCancellationRequested) break;
-        const path = vscode.workspace.asRelativePath(uri, false);
-        if (!isScannablePath(path)) continue;
-        const stat = await vscode.workspace.fs.stat(uri);
-        if (stat.size > maxScanBytes) continue;
-        files.push({ path, text: (await readText(uri)) ?? "" });
-      }
+      const { walkWorkspace } = await import("../workspace-scan/walk-workspace.ts");
+      const scan = await walkWorkspace(folder.uri, workspaceScanFs(), { maxFiles: maxScanFiles, maxFileBytes: maxScanBytes, maxTotalBytes: maxScanTotalBytes, maxMs: maxScanMs, now: () => Date.now(), isCancelled: () => token.isCancellationRequested });
+      if (scan.stoppedBecause !== undefined) getLog().info(`secret-name scan of ${folder.name} stopped early: ${scan.stoppedBecause}`);
+      const files = scan.files;
       return findSecretNames(files);
     },
   );
@@ -95,4 +94,18 @@ async function pickLocation(): Promise<ManifestLocation> {
   const pick = await vscode.window.showQuickPick(items, { title: "Remo: where should the manifest go?" });
   if (pick === undefined) throw new Cancelled();
   return pick.location;
+}
+
+/** The walk's file system: vscode.workspace.fs, so remote and virtual folders work. */
+function workspaceScanFs(): ScanFs<vscode.Uri> {
+  const fs = vscode.workspace.fs;
+  return {
+    list: async (dir) => (await fs.readDirectory(dir)).map(([name, type]): [string, "file" | "directory" | "other"] => [
+      name,
+      (type & vscode.FileType.SymbolicLink) !== 0 ? "other" : type === vscode.FileType.Directory ? "directory" : type === vscode.FileType.File ? "file" : "other",
+    ]),
+    size: async (file) => (await fs.stat(file)).size,
+    read: async (file) => await fs.readFile(file),
+    child: (dir, name) => vscode.Uri.joinPath(dir, name),
+  };
 }

@@ -10,20 +10,25 @@ import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
 import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
-import { checkProjectPath, defaultProjectPath, parseHostSpec } from "./host-spec.ts";
+import { checkProjectPath, defaultProjectPath, parseHostSpec, type HostSpec } from "./host-spec.ts";
+import { windowLocation } from "./workspace-node.ts";
 import { basename, pickWorkspaceFolder, requireTrust } from "./workspace.ts";
 
 /**
  * Test-mode options of Add Node: a full target, an automatic confirmation, and `pins` that
  * replace what the probe saw (to stand for a node whose key changed after it was pinned).
  */
-interface AddNodeOptions { target: NodeTarget; confirm: boolean; pins: NodePins }
+interface AddNodeOptions { target: NodeTarget; confirm: boolean; pins: NodePins; fromWindow: boolean; add: boolean; brokerCommand: string }
 
 /** Remo: Add Node… — resolve the alias, probe, show fingerprint + recipient, pin on confirm. */
-export async function addNode(deps: CommandDeps, opts?: unknown): Promise<string | undefined> {
+export async function addNode(deps: CommandDeps, opts?: unknown, how: { fromWindow?: boolean } = {}): Promise<string | undefined> {
   requireTrust("Adding a node");
   const t = testOptions<AddNodeOptions>(opts);
-  const target = t.target ?? await askTarget();
+  const folder = await pickWorkspaceFolder();
+  const fromWindow = t.fromWindow === true || how.fromWindow === true;
+  const asked = t.target ?? distinctName(deps, fromWindow ? await targetFromWindow(folder, t.confirm !== true) : await askTarget(folder));
+  // The loopback test node runs its broker through a wrapper instead of `remo-broker` on PATH.
+  const target = t.brokerCommand === undefined ? asked : { ...asked, brokerCommand: t.brokerCommand };
   if (!nodeNamePattern.test(target.name)) throw new CommandError("bad_input", `"${target.name}" cannot name a node: use letters, digits, . _ @ - (at most 64).`);
   const probed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Remo: connecting to ${describeTarget(target)}…` },
@@ -45,11 +50,61 @@ export async function addNode(deps: CommandDeps, opts?: unknown): Promise<string
     if (pick !== "Pin and Add") throw new Cancelled();
   }
   await deps.nodes.upsert(target, t.pins ?? pins);
-  await deps.nodes.setWorkspaceNode(target.name);
+  // A second node of the same folder is added beside the first (Push can then push to all).
+  const bound = deps.nodes.folderNodes(folder.uri.toString()).filter((e) => e.target.name !== target.name);
+  const add = t.add ?? (bound.length > 0 && t.confirm !== true ? await askKeepOthers(bound.map((e) => e.target.name), target.name) : false);
+  await deps.nodes.bindFolder(target.name, { folder: folder.uri.toString(), add });
   getLog().info(`pinned node ${target.name} (${describeTarget(target)}) host key ${probed.hostKeySha256}`);
   deps.statusBar.reset({ node: target.name });
-  void vscode.window.showInformationMessage(`Added node ${target.name}. This workspace pushes to it.`);
+  void vscode.window.showInformationMessage(`Added node ${target.name}. ${folder.name} pushes to it${add ? " besides its other nodes" : ""}.`);
   return target.name;
+}
+
+/**
+ * A node is one (host, project path) pair: a second project on the same host gets its own
+ * name instead of silently replacing the first one's target and pins.
+ */
+function distinctName(deps: CommandDeps, target: NodeTarget): NodeTarget {
+  const taken = (n: string): boolean => {
+    const e = deps.nodes.get(n);
+    return e !== undefined && (e.target.host !== target.host || e.target.projectPath !== target.projectPath || e.target.port !== target.port);
+  };
+  if (!taken(target.name)) return target;
+  const project = target.projectPath.split("/").filter((x) => x !== "").pop() ?? "project";
+  const base = `${target.name}-${project}`.replace(/[^A-Za-z0-9._@-]/g, "-").slice(0, 60);
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}-${i}`;
+    if (!taken(name)) return { ...target, name };
+  }
+}
+
+/** The window's own host; the project path is confirmed in an input box unless `ask` is false (test mode). */
+async function targetFromWindow(folder: vscode.WorkspaceFolder, ask: boolean): Promise<NodeTarget> {
+  const p = windowProposal(folder);
+  if (p === undefined) {
+    const loc = windowLocation(folder);
+    throw new CommandError("no_node", loc.kind === "none" ? loc.message : "This window names no node.");
+  }
+  let projectPath = p.projectPath ?? defaultProjectPath(p.user ?? userInfo().username, basename(folder.uri));
+  if (ask) {
+    const typed = await vscode.window.showInputBox({
+      title: `Remo: where is ${folder.name} on ${p.alias}?`,
+      prompt: "The project's path on the node, as this window sees it (press Enter to confirm)",
+      value: projectPath,
+      ignoreFocusOut: true,
+      validateInput: checkProjectPath,
+    });
+    if (typed === undefined) throw new Cancelled();
+    projectPath = typed;
+  }
+  return await resolveTarget(p, projectPath);
+}
+
+async function askKeepOthers(others: string[], name: string): Promise<boolean> {
+  const keep = `Push to ${others.join(", ")} and ${name}`;
+  const pick = await vscode.window.showQuickPick([{ label: `Push to ${name} only`, add: false }, { label: keep, add: true }], { title: `Remo: this folder already pushes to ${others.join(", ")}` });
+  if (pick === undefined) throw new Cancelled();
+  return pick.add;
 }
 
 /** Remo: Re-pin Node… [name] — probes again and replaces the pins after confirmation. */
@@ -116,42 +171,27 @@ export async function pickNode(deps: CommandDeps, nameArg: unknown, title: strin
   return picked.entry;
 }
 
-async function askTarget(): Promise<NodeTarget> {
+/** What the window's remote authority proposes for a node, when it names one. */
+interface WindowProposal { alias: string; user?: string; port?: number; projectPath?: string; via: string }
+
+/** The node this folder's window lives on (Remote-SSH, or containers on a Remote-SSH/ssh:// Docker host). */
+export function windowProposal(folder: vscode.WorkspaceFolder | undefined): WindowProposal | undefined {
+  const loc = windowLocation(folder);
+  if (loc.kind !== "node") return undefined;
+  const via = loc.via === "ssh-remote" ? "Remote-SSH" : loc.via === "dev-container" ? "Dev Containers" : "attached container";
+  return { alias: loc.host.alias, via, ...(loc.host.user === undefined ? {} : { user: loc.host.user }), ...(loc.host.port === undefined ? {} : { port: loc.host.port }), ...(loc.projectPath === undefined ? {} : { projectPath: loc.projectPath }) };
+}
+
+/** Builds a target for `spec` through the user's ssh config (identity files, port, jump host). */
+export async function resolveTarget(spec: { alias: string; user?: string; port?: number }, projectPath: string, name = spec.alias): Promise<NodeTarget> {
   const configPath = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
-  const configText = await readLocal(configPath);
-  const aliases = listSshHosts(configText);
-  let typed: string | undefined;
-  if (aliases.length > 0) {
-    const other = "$(edit) Another host…";
-    const pick = await vscode.window.showQuickPick([...aliases, other], { title: "Remo: which SSH host runs the broker?", placeHolder: `Hosts from ${configPath}` });
-    if (pick === undefined) throw new Cancelled();
-    typed = pick === other ? undefined : pick;
-  }
-  typed ??= await vscode.window.showInputBox({
-    title: "Remo: node SSH target",
-    prompt: "An ssh config alias or user@host[:port]",
-    ignoreFocusOut: true,
-    validateInput: (v) => { const r = parseHostSpec(v); return "error" in r ? r.error : undefined; },
-  });
-  if (typed === undefined) throw new Cancelled();
-  const spec = parseHostSpec(typed);
-  if ("error" in spec) throw new CommandError("bad_input", spec.error);
-  const resolved = resolveSshHost(spec.alias, configText);
+  const resolved = resolveSshHost(spec.alias, await readLocal(configPath));
   const local = userInfo().username;
   const user = spec.user ?? resolved.user ?? local;
   const identityFile = await firstExisting(resolved.identityFiles.map((f) => expandSshPath(f, { home: homedir(), localUser: local, host: resolved.host, remoteUser: user })));
-  const folder = await pickWorkspaceFolder();
-  const projectPath = await vscode.window.showInputBox({
-    title: `Remo: where is ${folder.name} on ${spec.alias}?`,
-    prompt: "The project's absolute path on the node (the broker reads the manifest there)",
-    value: defaultProjectPath(user, basename(folder.uri)),
-    ignoreFocusOut: true,
-    validateInput: checkProjectPath,
-  });
-  if (projectPath === undefined) throw new Cancelled();
   const port = spec.port ?? resolved.port;
   return {
-    name: spec.alias,
+    name,
     host: resolved.host,
     user,
     projectPath,
@@ -159,6 +199,49 @@ async function askTarget(): Promise<NodeTarget> {
     ...(identityFile === undefined ? {} : { identityFile }),
     ...(resolved.proxyJump === undefined ? {} : { proxyJump: resolved.proxyJump }),
   };
+}
+
+async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
+  const configPath = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
+  const aliases = listSshHosts(await readLocal(configPath));
+  const proposal = windowProposal(folder);
+  let spec: HostSpec | undefined;
+  const here = proposal === undefined ? undefined : `$(remote) ${proposal.user === undefined ? "" : `${proposal.user}@`}${proposal.alias}`;
+  if (aliases.length > 0 || here !== undefined) {
+    const other = "$(edit) Another host…";
+    const items: vscode.QuickPickItem[] = [
+      ...(here === undefined || proposal === undefined ? [] : [{ label: here, description: `this window's host (${proposal.via})`, ...(proposal.projectPath === undefined ? {} : { detail: proposal.projectPath }) }]),
+      ...aliases.filter((a) => a !== proposal?.alias).map((a) => ({ label: a })),
+      { label: other },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: "Remo: which SSH host runs the broker?", placeHolder: here === undefined ? `Hosts from ${configPath}` : "This window's host comes first" });
+    if (pick === undefined) throw new Cancelled();
+    if (pick.label === here && proposal !== undefined) spec = { alias: proposal.alias, ...(proposal.user === undefined ? {} : { user: proposal.user }), ...(proposal.port === undefined ? {} : { port: proposal.port }) };
+    else if (pick.label !== other) spec = { alias: pick.label };
+  }
+  if (spec === undefined) {
+    const typed = await vscode.window.showInputBox({
+      title: "Remo: node SSH target",
+      prompt: "An ssh config alias or user@host[:port]",
+      ignoreFocusOut: true,
+      validateInput: (v) => { const r = parseHostSpec(v); return "error" in r ? r.error : undefined; },
+    });
+    if (typed === undefined) throw new Cancelled();
+    const parsed = parseHostSpec(typed);
+    if ("error" in parsed) throw new CommandError("bad_input", parsed.error);
+    spec = parsed;
+  }
+  const proposedPath = proposal?.alias === spec.alias ? proposal.projectPath : undefined;
+  const user = spec.user ?? resolveSshHost(spec.alias, await readLocal(configPath)).user ?? userInfo().username;
+  const projectPath = await vscode.window.showInputBox({
+    title: `Remo: where is ${folder.name} on ${spec.alias}?`,
+    prompt: proposedPath !== undefined ? "The project's path on the node, as this window sees it (press Enter to confirm)" : "The project's absolute path on the node (the broker reads the manifest there)",
+    value: proposedPath ?? defaultProjectPath(user, basename(folder.uri)),
+    ignoreFocusOut: true,
+    validateInput: checkProjectPath,
+  });
+  if (projectPath === undefined) throw new Cancelled();
+  return await resolveTarget(spec, projectPath);
 }
 
 async function readLocal(path: string): Promise<string | undefined> {

@@ -6,7 +6,10 @@ import { describeAge, isPushDue } from "../reminders.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
 import { refreshBrokerStatus } from "./broker.ts";
+import type { NodeEntry } from "../node-registry.ts";
 import { requireWorkspaceNode } from "./workspace-node.ts";
+import { choosePushNodes } from "./push-targets.ts";
+import { pushToMany, type MultiPushOutcome } from "./push-many.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
 import { isTestMode, nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
 import { setSecret } from "./secrets.ts";
@@ -27,23 +30,28 @@ export interface PushOutcome {
 }
 
 /** Remo: Push Secrets — the approved values, age-encrypted to the pinned recipient, over pinned SSH. */
-export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | undefined> {
+export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | MultiPushOutcome | undefined> {
   requireTrust("Pushing secrets");
   const t = testOptions<{ allowMissing: boolean }>(opts);
   const folder = await pickWorkspaceFolder();
   const { manifest } = await requireManifest(folder);
-  const entry = requireWorkspaceNode(deps);
-  // The approval step: from here on only names the user approved for this project on this node.
-  const approval = await approveForPush(deps.approvals, {
-    node: entry.target.name,
-    project: manifest.project.name,
-    projectPath: entry.target.projectPath,
-    allowlist: manifest.allowlist,
-    entries: deps.secrets.entries(),
-    log: (line) => { getLog().info(line); },
-  });
-  if (approval === undefined) throw new Cancelled();
-  const allowlist = approval.names;
+  const entries = await choosePushNodes(deps, folder, opts);
+  // The approval step, one node at a time (a prompt each): from here on only names the user
+  // approved for this project on that node are read, sent or registered.
+  const approvals = new Map<string, { names: string[]; declined: string[] }>();
+  for (const entry of entries) {
+    const approval = await approveForPush(deps.approvals, {
+      node: entry.target.name,
+      project: manifest.project.name,
+      projectPath: entry.target.projectPath,
+      allowlist: manifest.allowlist,
+      entries: deps.secrets.entries(),
+      log: (line) => { getLog().info(line); },
+    });
+    if (approval === undefined) throw new Cancelled();
+    approvals.set(entry.target.name, approval);
+  }
+  const allowlist = [...new Set([...approvals.values()].flatMap((a) => a.names))];
   // Each value is read once per push, even when a source is a command.
   const values = new Map<string, string | undefined>();
   const lookup = async (name: string): Promise<string | undefined> => {
@@ -55,7 +63,7 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
   if (missing.length > 0 && t.allowMissing !== true) {
     if (isTestMode()) throw new CommandError("missing_values", `No value for ${missing.join(", ")}.`, { names: missing });
     const pick = await vscode.window.showWarningMessage(
-      `${missing.length} approved secret(s) have no value here: ${missing.join(", ")}.`,
+      `${missing.length} allowlisted secret(s) have no value here: ${missing.join(", ")}.`,
       { modal: true, detail: "Set them now, or push the others (containers then get not_found for the missing ones)." },
       "Set Now", "Push Without Them",
     );
@@ -68,32 +76,42 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
     }
   }
   const settings = readSettings(folder.uri);
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Remo: pushing secrets to ${entry.target.name}…` },
-    async () => {
-      const mod = await import("../push/push-secrets.ts");
-      return await mod.pushSecrets(
-        { target: entry.target, pins: entry.pins, project: { name: manifest.project.name, allowlist }, lookup, register: settings.registerProject, ...registeredPathOf(deps, entry.target.name, manifest.project.name) },
-        nodeClientDeps(),
-      );
-    },
-  );
-  if (result.registered) await deps.approvals.recordRegistered(entry.target.name, manifest.project.name, entry.target.projectPath);
-  const now = new Date();
-  await deps.nodes.recordPush(entry.target.name, manifest.project.name, now);
-  deps.statusBar.update({ node: entry.target.name, project: manifest.project.name, lastPushAt: now.toISOString() });
-  getLog().info(`pushed ${result.secretCount} secret(s) for ${manifest.project.name} to ${entry.target.name}; missing: ${result.missing.length}`);
-  // Refresh the status bar's count and load time in the background (its own short connection).
-  void refreshBrokerStatus(deps).catch((e: unknown) => { getLog().warn(`status after push: ${e instanceof Error ? e.message : String(e)}`); });
-  const tail = result.missing.length === 0 ? "" : ` (no value for ${result.missing.join(", ")})`;
-  const declined = approval.declined.length === 0 ? "" : ` Not approved, so not sent: ${approval.declined.join(", ")}.`;
-  void vscode.window.showInformationMessage(`Pushed ${result.secretCount} secrets to ${entry.target.name}${tail}.${declined}`);
-  return { node: entry.target.name, project: manifest.project.name, secretCount: result.secretCount, loadedAt: result.loadedAt, missing: result.missing, registered: result.registered, approved: allowlist, declined: approval.declined };
+  const push = (entry: NodeEntry): Promise<PushOutcome> => {
+    const approval = approvals.get(entry.target.name) ?? { names: [], declined: [] };
+    return pushToNode(deps, entry, { name: manifest.project.name, allowlist: approval.names }, approval.declined, lookup, settings.registerProject);
+  };
+  const [only] = entries;
+  if (entries.length === 1 && only !== undefined) {
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Remo: pushing secrets to ${only.target.name}…` },
+      async () => await push(only),
+    );
+    const tail = outcome.missing.length === 0 ? "" : ` (no value for ${outcome.missing.join(", ")})`;
+    const declined = outcome.declined.length === 0 ? "" : ` Not approved, so not sent: ${outcome.declined.join(", ")}.`;
+    void vscode.window.showInformationMessage(`Pushed ${outcome.secretCount} secrets to ${only.target.name}${tail}.${declined}`);
+    return outcome;
+  }
+  return await pushToMany(entries, manifest.project.name, push);
 }
 
-function registeredPathOf(deps: CommandDeps, node: string, project: string): { registeredPath?: string } {
-  const path = deps.approvals.registeredPath(node, project);
-  return path === undefined ? {} : { registeredPath: path };
+/** One node's push: encrypt, send, record the time, refresh the status bar. No notification. */
+async function pushToNode(deps: CommandDeps, entry: NodeEntry, project: { name: string; allowlist: string[] }, declined: string[], lookup: (name: string) => Promise<string | undefined>, register: boolean): Promise<PushOutcome> {
+  const mod = await import("../push/push-secrets.ts");
+  const registeredPath = deps.approvals.registeredPath(entry.target.name, project.name);
+  const result = await mod.pushSecrets(
+    { target: entry.target, pins: entry.pins, project, lookup, register, ...(registeredPath === undefined ? {} : { registeredPath }) },
+    nodeClientDeps(),
+  );
+  if (result.registered) await deps.approvals.recordRegistered(entry.target.name, project.name, entry.target.projectPath);
+  const now = new Date();
+  await deps.nodes.recordPush(entry.target.name, project.name, now);
+  if (deps.nodes.workspaceNode()?.target.name === entry.target.name) {
+    deps.statusBar.update({ node: entry.target.name, project: project.name, lastPushAt: now.toISOString() });
+    // Refresh the status bar's count and load time in the background (its own short connection).
+    void refreshBrokerStatus(deps).catch((e: unknown) => { getLog().warn(`status after push: ${e instanceof Error ? e.message : String(e)}`); });
+  }
+  getLog().info(`pushed ${result.secretCount} secret(s) for ${project.name} to ${entry.target.name}; missing: ${result.missing.length}`);
+  return { node: entry.target.name, project: project.name, ...result, approved: project.allowlist, declined };
 }
 
 /** Remo: Clear Secrets on Node — drops this project's bundle from the node (clear-creds). */

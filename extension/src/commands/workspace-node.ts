@@ -1,6 +1,9 @@
+// Which node(s) a workspace folder pushes to, and which node its window lives on.
+import * as vscode from "vscode";
 import type { NodeEntry } from "../node-registry.ts";
+import { windowNodeFromUri, type WindowLocation } from "../nodes/remote-authority.ts";
 import { CommandError } from "./command-error.ts";
-import type { CommandDeps } from "./deps.ts";
+import { isTestMode, type CommandDeps } from "./deps.ts";
 
 /** The workspace's node, or a CommandError that offers to add or select one. */
 export function requireWorkspaceNode(deps: CommandDeps): NodeEntry {
@@ -10,4 +13,22 @@ export function requireWorkspaceNode(deps: CommandDeps): NodeEntry {
     throw new CommandError("no_node", n === 0 ? "No node yet. Add the machine that runs your devcontainers with \"Remo: Add Node…\"." : "Choose which node this workspace pushes to with \"Remo: Select Node for This Workspace…\".");
   }
   return entry;
+}
+
+/** The folder that commands without an explicit folder mean: the active editor's, else the first. */
+export function currentFolderUri(): string | undefined {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const folder = (active === undefined ? undefined : vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
+  return folder?.uri.toString();
+}
+
+/**
+ * Where a folder's window lives. Under the test harness `REMO_E2E_WINDOW_URI` stands for the
+ * folder's URI, because the harness cannot open a real Remote-SSH window.
+ */
+export function windowLocation(folder: vscode.WorkspaceFolder | undefined): WindowLocation {
+  const fake = isTestMode() ? process.env.REMO_E2E_WINDOW_URI : undefined;
+  const uri = fake !== undefined && fake !== "" ? vscode.Uri.parse(fake) : folder?.uri;
+  if (uri === undefined) return { kind: "none", reason: "local", message: "No folder is open." };
+  return windowNodeFromUri(uri);
 }

@@ -10,11 +10,15 @@ export function shellQuote(word: string): string {
 
 /**
  * The command line for `remo-broker <args…>` on the node: the configured broker command
- * (words from the user's settings), prefixed with `sudo -n --` when not root.
+ * (words from the user's settings), prefixed with `sudo -n --` when not root. Under sudo the
+ * admin and audit commands go through `remo-broker-admin`, the wrapper install.sh puts there for
+ * sudoers (the full `remo-broker` must not be allowed through sudo: serve and keygen write as root).
  */
 export function brokerCommandLine(target: NodeTarget, env: Record<string, string | undefined>, args: readonly string[]): string {
-  const broker = (target.brokerCommand ?? "remo-broker").trim().split(/\s+/).filter((w) => w !== "");
-  const words = [...(usesSudo(target, env) ? ["sudo", "-n", "--"] : []), ...broker, ...args];
+  const sudo = usesSudo(target, env);
+  const viaWrapper = sudo && target.brokerCommand === undefined && (args[0] === "admin" || args[0] === "audit");
+  const broker = viaWrapper ? ["remo-broker-admin"] : (target.brokerCommand ?? "remo-broker").trim().split(/\s+/).filter((w) => w !== "");
+  const words = [...(sudo ? ["sudo", "-n", "--"] : []), ...broker, ...args];
   return words.map(shellQuote).join(" ");
 }
 

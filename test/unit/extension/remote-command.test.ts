@@ -36,7 +36,9 @@ describe("host key fingerprints", () => {
 describe("brokerCommandLine", () => {
   it("uses sudo -n for non-root users and quotes every word", () => {
     expect(brokerCommandLine({ ...target, user: "alice" }, {}, ["admin", "register", "--project-path", "/srv/my repo's"]))
-      .toBe("sudo -n -- remo-broker admin register --project-path '/srv/my repo'\\''s'");
+      .toBe("sudo -n -- remo-broker-admin admin register --project-path '/srv/my repo'\\''s'");
+    // Only admin and audit go through the sudo wrapper; a configured broker command is used as given.
+    expect(brokerCommandLine({ ...target, user: "alice", brokerCommand: "/opt/rb" }, {}, ["admin", "status"])).toBe("sudo -n -- /opt/rb admin status");
     expect(brokerCommandLine({ ...target, user: "root" }, {}, ["admin", "status"])).toBe("remo-broker admin status");
     expect(brokerCommandLine({ ...target, user: "alice", sudo: false, brokerCommand: "/opt/remo/bin/remo-broker --x" }, {}, ["audit"])).toBe("/opt/remo/bin/remo-broker --x audit");
   });

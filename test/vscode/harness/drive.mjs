@@ -10,6 +10,9 @@
 //     key:<keys>                press keys (Playwright syntax, e.g. Control+B)
 //     screenshot:<name.png>     save a screenshot into the out dir
 //   Without HARNESS_STEPS: HARNESS_COMMANDS / HARNESS_OPEN_FILE, then problems + screenshot.png.
+//   HARNESS_UI_DIR  while the suite runs, answers its UI requests (ui-requests.mjs): a request
+//     <n>.json is done as a user would (click a dialog button, type into an input box, pick a
+//     quick-pick row, look for a diff editor) and answered with <n>.done.json (what was on screen).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,6 +53,73 @@ async function waitInFrames(page, selector, ms) {
   return undefined;
 }
 
+/** Does one UI request as a user would; returns what the screen showed. Never logs typed text. */
+async function doUiRequest(page, req) {
+  const t = req.timeoutMs ?? 30000;
+  switch (req.do) {
+    case 'dialog': {
+      const box = page.locator('.monaco-dialog-box:visible').first();
+      await box.waitFor({ state: 'visible', timeout: t });
+      const text = await box.innerText();
+      const buttons = await box.locator('.dialog-buttons .monaco-button').allInnerTexts();
+      await box.locator('.dialog-buttons .monaco-button', { hasText: req.button }).first().click({ timeout: t });
+      await page.locator('.monaco-dialog-box:visible').waitFor({ state: 'detached', timeout: t }).catch(() => undefined);
+      return { text, buttons };
+    }
+    case 'input': {
+      // Closed quick inputs stay in the DOM, hidden: only the visible one counts.
+      const widget = page.locator('.quick-input-widget:visible').first();
+      const input = widget.locator('input:visible').first();
+      await input.waitFor({ state: 'visible', timeout: t });
+      const type = await input.getAttribute('type');
+      const value = await input.inputValue();
+      const title = await widget.locator('.quick-input-title').innerText().catch(() => '');
+      const message = await widget.locator('.quick-input-message').innerText().catch(() => '');
+      if (req.text !== undefined) await input.fill(req.text);
+      await page.keyboard.press('Enter');
+      return { type, value: type === 'password' ? undefined : value, title, message };
+    }
+    case 'pick': {
+      const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row:visible');
+      const row = rows.filter({ hasText: req.label }).first();
+      await row.waitFor({ state: 'visible', timeout: t });
+      const labels = await rows.allInnerTexts();
+      await row.click({ timeout: t });
+      return { labels };
+    }
+    case 'diff': {
+      await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: t });
+      const tab = await page.locator('.tabs-container .tab.active').first().innerText().catch(() => '');
+      return { tab };
+    }
+    default:
+      throw new Error(`unknown UI request ${JSON.stringify(req.do)}`);
+  }
+}
+
+async function answerUiRequests(page, dir, stop) {
+  fs.mkdirSync(dir, { recursive: true });
+  while (!stop()) {
+    for (const f of fs.readdirSync(dir).filter((n) => /^\d+\.json$/.test(n)).sort()) {
+      const file = path.join(dir, f);
+      const req = JSON.parse(fs.readFileSync(file, 'utf8'));
+      fs.rmSync(file); // it may carry a typed secret: gone before anything else happens
+      log('ui request', req.do, req.button ?? req.label ?? '');
+      let answer;
+      try {
+        answer = { ok: true, ...(await doUiRequest(page, req)) };
+      } catch (e) {
+        answer = { ok: false, error: String(e.message || e) };
+        await page.screenshot({ path: path.join(out, `ui-request-${f.replace('.json', '')}-failed.png`) }).catch(() => {});
+      }
+      const done = path.join(dir, f.replace('.json', '.done.json'));
+      fs.writeFileSync(done + '.tmp', JSON.stringify(answer));
+      fs.renameSync(done + '.tmp', done);
+    }
+    await sleep(200);
+  }
+}
+
 const browser = await chromium.launch({
   executablePath: env.HARNESS_CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -67,11 +137,15 @@ try {
   await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
   log('workbench visible');
 
+  let uiDone = false;
+  const uiLoop = env.HARNESS_UI_DIR ? answerUiRequests(page, env.HARNESS_UI_DIR, () => uiDone) : Promise.resolve();
   for (const f of waitFiles) {
     const ok = await waitForFile(f, Math.max(1000, timeoutMs - (Date.now() - t0)));
     log(ok ? 'found' : 'TIMEOUT waiting for', f);
     if (!ok) failed = true;
   }
+  uiDone = true;
+  await uiLoop;
 
   const quickInput = async (key, text) => {
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});

@@ -21,6 +21,8 @@
 #   VSCODE_HARNESS_TEST_RESULTS  where the runner writes JSON (default <out>/test-results.json)
 #   HARNESS_TIMEOUT_S       overall UI timeout (default 180)
 #   VSCODE_HARNESS_HOME     tool cache (default /tmp/vscode-harness)
+#   HARNESS_FOLDER_URI      open this folder URI (e.g. remo-test://fixture/x) instead of the workspace dir
+#   HARNESS_UI_DIR          answer the suite's UI requests (dialogs, input boxes, quick picks) from here
 #   HARNESS_UNTRUSTED=1     open the folder in Restricted Mode (workspace trust on, never
 #                           prompted, folder not trusted) instead of turning trust off
 #   CODE_SERVER_VERSION / HARNESS_NODE_PKG / PLAYWRIGHT_CORE_VERSION  pins
@@ -86,6 +88,8 @@ cert: false
 YAML
 CSARGS=(--config "$RUN/config.yaml" --user-data-dir "$UDD" --extensions-dir "$EXTD"
         --disable-telemetry --disable-update-check --disable-getting-started-override)
+# The runner extension's search providers for its virtual file system are proposed API.
+[ -n "${HARNESS_FOLDER_URI:-}" ] && CSARGS+=(--enable-proposed-api vscode-harness.test-runner)
 if [ "${HARNESS_UNTRUSTED:-}" = 1 ]; then
   # Restricted Mode: trust on, no prompt, the folder stays untrusted.
   node -e '
@@ -153,7 +157,8 @@ WAIT="${HARNESS_WAIT_FILES:-}"
 # drive.mjs imports playwright-core from the tool cache: run a copy from there.
 DRIVE="$TOOLS/drive-$$.mjs"; cp "$HERE/drive.mjs" "$DRIVE"
 RC=0
-HARNESS_URL="http://127.0.0.1:$PORT/?folder=$(node -p 'encodeURIComponent(process.argv[1])' "$WS")" \
+# HARNESS_FOLDER_URI opens a folder URI of another scheme (a FileSystemProvider's) instead of $WS.
+HARNESS_URL="http://127.0.0.1:$PORT/?folder=$(node -p 'encodeURIComponent(process.argv[1])' "${HARNESS_FOLDER_URI:-$WS}")" \
 HARNESS_OUT_DIR="$OUT" HARNESS_WAIT_FILES="$WAIT" \
   node "$DRIVE" 2>&1 | tee "$OUT/drive.log" || RC=1
 [ "${PIPESTATUS[0]}" = 0 ] || RC=1

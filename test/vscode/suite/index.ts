@@ -27,6 +27,8 @@ export function run(): Promise<Summary> {
     require("./node.test.ts");
     require("./authoring.test.ts");
     require("./sources.test.ts");
+    // The virtual-workspace pass adds the remote-window flows, answered through the UI.
+    if (process.env.REMO_E2E_SUITE === "remote") require("./remote.test.ts");
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {

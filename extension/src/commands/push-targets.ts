@@ -1,0 +1,47 @@
+// Which nodes a Push goes to: the folder's one node, all of them or one of several, or (in a
+// window whose node is not added yet) the window's own host, added on the spot.
+import * as vscode from "vscode";
+import type { NodeEntry } from "../node-registry.ts";
+import { Cancelled } from "./command-error.ts";
+import { testOptions, type CommandDeps } from "./deps.ts";
+import { addNode, windowProposal } from "./nodes.ts";
+import { requireWorkspaceNode } from "./workspace-node.ts";
+
+/** Test-mode answers: `nodes` picks ("all" or names), `useWindowHost` accepts the offer. */
+interface PushTargetOptions { nodes: "all" | string[]; useWindowHost: boolean; brokerCommand: string }
+
+/** The nodes to push `folder` to, asking when it has several. */
+export async function choosePushNodes(deps: CommandDeps, folder: vscode.WorkspaceFolder, opts?: unknown): Promise<NodeEntry[]> {
+  const t = testOptions<PushTargetOptions>(opts);
+  const key = folder.uri.toString();
+  let entries = deps.nodes.folderNodes(key);
+  if (entries.length === 0) {
+    const here = windowProposal(folder);
+    if (here !== undefined && deps.nodes.get(here.alias) === undefined) {
+      const use = "Use This Window's Host";
+      const ask = async (): Promise<string | undefined> => await vscode.window.showInformationMessage(
+        `${folder.name} has no node yet. This window is on ${here.alias} (${here.via}): push there?`,
+        { modal: true, detail: `Remo adds ${here.alias} as a node with the project at ${here.projectPath ?? "a path you confirm"}, after you check its host key and broker key.` },
+        use,
+      );
+      const pick = t.useWindowHost === true ? use : await ask();
+      if (pick !== use) throw new Cancelled();
+      const broker = t.brokerCommand === undefined ? {} : { brokerCommand: t.brokerCommand };
+      await addNode(deps, t.useWindowHost === true ? { fromWindow: true, confirm: true, ...broker } : broker, { fromWindow: true });
+      entries = deps.nodes.folderNodes(key);
+    }
+    if (entries.length === 0) return [requireWorkspaceNode(deps)];
+  }
+  if (entries.length === 1) return entries;
+  if (t.nodes !== undefined) {
+    const wanted = t.nodes;
+    return wanted === "all" ? entries : entries.filter((e) => wanted.includes(e.target.name));
+  }
+  const all = { label: `$(server-environment) All nodes of this project`, description: entries.map((e) => e.target.name).join(", "), entries };
+  const picked = await vscode.window.showQuickPick(
+    [all, ...entries.map((e) => ({ label: e.target.name, description: e.target.projectPath, entries: [e] }))],
+    { title: `Remo: push ${folder.name}'s secrets to which node?` },
+  );
+  if (picked === undefined) throw new Cancelled();
+  return picked.entries;
+}

@@ -1,0 +1,39 @@
+// Asks the harness's driver (drive.mjs, HARNESS_UI_DIR) to do one UI step in the browser as a
+// user would — click a dialog button, type into an input box, pick a quick-pick row — while a
+// command waits on it, and returns what the screen showed.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { waitFor } from "./util.ts";
+
+/** A UI step. `text` of an input is typed (and never logged or written back). */
+export type UiRequest =
+  | { do: "dialog"; button: string }
+  | { do: "input"; text?: string }
+  | { do: "pick"; label: string }
+  | { do: "diff" };
+
+/** What the driver saw while doing the step. */
+export interface UiAnswer { ok: boolean; error?: string; text?: string; buttons?: string[]; type?: string | null; value?: string; title?: string; message?: string; labels?: string[]; tab?: string }
+
+let seq = 0;
+
+/** True when the harness answers UI requests (the virtual-workspace run). */
+export function uiAvailable(): boolean {
+  return (process.env.HARNESS_UI_DIR ?? "") !== "";
+}
+
+/** Does `req` in the browser and resolves with what was on screen; rejects when the driver failed. */
+export async function ui(req: UiRequest): Promise<UiAnswer> {
+  const dir = process.env.HARNESS_UI_DIR;
+  if (dir === undefined || dir === "") throw new Error("HARNESS_UI_DIR is not set: this test needs the harness's UI driver");
+  const n = String(++seq).padStart(4, "0");
+  const file = join(dir, `${n}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(req));
+  renameSync(`${file}.tmp`, file);
+  const done = join(dir, `${n}.done.json`);
+  await waitFor(`the UI driver to do ${req.do}`, () => existsSync(done), (d) => d, 60_000);
+  const answer = JSON.parse(readFileSync(done, "utf8")) as UiAnswer;
+  rmSync(done, { force: true });
+  if (!answer.ok) throw new Error(`UI step ${JSON.stringify({ ...req, text: undefined })} failed: ${answer.error ?? "?"}`);
+  return answer;
+}
