@@ -229,6 +229,7 @@ if [ -n "$(echo "$DOCKER_REGISTRY_LIST" | tr -d ' ')" ]; then
   HELPERS="$("$NODE_BIN" "$INSTALL_PATH/remo-secrets.js" docker-login-config --registries "$DOCKER_REGISTRIES")" \
     || fail "dockerRegistries: '$DOCKER_REGISTRIES' was refused (see above)"
   mkdir -p "$DOCKER_HOME/.docker"
+  # shellcheck disable=SC2016 # JavaScript for node, not for the shell
   REMO_HELPERS="$HELPERS" "$NODE_BIN" -e '
     const fs = require("fs");
     const file = process.argv[1];
