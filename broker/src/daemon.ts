@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import {
-  adminSocketPath, formatTimestamp, PROTOCOL_VERSION, RemoError,
+  adminSocketPath, formatTimestamp, projectSocketPath, PROTOCOL_VERSION, RemoError,
   type AdminRequest, type AuditEvent, type AuditQuery, type AuditRecord, type StatusResponse,
 } from "#protocol";
 import type { AdminBackend } from "./admin-ops.ts";
@@ -150,7 +150,7 @@ export class Broker implements AdminBackend {
         const own = this.store.project(p.record.name);
         return {
           name: p.record.name,
-          socket_path: p.socket?.path ?? "",
+          socket_path: p.socket?.path ?? projectSocketPath(this.opts.paths.runtimeDir, p.record.name),
           allowlist_size: p.view.allowlist.length,
           approved_count: p.view.counts.approved,
           narrowed_count: p.view.counts.narrowed,
