@@ -31,6 +31,7 @@ export interface BrokerOptions {
   rateLimit: RateLimits;
   connectionLimits: ConnectionLimits;
   auditMaxBytes?: number;
+  maxConnectionsPerPeer?: number;
   cacheDefaults: CacheLimits;
   peers: PeerCredentialSupport;
   logger: Logger;
@@ -307,7 +308,7 @@ export class Broker implements AdminBackend {
     try {
       socket = await ProjectSocket.open(socketPath, () => view,
         { ...owner, peerUids: record.peer_uids },
-        { lookup: (p, n) => this.store.lookup(p, n), audit: (e, f) => { this.record(e, f); }, limiter: this.limiter, peers: this.opts.peers, connectionLimits: this.opts.connectionLimits });
+        { lookup: (p, n) => this.store.lookup(p, n), audit: (e, f) => { this.record(e, f); }, limiter: this.limiter, peers: this.opts.peers, connectionLimits: this.opts.connectionLimits, ...(this.opts.maxConnectionsPerPeer === undefined ? {} : { maxConnectionsPerPeer: this.opts.maxConnectionsPerPeer }) });
     } catch (e) {
       throw new RemoError("internal_error", `Cannot create the project socket ${socketPath}: ${(e as Error).message}.`);
     }
