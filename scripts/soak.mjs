@@ -32,7 +32,7 @@ if (values.shape === "projects") {
 }
 const names = ["GITHUB_TOKEN", "NPM_TOKEN", "API_KEY", "DB_PASSWORD", "SLACK_WEBHOOK", "AWS_SECRET"];
 // The soak measures correctness under load, not the rate limiter, which would (rightly) refuse 1M gets from one UID.
-const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000"] });
+const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000", "--max-connections-per-peer", "512"] });
 let failed = true;
 try {
   const { socketPath } = await broker.register("soak", names);

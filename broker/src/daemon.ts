@@ -33,6 +33,7 @@ export interface BrokerOptions {
   rateLimit: RateLimits;
   connectionLimits: ConnectionLimits;
   auditMaxBytes?: number;
+  maxConnectionsPerPeer?: number;
   cacheDefaults: CacheLimits;
   peers: PeerCredentialSupport;
   logger: Logger;
@@ -68,7 +69,7 @@ export class Broker implements AdminBackend {
     this.bundles = new StoredBundles({ stateDir: opts.paths.stateDir, store: this.store, key: () => this.decryptionKey, audit: record, now: this.now,
       changed: (project) => { this.projects.invalidateCaches(project); } });
     this.projects = new Projects({
-      paths: opts.paths, cacheDefaults: opts.cacheDefaults, peers: opts.peers, limiter: this.limiter, connectionLimits: opts.connectionLimits, containers: defaultContainerLookup(), store: this.store,
+      paths: opts.paths, cacheDefaults: opts.cacheDefaults, peers: opts.peers, limiter: this.limiter, connectionLimits: opts.connectionLimits, ...(opts.maxConnectionsPerPeer === undefined ? {} : { maxConnectionsPerPeer: opts.maxConnectionsPerPeer }), containers: defaultContainerLookup(), store: this.store,
       serial: this.serial, audit: record, manifestTimeoutMs: opts.manifestTimeoutMs ?? manifestReadTimeoutMs,
       destroyBundle: (name) => this.bundles.clear(name),
     });

@@ -10,6 +10,7 @@ const usage = `usage:
   remo-broker serve [--runtime-dir DIR] [--state-dir DIR] [--audit-file FILE] [--identity FILE] [--unsafe-paths]
                     [--rate-limit PER_SEC] [--rate-burst N] [--project-rate-limit PER_SEC]
                     [--project-rate-burst N] [--cache-ttl S] [--cache-max-entries N] [--audit-max-bytes N]
+                    [--max-connections-per-peer N]
   remo-broker keygen --out FILE
   remo-broker admin [--runtime-dir DIR | --socket PATH] <op> [--name N] [--project-path P]
                     [--project P] [--allowlist A,B,...] [--peer-uid U ...] [--socket-owner UID:GID]

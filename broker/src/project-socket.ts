@@ -20,6 +20,7 @@ export interface ProjectSocketDeps {
   connectionLimits?: ConnectionLimits;
   /** Names the peer's container in secret.get records (omitted: no container field). */
   containers?: ContainerLookup;
+  maxConnectionsPerPeer?: number;
 }
 
 /** Who may connect: the socket file's owner, and the UIDs SO_PEERCRED must report (when set). */
@@ -34,8 +35,8 @@ let connectionSeq = 0;
 /** Open connections one project socket accepts; more are refused by the kernel-side close. */
 const maxConnectionsPerProject = 512;
 
-/** Open connections one peer UID may hold on one project socket, so it cannot take all 512. */
-export const maxConnectionsPerPeer = 64;
+/** Open connections one peer UID may hold on one project socket, so it cannot take all 512 (`serve --max-connections-per-peer`). */
+export const defaultMaxConnectionsPerPeer = 64;
 
 /**
  * One project's socket: mode 0660, owned by the project's user so the container's
@@ -106,8 +107,9 @@ export class ProjectSocket {
       return;
     }
     const held = peer === undefined ? 0 : this.perUid.get(peer.uid) ?? 0;
-    if (peer !== undefined && held >= maxConnectionsPerPeer) {
-      refuse(errorResponse("rate_limited", `UID ${peer.uid} already holds ${maxConnectionsPerPeer} connections to project "${project}"'s socket; close some (one connection can pipeline many requests) and retry.`, 1));
+    const perPeer = this.deps.maxConnectionsPerPeer ?? defaultMaxConnectionsPerPeer;
+    if (peer !== undefined && held >= perPeer) {
+      refuse(errorResponse("rate_limited", `UID ${peer.uid} already holds ${perPeer} connections to project "${project}"'s socket; close some (one connection can pipeline many requests) and retry.`, 1));
       return;
     }
     if (peer !== undefined) this.perUid.set(peer.uid, held + 1);

@@ -24,6 +24,7 @@ export interface ProjectsDeps {
   peers: PeerCredentialSupport;
   limiter: RequestLimiter;
   connectionLimits?: ConnectionLimits;
+  maxConnectionsPerPeer?: number;
   /** Names the peer's container in secret.get records. */
   containers?: ContainerLookup;
   store: SecretStore;
@@ -244,7 +245,7 @@ export class Projects {
     const path = projectSocketPath(this.deps.paths.runtimeDir, record.name);
     try {
       return await ProjectSocket.open(path, () => view, { ...owner, peerUids: record.peer_uids },
-        { lookup: (p, n) => this.deps.store.lookup(p, n), audit: (e, f) => { this.deps.audit(e, f); }, limiter: this.deps.limiter, peers: this.deps.peers, ...(this.deps.connectionLimits === undefined ? {} : { connectionLimits: this.deps.connectionLimits }), ...(this.deps.containers === undefined ? {} : { containers: this.deps.containers }) });
+        { lookup: (p, n) => this.deps.store.lookup(p, n), audit: (e, f) => { this.deps.audit(e, f); }, limiter: this.deps.limiter, peers: this.deps.peers, ...(this.deps.connectionLimits === undefined ? {} : { connectionLimits: this.deps.connectionLimits }), ...(this.deps.containers === undefined ? {} : { containers: this.deps.containers }), ...(this.deps.maxConnectionsPerPeer === undefined ? {} : { maxConnectionsPerPeer: this.deps.maxConnectionsPerPeer }) });
     } catch (e) {
       throw new RemoError("internal_error", `Cannot create the project socket ${path}: ${(e as Error).message}.`);
     }

@@ -75,11 +75,12 @@ describe("soak against the real broker", () => {
   });
 
   /** A broker for one soak: the soak is about correctness and memory under load, not the
-   * rate limiter (which would rightly refuse this many gets from one UID; it has its own tests). */
+   * rate limiter or the per-UID connection cap (which would rightly refuse this many gets and
+   * connections from one UID; they have their own tests). */
   async function soakBroker(name: string, env: NodeJS.ProcessEnv = {}): Promise<BrokerHandle> {
     const dir = join(tmp.path, name);
     mkdirSync(dir);
-    const b = await startBroker({ dir, env, extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000"] });
+    const b = await startBroker({ dir, env, extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000", "--max-connections-per-peer", "512"] });
     brokers.push(b);
     return b;
   }

@@ -8,6 +8,7 @@ import { defaultPaths } from "../paths.ts";
 import { addonCandidates, hardenProcess, loadPeerCredentials } from "../peer-credentials.ts";
 import { defaultAuditMaxBytes } from "../audit-files.ts";
 import { defaultConnectionLimits } from "../connection.ts";
+import { defaultMaxConnectionsPerPeer } from "../project-socket.ts";
 import { defaultRateLimit, projectLimitFor } from "../rate-limiter.ts";
 import { flag, numberFlag, parseArgs, type ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
@@ -30,14 +31,14 @@ function readOwnCgroup(): string | undefined {
 /**
  * `remo-broker serve [--runtime-dir DIR] [--state-dir DIR] [--audit-file FILE] [--identity FILE]
  * [--rate-limit N] [--rate-burst N] [--project-rate-limit N] [--project-rate-burst N] [--cache-ttl S]
- * [--cache-max-entries N] [--audit-max-bytes N] [--unsafe-paths]`. The rate flags set the per-peer bucket; the project
+ * [--cache-max-entries N] [--audit-max-bytes N] [--max-connections-per-peer N] [--unsafe-paths]`. The rate flags set the per-peer bucket; the project
  * bucket defaults to a multiple of it. `--test-partial-line-ms` / `--test-idle-ms` shorten the connection timeouts
  * for tests only and are not documented to users. Resolves when the broker has stopped after SIGTERM/SIGINT (exit 0), returns 1 when it cannot start, and 2 when it is pointed at
  * other than its default paths outside its systemd unit without `--unsafe-paths`.
  */
 export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: ["runtime-dir", "state-dir", "audit-file", "identity", "rate-limit", "rate-burst",
-    "project-rate-limit", "project-rate-burst", "cache-ttl", "cache-max-entries", "test-partial-line-ms", "test-idle-ms", "audit-max-bytes"], booleans: ["unsafe-paths"] });
+    "project-rate-limit", "project-rate-burst", "cache-ttl", "cache-max-entries", "test-partial-line-ms", "test-idle-ms", "audit-max-bytes", "max-connections-per-peer"], booleans: ["unsafe-paths"] });
   const refusal = checkServePaths(
     { runtimeDir: resolvedFlag(args, "runtime-dir"), stateDir: resolvedFlag(args, "state-dir"), auditFile: resolvedFlag(args, "audit-file"), identity: flag(args, "identity"), credentialsDirectory: io.env.CREDENTIALS_DIRECTORY },
     defaultPaths,
@@ -74,6 +75,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   const peers = loadPeerCredentials(addonCandidates(io.env, process.argv[1]));
   // Before the key is read or any secret decrypted: no core dump, no same-UID ptrace or /proc/<pid>/mem reads.
   const hardeningWarning = hardenProcess(peers);
+  const maxConnectionsPerPeer = numberFlag(args, "max-connections-per-peer", defaultMaxConnectionsPerPeer, { integer: true, min: 1 });
   let key;
   try {
     key = await loadKey({ identityFlag: flag(args, "identity"), credentialsDirectory: io.env.CREDENTIALS_DIRECTORY, declaredSource: io.env.REMO_KEY_SOURCE, stateDir }, existsSync);
@@ -99,7 +101,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   });
   let broker: Broker;
   try {
-    broker = await Broker.start({ paths, key, rateLimit, connectionLimits, auditMaxBytes, cacheDefaults, peers, logger, ...(hardeningWarning === undefined ? {} : { warnings: [hardeningWarning] }) });
+    broker = await Broker.start({ paths, key, rateLimit, connectionLimits, auditMaxBytes, maxConnectionsPerPeer, cacheDefaults, peers, logger, ...(hardeningWarning === undefined ? {} : { warnings: [hardeningWarning] }) });
   } catch (e) {
     io.stderr(`remo-broker: cannot start: ${(e as Error).message}\n`);
     return 1;
