@@ -62,7 +62,9 @@ describe("devcontainer-feature.json", () => {
   it("names no other feature, so building needs no registry (install.sh finds or installs Node itself)", () => {
     const text = readFileSync(join(featureDir, "devcontainer-feature.json"), "utf8");
     expect({ installsAfter: metadata.installsAfter, dependsOn: (metadata as { dependsOn?: unknown }).dependsOn }).toEqual({ installsAfter: undefined, dependsOn: undefined });
-    expect(text).not.toMatch(/ghcr\.io|mcr\.microsoft\.com/);
+    // No feature reference (an OCI ref such as <registry>/<namespace>/<feature>[:tag]) anywhere,
+    // e.g. in an option default; a bare registry host as a proposal of dockerRegistries is data.
+    expect(text).not.toMatch(/(?:ghcr\.io|mcr\.microsoft\.com)\/[\w.-]+\//);
   });
 
   it("has the same option defaults as install.sh", () => {
