@@ -111,7 +111,27 @@ describe.skipIf(skipReason !== null)("the extension installs and pushes to a sys
     expect(logLines.join("\n")).not.toContain(token);
   });
 
-  // The extension still runs `sudo -n -- remo-broker admin …` for a non-root login, which the
-  // narrow sudoers rule (NOPASSWD: /usr/local/bin/remo-broker-admin) does not allow.
-  it.todo("pushes as a non-root user whose sudo allows only remo-broker-admin (the extension must run remo-broker-admin under sudo)");
+  it("pushes as a non-root user whose sudo allows only remo-broker-admin, and that user cannot run the broker's other commands as root", async () => {
+    const key = join(tmp.path, "id_ed25519");
+    await node.shOk([
+      "install -d -m 0700 -o dev -g dev /home/dev/.ssh",
+      "cat > /home/dev/.ssh/authorized_keys",
+      "chown dev:dev /home/dev/.ssh/authorized_keys && chmod 0600 /home/dev/.ssh/authorized_keys",
+      "echo 'dev ALL=(root) NOPASSWD: /usr/local/bin/remo-broker-admin' > /etc/sudoers.d/remo-dev",
+      "chmod 0440 /etc/sudoers.d/remo-dev && visudo -cf /etc/sudoers.d/remo-dev >/dev/null",
+    ].join(" && "), { input: readFileSync(`${key}.pub`) });
+    const asDev: NodeTarget = { ...target, user: "dev" };
+    const devDeps = (): NodeClientDeps => ({ ...deps(), env: { HOME: tmp.path, USER: "dev" } });
+    const second = makeSentinel("NPM");
+    // This laptop registered sshproj from projectPath in the test above (the extension records that).
+    const result = await pushSecrets({ target: asDev, pins, project: { name: "sshproj", allowlist: ["NPM_TOKEN"] }, lookup: (n) => Promise.resolve(n === "NPM_TOKEN" ? second : undefined), registeredPath: projectPath }, devDeps());
+    expect(result).toMatchObject({ secretCount: 1, missing: [] });
+    const got = await node.shOk(`runuser -u dev -- node ${checkoutInNode}/dist/remo-secrets.js --socket /run/remo-broker/projects/sshproj/sock get NPM_TOKEN`);
+    expect(got).toBe(second);
+    // The wrapper is all that sudo allows: the full broker (serve/keygen write as root) is refused.
+    const refused = await node.sh("runuser -u dev -- sudo -n /usr/local/bin/remo-broker keygen --out /etc/sudoers.d/evil");
+    expect(refused.code).not.toBe(0);
+    expect((await node.sh("test -e /etc/sudoers.d/evil")).code).not.toBe(0);
+    expect(logLines.join("\n")).not.toContain(second);
+  });
 });
