@@ -97,7 +97,7 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
 /** One node's push: encrypt, send, record the time, refresh the status bar. No notification. */
 async function pushToNode(deps: CommandDeps, entry: NodeEntry, project: { name: string; allowlist: string[] }, declined: string[], lookup: (name: string) => Promise<string | undefined>, register: boolean): Promise<PushOutcome> {
   const mod = await import("../push/push-secrets.ts");
-  const registeredPath = deps.approvals.registeredPath(entry.target.name, project.name);
+  const registeredPath = deps.approvals.registeredPath(entry.target.name, project.name) ?? registeredOnSameBroker(deps, entry, project.name);
   const result = await mod.pushSecrets(
     { target: entry.target, pins: entry.pins, project, lookup, register, ...(registeredPath === undefined ? {} : { registeredPath }) },
     nodeClientDeps(),
@@ -112,6 +112,22 @@ async function pushToNode(deps: CommandDeps, entry: NodeEntry, project: { name: 
   }
   getLog().info(`pushed ${result.secretCount} secret(s) for ${project.name} to ${entry.target.name}; missing: ${result.missing.length}`);
   return { node: entry.target.name, project: project.name, ...result, approved: project.allowlist, declined };
+}
+
+/**
+ * The path this laptop registered `project` from under another node name that is the same
+ * broker (same pinned host key and recipient, same project path): two names for one machine
+ * must not make the second push look like someone else's registration.
+ */
+function registeredOnSameBroker(deps: CommandDeps, entry: NodeEntry, project: string): string | undefined {
+  const { hostKeySha256, recipient } = entry.pins;
+  if (hostKeySha256 === undefined || recipient === undefined) return undefined;
+  for (const other of deps.nodes.list()) {
+    if (other.target.name === entry.target.name || other.pins.hostKeySha256 !== hostKeySha256 || other.pins.recipient !== recipient) continue;
+    const path = deps.approvals.registeredPath(other.target.name, project);
+    if (path !== undefined && path === entry.target.projectPath) return path;
+  }
+  return undefined;
 }
 
 /** Remo: Clear Secrets on Node — drops this project's bundle from the node (clear-creds). */

@@ -87,6 +87,17 @@ async function doUiRequest(page, req) {
       await row.click({ timeout: t });
       return { labels };
     }
+    case 'accept': {
+      const widget = page.locator('.quick-input-widget:visible').first();
+      const rows = widget.locator('.quick-input-list .monaco-list-row:visible');
+      await rows.first().waitFor({ state: 'visible', timeout: t });
+      const labels = await rows.allInnerTexts();
+      const title = await widget.locator('.quick-input-title').innerText().catch(() => '');
+      const message = await widget.locator('input:visible').first().getAttribute('placeholder').catch(() => '');
+      await page.keyboard.press('Enter');
+      await widget.waitFor({ state: 'hidden', timeout: t }).catch(() => undefined);
+      return { labels, title, message };
+    }
     case 'diff': {
       await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: t });
       const tab = await page.locator('.tabs-container .tab.active').first().innerText().catch(() => '');

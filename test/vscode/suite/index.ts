@@ -24,10 +24,11 @@ export function run(): Promise<Summary> {
   } else {
     require("./editing.test.ts");
     require("./devcontainer.test.ts");
-    require("./node.test.ts");
+    // The virtual-workspace pass runs the remote-window flows instead (node binding, push,
+    // approval, pins, all answered through the UI); node and value-source tests ran in pass 1.
+    if (process.env.REMO_E2E_SUITE !== "remote") require("./node.test.ts");
     require("./authoring.test.ts");
-    require("./sources.test.ts");
-    // The virtual-workspace pass adds the remote-window flows, answered through the UI.
+    if (process.env.REMO_E2E_SUITE !== "remote") require("./sources.test.ts");
     if (process.env.REMO_E2E_SUITE === "remote") require("./remote.test.ts");
   }
   /* eslint-enable @typescript-eslint/no-require-imports */

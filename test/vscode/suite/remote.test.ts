@@ -10,7 +10,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import { restoreFile } from "./editing.test.ts";
 import { ui } from "./ui.ts";
-import { activateExtension, fixtureNode, folder, readWs, wsUri, type FixtureNode } from "./util.ts";
+import { activateExtension, fixtureNode, folder, readWs, waitFor, wsUri, type FixtureNode } from "./util.ts";
 
 interface Status { projects: { name: string; secret_count?: number }[] }
 interface NodeRun { node: string; ok: boolean; error?: string; result?: { secretCount: number } }
@@ -67,6 +67,10 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
     assert.equal(seen.type, "password");
     assert.match(seen.title ?? "", /value of GITHUB_TOKEN/);
     assert.equal(await pending, "GITHUB_TOKEN");
+    // Every allowlisted name has a value before the pushes below (pass 1's tests set them there).
+    const npm = vscode.commands.executeCommand<string>("remo.setSecret", "NPM_TOKEN");
+    await ui({ do: "input", text: `${value}-npm` });
+    assert.equal(await npm, "NPM_TOKEN");
   });
 
   test("Push in a window whose node is unknown offers this window's host, then pins it after the dialog", async () => {
@@ -80,9 +84,13 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
     const pin = await ui({ do: "dialog", button: "Pin and Add" });
     assert.ok(pin.text?.includes(node.hostKeySha256) === true, `the dialog shows the host key: ${pin.text ?? ""}`);
     assert.ok(pin.text.includes(node.recipient), "the dialog shows the broker recipient");
+    // The first push of this project to this node asks to approve its names, each pre-checked.
+    const approval = await ui({ do: "accept" });
+    assert.deepEqual(approval.labels?.map((l) => /^[A-Z0-9_]+/.exec(l.trim())?.[0]).sort(), ["GITHUB_TOKEN", "NPM_TOKEN"], JSON.stringify(approval.labels));
     const pushed = await pending;
     assert.deepEqual({ node: pushed.node, count: pushed.secretCount }, { node: node.host, count: 2 });
-    assert.equal(countPushes(node), pushesBefore + 1);
+    // The broker writes audit records in 20 ms batches: wait for the record, then check the count.
+    assert.equal(await waitFor("the push in the audit", () => countPushes(node), (c) => c >= pushesBefore + 1, 10_000), pushesBefore + 1);
   });
 
   test("Add Node proposes the window's host first and keeps the folder's other node when asked", async () => {
@@ -111,9 +119,12 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
     assert.match(pick.labels[0] ?? "", /^\s*All nodes of this project/);
     // Each row is the node's name followed by its project path on the node.
     assert.deepEqual(pick.labels.slice(1).map((l) => l.trim()), [`${node.host}${node.projectPath}`, `loopback${node.projectPath}`]);
+    // Approved for this window's host by the first push; loopback is a node of its own and asks.
+    const approval = await ui({ do: "accept" });
+    assert.match(approval.message ?? approval.title ?? "", /loopback/, JSON.stringify(approval));
     const result = await pending;
     assert.deepEqual(result.nodes.map((r) => [r.node, r.ok, r.result?.secretCount]), [[node.host, true, 2], ["loopback", true, 2]]);
-    assert.equal(countPushes(node), pushesBefore + 2);
+    assert.equal(await waitFor("both pushes in the audit", () => countPushes(node), (c) => c >= pushesBefore + 2, 10_000), pushesBefore + 2);
     const status = await adminStatus(node);
     assert.equal(status.projects.find((p) => p.name === "remo-fixture")?.secret_count, 2);
   });

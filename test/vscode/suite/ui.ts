@@ -10,6 +10,8 @@ export type UiRequest =
   | { do: "dialog"; button: string }
   | { do: "input"; text?: string }
   | { do: "pick"; label: string }
+  /** Accept the visible quick pick as it stands (Enter), e.g. a multi-select with rows pre-checked. */
+  | { do: "accept" }
   | { do: "diff" };
 
 /** What the driver saw while doing the step. */
