@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
+import { readableCopy } from "../helpers/readable-copy.ts";
 import { makeSentinel } from "../helpers/sentinel.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { until } from "./fault-helpers.ts";
@@ -39,7 +40,8 @@ describe.skipIf(!isRoot)("a client holding the bind-mounted socket directory acr
     mkdirSync(mnt);
     const dir = dirname(socketPath);
     const dirInode = statSync(dir).ino;
-    const client = join(repoRoot, "dist", "remo-secrets.js");
+    // A readable copy: the checkout may sit under a folder uid 1000 cannot enter.
+    const client = readableCopy(join(repoRoot, "dist", "remo-secrets.js"));
     // Values go to files in ctl/, never to this test's output.
     const script = [
       "set -u",
