@@ -101,7 +101,9 @@ suite("node: add, push, audit, clear", () => {
       await acceptPrompt();
       const result = await pushing;
       assert.deepEqual({ count: result.secretCount, approved: result.approved }, { count: 3, approved: ["GITHUB_TOKEN", "NPM_TOKEN", "EXTRA_TOKEN"] });
-      assert.equal(auditEvents(node).filter((r) => r.event === "secrets.pushed").length, pushesBefore + 1);
+      // The broker writes audit records in 20 ms batches: wait for the record, then check the count.
+      const pushes = await waitFor("the push in the audit", () => auditEvents(node).filter((r) => r.event === "secrets.pushed").length, (c) => c >= pushesBefore + 1, 10_000);
+      assert.equal(pushes, pushesBefore + 1);
     } finally {
       // Narrowing back needs no approval; the later pushes send the two names again.
       await restoreFile(manifestUri, validManifest);

@@ -38,6 +38,9 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
     node = fixtureNode();
     original = await readWs(".devcontainer", "remo-broker.toml");
     await restoreFile(manifestUri, validManifest);
+    // This pass is another laptop profile on the same fixture node: a registration the file-workspace
+    // pass made there belongs to another checkout, so the node starts without it (as a new node would).
+    await adminCall(node, ["unregister", "--name", "remo-fixture"]).catch(() => undefined);
     // What Remote-SSH writes for "Connect to Host… root@127.0.0.1:<port>": the hex JSON form.
     process.env.REMO_E2E_WINDOW_URI = `vscode-remote://ssh-remote+${hex({ hostName: node.host, user: node.user, port: node.port })}${node.projectPath}`;
     // The user's ssh config supplies the key, as it would for a real alias.
@@ -153,6 +156,14 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
 
 function countPushes(node: FixtureNode): number {
   return readFileSync(node.auditFile, "utf8").split("\n").filter((l) => l.includes("\"secrets.pushed\"")).length;
+}
+
+/** Runs one `remo-broker admin <args>` on the fixture node; rejects when it exits non-zero. */
+function adminCall(node: FixtureNode, args: string[]): Promise<string> {
+  const [program, ...rest] = node.adminArgv;
+  return new Promise<string>((resolve, reject) => {
+    execFile(program!, [...rest, ...args], { timeout: 30_000 }, (err, out, stderr) => { if (err) reject(new Error(stderr)); else resolve(out); });
+  });
 }
 
 async function adminStatus(node: FixtureNode): Promise<Status> {
