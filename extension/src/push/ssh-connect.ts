@@ -54,20 +54,8 @@ export async function openSshSession(target: NodeTarget, expected: ExpectedHostK
       jumpHostKeySha256 = jump.hostKeySha256;
       sock = await forwardVia(jump.client, target.host, target.port ?? 22, target.name);
     }
-    const auth = await authMethods(target, deps, ssh2.utils.parseKey);
-    deps.log?.(`ssh: connecting to ${where} as ${effectiveUser(target, deps.env)} (${auth.methods.map((m) => m.type).join(", ") || "no key"})`);
-    const seen: { key?: string } = {};
-    const client = await handshake(new ssh2.Client(), {
-      sock,
-      username: effectiveUser(target, deps.env),
-      readyTimeout: timeoutMs,
-      authHandler: auth.methods,
-      hostVerifier: (key: Buffer) => {
-        seen.key = fingerprintSha256(key);
-        return expectedHostKey === undefined || sameFingerprint(seen.key, expectedHostKey);
-      },
-    }, target, () => seen.key, expectedHostKey, auth.notes);
-    const hostKeySha256 = seen.key ?? "";
+    const { client, hostKeySha256 } = await pinnedHandshake(new ssh2.Client(), sock, target, deps, timeoutMs, expectedHostKey, ssh2.utils.parseKey,
+      (methods) => { deps.log?.(`ssh: connecting to ${where} as ${effectiveUser(target, deps.env)} (${methods.map((m) => m.type).join(", ") || "no key"})`); });
     return {
       client,
       hostKeySha256,
@@ -198,19 +186,30 @@ async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, Cl
   };
   const ssh2 = await import("ssh2");
   const sock = await openTcp(jumpTarget.host, jumpTarget.port ?? 22, timeoutMs, jumpTarget.name);
-  const auth = await authMethods(jumpTarget, deps, ssh2.utils.parseKey);
+  return await pinnedHandshake(new ClientCtor(), sock, jumpTarget, deps, timeoutMs, expectedHostKey, ssh2.utils.parseKey);
+}
+
+/**
+ * Authenticates `client` to `target` over `sock`, recording the host key it was offered; with
+ * `expectedHostKey` a different key aborts the handshake in hostVerifier, before any auth is sent.
+ * The node and a jump host are pinned the same way, through this one function.
+ */
+async function pinnedHandshake(client: Client, sock: Duplex, target: NodeTarget, deps: SshDeps, timeoutMs: number, expectedHostKey: string | undefined,
+  parseKey: (data: Buffer) => ParsedKey | Error, beforeConnect?: (methods: readonly AnyAuthMethod[]) => void): Promise<{ client: Client; hostKeySha256: string }> {
+  const auth = await authMethods(target, deps, parseKey);
+  beforeConnect?.(auth.methods);
   const seen: { key?: string } = {};
-  const client = await handshake(new ClientCtor(), {
+  const connected = await handshake(client, {
     sock,
-    username: effectiveUser(jumpTarget, deps.env),
+    username: effectiveUser(target, deps.env),
     readyTimeout: timeoutMs,
     authHandler: auth.methods,
     hostVerifier: (key: Buffer) => {
       seen.key = fingerprintSha256(key);
       return expectedHostKey === undefined || sameFingerprint(seen.key, expectedHostKey);
     },
-  }, jumpTarget, () => seen.key, expectedHostKey, auth.notes);
-  return { client, hostKeySha256: seen.key ?? "" };
+  }, target, () => seen.key, expectedHostKey, auth.notes);
+  return { client: connected, hostKeySha256: seen.key ?? "" };
 }
 
 function forwardVia(jump: Client, host: string, port: number, nodeName: string): Promise<Duplex> {
