@@ -67,23 +67,28 @@ describe.skipIf(!isRoot)("a client holding the bind-mounted socket directory acr
       err: readFileSync(join(ctl, `err.${n}`), "utf8").trim(),
     });
 
-    await until("the first get inside the namespace", () => existsSync(join(ctl, "ready.1")), 60_000);
-    expect(result(1)).toEqual({ status: "0", value: token, err: "" });
+    // A failed step must not leave the namespace shell waiting for its go file forever.
+    try {
+      await until("the first get inside the namespace", () => existsSync(join(ctl, "ready.1")), 60_000);
+      expect(result(1)).toEqual({ status: "0", value: token, err: "" });
 
-    await broker.kill9();
-    await broker.restart();
-    writeFileSync(join(ctl, "go.1"), "");
-    await until("the get after kill -9 + restart", () => existsSync(join(ctl, "ready.2")), 60_000);
-    expect(result(2)).toEqual({ status: "0", value: token, err: "" });
+      await broker.kill9();
+      await broker.restart();
+      writeFileSync(join(ctl, "go.1"), "");
+      await until("the get after kill -9 + restart", () => existsSync(join(ctl, "ready.2")), 60_000);
+      expect(result(2)).toEqual({ status: "0", value: token, err: "" });
 
-    expect(await broker.stop()).toBe(0);
-    await broker.restart();
-    writeFileSync(join(ctl, "go.2"), "");
-    expect(await exited, output).toBe(0);
-    expect(result(3)).toEqual({ status: "0", value: token, err: "" });
+      expect(await broker.stop()).toBe(0);
+      await broker.restart();
+      writeFileSync(join(ctl, "go.2"), "");
+      expect(await exited, output).toBe(0);
+      expect(result(3)).toEqual({ status: "0", value: token, err: "" });
 
-    // The very directory the namespace mounted is still the registered project's directory.
-    expect(statSync(dir).ino).toBe(dirInode);
-    expect(output).not.toContain(token);
+      // The very directory the namespace mounted is still the registered project's directory.
+      expect(statSync(dir).ino).toBe(dirInode);
+      expect(output).not.toContain(token);
+    } finally {
+      if (container.exitCode === null && container.signalCode === null) container.kill("SIGKILL");
+    }
   });
 });
