@@ -1,6 +1,7 @@
 // @ts-check
 import js from "@eslint/js";
 import stylistic from "@stylistic/eslint-plugin";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 /** Folder-level import bans that keep the dependency arrows pointing one way (STYLE §2). */
@@ -8,7 +9,7 @@ const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns 
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "out/**", "tmp/**", "node_modules/**", "protocol/src/generated/**", "**/*.js", "**/*.mjs", "**/*.d.mts", "devcontainer-feature/src/**", "test/vscode/**/*.js"],
+    ignores: ["dist/**", "out/**", "tmp/**", "node_modules/**", "protocol/src/generated/**", "**/*.js", "**/*.d.mts", "devcontainer-feature/src/**", "test/vscode/**/*.js"],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -22,8 +23,8 @@ export default tseslint.config(
       "@typescript-eslint/switch-exhaustiveness-check": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
       "@typescript-eslint/no-unnecessary-condition": ["error", { allowConstantLoopConditions: true }],
-      eqeqeq: "error",
-      curly: ["error", "multi-line"],
+      "eqeqeq": "error",
+      "curly": ["error", "multi-line"],
       "@stylistic/max-statements-per-line": "off",
       "@stylistic/operator-linebreak": "off",
     },
@@ -34,4 +35,10 @@ export default tseslint.config(
   { files: ["language-server/**/*.ts"], rules: restrict([{ group: ["vscode", "vscode-languageclient*", "ssh2", "**/broker/**", "**/extension/**"], message: "the server never imports the editor or other components" }]) },
   { files: ["extension/**/*.ts"], rules: restrict([{ group: ["**/language-server/**", "**/broker/**", "vscode-languageserver", "vscode-languageserver/*"], message: "the extension starts dist/server.js by path; it does not import other components" }]) },
   { files: ["test/**/*.ts", "bench/**/*.ts", "vitest.config.mts"], rules: { "@typescript-eslint/no-non-null-assertion": "off" } },
+  // Plain-JS build, bench and harness scripts: no types to check, so the recommended and stylistic rules only.
+  {
+    files: ["**/*.mjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node, parserOptions: { projectService: false } },
+  },
 );

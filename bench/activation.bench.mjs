@@ -59,7 +59,6 @@ function sample(script, root, window = "local") {
   return ms;
 }
 
-
 /** Bench module contract (bench/run.mjs). */
 export async function run(ctx) {
   const entry = join(ctx.root, "extension", "src", "extension.ts");

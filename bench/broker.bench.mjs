@@ -126,13 +126,13 @@ export async function run(ctx) {
 
     const project = join(ctx.tmp, "projects", "bench");
     mkdirSync(join(project, ".devcontainer"), { recursive: true });
-    writeFileSync(join(project, ".devcontainer", "remo-broker.toml"), 'schema_version = 1\n[project]\nname = "bench"\n[allowlist]\nsecrets = ["GITHUB_TOKEN"]\n');
+    writeFileSync(join(project, ".devcontainer", "remo-broker.toml"), "schema_version = 1\n[project]\nname = \"bench\"\n[allowlist]\nsecrets = [\"GITHUB_TOKEN\"]\n");
     const admin = await openClient(join(runtimeDir, "admin.sock"));
     const reg = JSON.parse(await admin.ask(JSON.stringify({ op: "register", name: "bench", project_path: project }) + "\n"));
     if (!reg.ok) throw new Error(`register failed: ${reg.message}`);
     const enc = new Encrypter();
     enc.addRecipient(recipient);
-    const small = Buffer.from(await enc.encrypt('GITHUB_TOKEN = "ghp_0123456789abcdef0123456789abcdef0123"\n')).toString("base64");
+    const small = Buffer.from(await enc.encrypt("GITHUB_TOKEN = \"ghp_0123456789abcdef0123456789abcdef0123\"\n")).toString("base64");
     const pushed = JSON.parse(await admin.ask(JSON.stringify({ op: "push-creds", ciphertext_b64: small }) + "\n"));
     if (!pushed.ok) throw new Error(`push failed: ${pushed.message}`);
     admin.close();
@@ -146,7 +146,7 @@ export async function run(ctx) {
       const text = Array.from({ length: 40 }, (_, j) => `S${j} = "${randomBytes(120).toString("hex")}"`).join("\n") + "\n";
       bundles.push(JSON.stringify({ op: "push-creds", ciphertext_b64: Buffer.from(await enc.encrypt(text)).toString("base64") }) + "\n");
     }
-    const plainBytes = 40 * (4 + 3 + 242) ;
+    const plainBytes = 40 * (4 + 3 + 242);
     const pushTimes = [];
     for (const [i, line] of bundles.entries()) {
       const t = process.hrtime.bigint();

@@ -10,7 +10,6 @@ import { median, startBroker } from "./lib.mjs";
 
 const runs = Number(process.env.BENCH_RUNS ?? 25);
 
-
 /** Wall time of one synchronous process run, in ms; throws if it fails. */
 function timeRun(cmd, args, opts = {}) {
   const t = process.hrtime.bigint();
@@ -71,8 +70,8 @@ let buf = ""; s.on("data", (d) => { buf += d; const l = buf.split("\\n"); if (l.
       // Same minimal environment for every case: NODE_EXTRA_CA_CERTS alone adds ~50 ms to any node start.
       nodeE0: () => timeRun(process.execPath, ["-e", "0"], { env }).ms,
       nc: () => {
-        const r = timeRun("nc", ["-U", "-N", socket], { input: '{"op":"get","name":"SECRET_00"}\n' });
-        if (!String(r.stdout).includes('"ok":true')) throw new Error(`nc got ${r.stdout}`);
+        const r = timeRun("nc", ["-U", "-N", socket], { input: "{\"op\":\"get\",\"name\":\"SECRET_00\"}\n" });
+        if (!String(r.stdout).includes("\"ok\":true")) throw new Error(`nc got ${r.stdout}`);
         return r.ms;
       },
       minimal: () => {

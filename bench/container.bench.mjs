@@ -16,7 +16,7 @@ const runs = Number(process.env.BENCH_CONTAINER_RUNS ?? 3);
 /** The same engine settings as test/helpers/podman.ts: runc, no default ulimits, cgroupfs. */
 function engineFiles(dir) {
   const conf = join(dir, "containers.conf");
-  writeFileSync(conf, '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n');
+  writeFileSync(conf, "[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n");
   const wrapper = join(dir, "podman-wrapper.sh");
   // Root podman refuses the --userns=keep-id the CLI adds for podman.
   writeFileSync(wrapper, `#!/bin/sh\nCONTAINERS_CONF='${conf}'; export CONTAINERS_CONF\nn=$#\nwhile [ "$n" -gt 0 ]; do a=$1; shift; n=$((n - 1)); case "$a" in --userns=keep-id) continue ;; esac; set -- "$@" "$a"; done\nexec podman "$@"\n`);

@@ -9,7 +9,7 @@
 //   - the link's measured round trip vs the configured 50 ms (a lab check).
 // Namespaces, sshd, broker and driver are torn down in finally blocks, and netlab also
 // tears down on exit/SIGINT/SIGTERM and sweeps namespaces left by a killed run.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
@@ -65,7 +65,6 @@ process.stdout.write(JSON.stringify(res));
 }
 main().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
-
 
 /** Bench contract (bench/run.mjs): returns table rows. */
 export async function run(ctx) {

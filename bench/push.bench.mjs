@@ -1,6 +1,6 @@
 // Push 10 KiB end to end to a loopback sshd + real broker: ours (ssh2, new connection each time)
 // beside the hand pipeline `age -r R < bundle | ssh node remo-broker admin push-creds`, same run.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";

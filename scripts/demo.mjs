@@ -70,14 +70,14 @@ try {
   step(3, "Register a demo project from its manifest (.devcontainer/remo-broker.toml)");
   const project = join(dir, "projects", "demo");
   mkdirSync(join(project, ".devcontainer"), { recursive: true });
-  writeFileSync(join(project, ".devcontainer", "remo-broker.toml"), 'schema_version = 1\n\n[project]\nname = "demo"\n\n[allowlist]\nsecrets = ["DEMO_TOKEN", "GITHUB_TOKEN"]\n');
+  writeFileSync(join(project, ".devcontainer", "remo-broker.toml"), "schema_version = 1\n\n[project]\nname = \"demo\"\n\n[allowlist]\nsecrets = [\"DEMO_TOKEN\", \"GITHUB_TOKEN\"]\n");
   const reg = JSON.parse(cli(["admin", "--runtime-dir", runtimeDir, "register", "--name", "demo", "--project-path", project]));
   console.log(`   project socket: ${reg.socket_path}`);
 
   step(4, "Encrypt a sample bundle to the recipient (age-encryption, as the laptop does) and push it via stdin");
   const enc = new Encrypter();
   enc.addRecipient(recipient);
-  const ciphertext = await enc.encrypt('DEMO_TOKEN = "demo-value-not-a-real-secret"\nGITHUB_TOKEN = "ghp_demo000000000000000000000000000000"\n');
+  const ciphertext = await enc.encrypt("DEMO_TOKEN = \"demo-value-not-a-real-secret\"\nGITHUB_TOKEN = \"ghp_demo000000000000000000000000000000\"\n");
   const pushed = JSON.parse(cli(["admin", "--runtime-dir", runtimeDir, "push-creds"], Buffer.from(ciphertext)));
   console.log(`   loaded ${pushed.secret_count} secrets at ${pushed.loaded_at} (names only are ever logged)`);
 

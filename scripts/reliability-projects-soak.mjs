@@ -30,7 +30,7 @@ function getOnce(socketPath, name, timeoutMs) {
  * RSS every second. Resolves counts, latencies and the RSS timeline (start, after warm-up,
  * end, peak).
  */
-export async function runProjectsSoak({ brokerPid, sockets, hz = 10, durationMs = 600_000, warmupMs = 60_000, timeoutMs = 1000, log = () => {} }) {
+export async function runProjectsSoak({ brokerPid, sockets, hz = 10, durationMs = 600_000, warmupMs = 60_000, timeoutMs = 1000, log = () => { /* quiet unless the caller logs */ } }) {
   const start = Date.now();
   const result = { gets: 0, errors: 0, errorCodes: {}, wrongValues: 0, slowest_ms: 0, latencies: [], rssStartKiB: rssKiB(brokerPid), rssWarmKiB: 0, rssEndKiB: 0, rssPeakKiB: 0, rssTimeline: [] };
   let running = true;
@@ -54,8 +54,7 @@ export async function runProjectsSoak({ brokerPid, sockets, hz = 10, durationMs 
       result.gets++;
       if (result.latencies.length < 200_000) result.latencies.push(ms);
       result.slowest_ms = Math.max(result.slowest_ms, ms);
-      if (r.ok !== true) { result.errors++; result.errorCodes[r.code] = (result.errorCodes[r.code] ?? 0) + 1; }
-      else if (r.value !== p.value) result.wrongValues++;
+      if (r.ok !== true) { result.errors++; result.errorCodes[r.code] = (result.errorCodes[r.code] ?? 0) + 1; } else if (r.value !== p.value) result.wrongValues++;
       next += period;
       await new Promise((res) => setTimeout(res, Math.max(0, next - Date.now())));
     }

@@ -86,7 +86,7 @@ const percentile = (sorted, p) => sorted.length === 0 ? NaN : sorted[Math.min(so
  * caller sees everything that went wrong.
  */
 export async function runSoak({ socketPath, brokerPid, push, totalGets, connections = 100, pushIntervalMs = 100, names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA"],
-  warmupGets = 500_000, afterWarmup = async () => {}, log = () => {} }) {
+  warmupGets = 500_000, afterWarmup = async () => { /* nothing to do between the phases */ }, log = () => { /* quiet unless the caller logs */ } }) {
   const bundles = new Map();
   let gen = 0;
   bundles.set(gen, makeBundle(gen, names));

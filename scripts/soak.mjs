@@ -20,8 +20,8 @@ import { runProjectsSoak } from "./reliability-projects-soak.mjs";
 import { runSoak } from "./reliability-soak.mjs";
 
 const { values } = parseArgs({ options: {
-  gets: { type: "string", default: "1000000" }, connections: { type: "string", default: "100" }, "push-interval-ms": { type: "string", default: "100" }, "warmup-gets": { type: "string", default: "500000" },
-  shape: { type: "string", default: "gets" }, projects: { type: "string", default: "50" }, hz: { type: "string", default: "10" }, minutes: { type: "string", default: "10" },
+  "gets": { type: "string", default: "1000000" }, "connections": { type: "string", default: "100" }, "push-interval-ms": { type: "string", default: "100" }, "warmup-gets": { type: "string", default: "500000" },
+  "shape": { type: "string", default: "gets" }, "projects": { type: "string", default: "50" }, "hz": { type: "string", default: "10" }, "minutes": { type: "string", default: "10" },
 } });
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "remo-soak-"));

@@ -20,7 +20,7 @@ const log = (m) => { console.log(`[try] ${m}`); };
 
 const work = mkdtempSync(join(tmpdir(), "remo-try-"));
 let codeServer;
-let stopNode = async () => {};
+let stopNode = async () => { /* no node started yet */ };
 let cleaning;
 
 /** Stops code-server (its whole process group), the node, and removes the temp folder; idempotent. */

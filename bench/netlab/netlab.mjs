@@ -213,4 +213,3 @@ export function liveNamespaces() {
 export function namespaceExists(ns) {
   return listNamespaces().includes(ns) || existsSync(`/run/netns/${ns}`);
 }
-

@@ -27,7 +27,7 @@ for (const [path, why] of [["/usr/sbin/sshd", "OpenSSH server (apt-get install o
 // Bundled next to the repo root's out/ so broker-process.ts finds dist/ via import.meta.url.
 const helpers = join(root, "out", "vscode-fixture", "helpers.mjs");
 await esbuild.build({
-  stdin: { contents: 'export * from "./test/helpers/sshd.ts";\nexport * from "./test/helpers/broker-process.ts";\n', resolveDir: root, loader: "ts", sourcefile: "fixture-helpers.ts" },
+  stdin: { contents: "export * from \"./test/helpers/sshd.ts\";\nexport * from \"./test/helpers/broker-process.ts\";\n", resolveDir: root, loader: "ts", sourcefile: "fixture-helpers.ts" },
   outfile: helpers, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning",
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });

@@ -12,7 +12,7 @@ import { runTests } from "@vscode/test-electron";
 import { bundleSuite, copyWorkspace, root, scanForSentinel, skip, startFixtureNode } from "./common.mjs";
 
 const work = mkdtempSync(join(tmpdir(), "remo-vscode-desktop-"));
-let stopNode = async () => {};
+let stopNode = async () => { /* no node started yet */ };
 let rc = 1;
 try {
   const build = spawnSync(process.execPath, [join(root, "esbuild.mjs")], { cwd: root, stdio: "inherit" });
@@ -45,7 +45,7 @@ try {
     throw e;
   }
   await stopNode();
-  stopNode = async () => {};
+  stopNode = async () => { /* already stopped */ };
   const leaks = scanForSentinel(sentinel, [join(work, "user-data", "logs"), join(work, "node")]);
   if (leaks.length > 0) {
     console.error(`FAIL: the secret sentinel appears in: ${leaks.join(", ")}`);

@@ -25,7 +25,7 @@ const work = mkdtempSync(join(tmpdir(), "remo-vscode-"));
 const out = join(root, "out", "vscode-run");
 const log = (m) => console.log(`[test:vscode] ${m}`);
 const maxVsixBytes = 2 * 1024 * 1024;
-let stopNode = async () => {};
+let stopNode = async () => { /* no node started yet */ };
 let rc = 1;
 
 const cleanup = async () => {
@@ -89,7 +89,7 @@ try {
   });
   if (remote.status !== 0) rc = remote.status ?? 1;
   await stopNode(); // flushes the broker's output into <work>/node for the scan
-  stopNode = async () => {};
+  stopNode = async () => { /* already stopped */ };
 
   // Secrets never appear in logs: the suite used the sentinel as a value; scan all the run wrote.
   const leaks = scanForSentinel(sentinel, [out, outUntrusted, outRemote, join(work, "node"), join(work, "ui")]);

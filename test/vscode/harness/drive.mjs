@@ -13,25 +13,25 @@
 //   HARNESS_UI_DIR  while the suite runs, answers its UI requests (ui-requests.mjs): a request
 //     <n>.json is done as a user would (click a dialog button, type into an input box, pick a
 //     quick-pick row, look for a diff editor) and answered with <n>.done.json (what was on screen).
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import path from 'node:path';
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import path from "node:path";
 
 const env = process.env;
 const url = env.HARNESS_URL;
 const out = env.HARNESS_OUT_DIR;
-const waitFiles = (env.HARNESS_WAIT_FILES || '').split(/\s+/).filter(Boolean);
+const waitFiles = (env.HARNESS_WAIT_FILES || "").split(/\s+/).filter(Boolean);
 const timeoutMs = Number(env.HARNESS_TIMEOUT_S || 180) * 1000;
 const t0 = Date.now();
 const log = (...a) => console.log(`[drive +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const split = (s) => (s || '').split(';;').map((x) => x.trim()).filter(Boolean);
+const split = (s) => (s || "").split(";;").map((x) => x.trim()).filter(Boolean);
 
 function steps() {
   if (env.HARNESS_STEPS) return split(env.HARNESS_STEPS);
   const s = split(env.HARNESS_COMMANDS).map((c) => `command:${c}`);
   if (env.HARNESS_OPEN_FILE) s.push(`open:${env.HARNESS_OPEN_FILE}`);
-  s.push('problems', 'screenshot:screenshot.png');
+  s.push("problems", "screenshot:screenshot.png");
   return s;
 }
 
@@ -57,50 +57,50 @@ async function waitInFrames(page, selector, ms) {
 async function doUiRequest(page, req) {
   const t = req.timeoutMs ?? 30000;
   switch (req.do) {
-    case 'dialog': {
-      const box = page.locator('.monaco-dialog-box:visible').first();
-      await box.waitFor({ state: 'visible', timeout: t });
+    case "dialog": {
+      const box = page.locator(".monaco-dialog-box:visible").first();
+      await box.waitFor({ state: "visible", timeout: t });
       const text = await box.innerText();
-      const buttons = await box.locator('.dialog-buttons .monaco-button').allInnerTexts();
-      await box.locator('.dialog-buttons .monaco-button', { hasText: req.button }).first().click({ timeout: t });
-      await page.locator('.monaco-dialog-box:visible').waitFor({ state: 'detached', timeout: t }).catch(() => undefined);
+      const buttons = await box.locator(".dialog-buttons .monaco-button").allInnerTexts();
+      await box.locator(".dialog-buttons .monaco-button", { hasText: req.button }).first().click({ timeout: t });
+      await page.locator(".monaco-dialog-box:visible").waitFor({ state: "detached", timeout: t }).catch(() => undefined);
       return { text, buttons };
     }
-    case 'input': {
+    case "input": {
       // Closed quick inputs stay in the DOM, hidden: only the visible one counts.
-      const widget = page.locator('.quick-input-widget:visible').first();
-      const input = widget.locator('input:visible').first();
-      await input.waitFor({ state: 'visible', timeout: t });
-      const type = await input.getAttribute('type');
+      const widget = page.locator(".quick-input-widget:visible").first();
+      const input = widget.locator("input:visible").first();
+      await input.waitFor({ state: "visible", timeout: t });
+      const type = await input.getAttribute("type");
       const value = await input.inputValue();
-      const title = await widget.locator('.quick-input-title').innerText().catch(() => '');
-      const message = await widget.locator('.quick-input-message').innerText().catch(() => '');
+      const title = await widget.locator(".quick-input-title").innerText().catch(() => "");
+      const message = await widget.locator(".quick-input-message").innerText().catch(() => "");
       if (req.text !== undefined) await input.fill(req.text);
-      await page.keyboard.press('Enter');
-      return { type, value: type === 'password' ? undefined : value, title, message };
+      await page.keyboard.press("Enter");
+      return { type, value: type === "password" ? undefined : value, title, message };
     }
-    case 'pick': {
-      const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row:visible');
+    case "pick": {
+      const rows = page.locator(".quick-input-widget .quick-input-list .monaco-list-row:visible");
       const row = rows.filter({ hasText: req.label }).first();
-      await row.waitFor({ state: 'visible', timeout: t });
+      await row.waitFor({ state: "visible", timeout: t });
       const labels = await rows.allInnerTexts();
       await row.click({ timeout: t });
       return { labels };
     }
-    case 'accept': {
-      const widget = page.locator('.quick-input-widget:visible').first();
-      const rows = widget.locator('.quick-input-list .monaco-list-row:visible');
-      await rows.first().waitFor({ state: 'visible', timeout: t });
+    case "accept": {
+      const widget = page.locator(".quick-input-widget:visible").first();
+      const rows = widget.locator(".quick-input-list .monaco-list-row:visible");
+      await rows.first().waitFor({ state: "visible", timeout: t });
       const labels = await rows.allInnerTexts();
-      const title = await widget.locator('.quick-input-title').innerText().catch(() => '');
-      const message = await widget.locator('input:visible').first().getAttribute('placeholder').catch(() => '');
-      await page.keyboard.press('Enter');
-      await widget.waitFor({ state: 'hidden', timeout: t }).catch(() => undefined);
+      const title = await widget.locator(".quick-input-title").innerText().catch(() => "");
+      const message = await widget.locator("input:visible").first().getAttribute("placeholder").catch(() => "");
+      await page.keyboard.press("Enter");
+      await widget.waitFor({ state: "hidden", timeout: t }).catch(() => undefined);
       return { labels, title, message };
     }
-    case 'diff': {
-      await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: t });
-      const tab = await page.locator('.tabs-container .tab.active').first().innerText().catch(() => '');
+    case "diff": {
+      await page.locator(".monaco-diff-editor").first().waitFor({ state: "visible", timeout: t });
+      const tab = await page.locator(".tabs-container .tab.active").first().innerText().catch(() => "");
       return { tab };
     }
     default:
@@ -113,115 +113,115 @@ async function answerUiRequests(page, dir, stop) {
   while (!stop()) {
     for (const f of fs.readdirSync(dir).filter((n) => /^\d+\.json$/.test(n)).sort()) {
       const file = path.join(dir, f);
-      const req = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const req = JSON.parse(fs.readFileSync(file, "utf8"));
       fs.rmSync(file); // it may carry a typed secret: gone before anything else happens
-      log('ui request', req.do, req.button ?? req.label ?? '');
+      log("ui request", req.do, req.button ?? req.label ?? "");
       let answer;
       try {
         answer = { ok: true, ...(await doUiRequest(page, req)) };
       } catch (e) {
         answer = { ok: false, error: String(e.message || e) };
-        await page.screenshot({ path: path.join(out, `ui-request-${f.replace('.json', '')}-failed.png`) }).catch(() => {});
+        await page.screenshot({ path: path.join(out, `ui-request-${f.replace(".json", "")}-failed.png`) }).catch(() => { /* the failure is reported in the answer; the screenshot is extra */ });
       }
-      const done = path.join(dir, f.replace('.json', '.done.json'));
-      fs.writeFileSync(done + '.tmp', JSON.stringify(answer));
-      fs.renameSync(done + '.tmp', done);
+      const done = path.join(dir, f.replace(".json", ".done.json"));
+      fs.writeFileSync(done + ".tmp", JSON.stringify(answer));
+      fs.renameSync(done + ".tmp", done);
     }
     await sleep(200);
   }
 }
 
 const browser = await chromium.launch({
-  executablePath: env.HARNESS_CHROMIUM || '/usr/bin/chromium',
+  executablePath: env.HARNESS_CHROMIUM || "/usr/bin/chromium",
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
 });
 let failed = false;
-const consoleLog = fs.createWriteStream(path.join(out, 'browser-console.log'));
+const consoleLog = fs.createWriteStream(path.join(out, "browser-console.log"));
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
-  page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack || e}\n`));
-  log('open', url);
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
-  await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
-  log('workbench visible');
+  page.on("console", (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+  page.on("pageerror", (e) => consoleLog.write(`[pageerror] ${e.stack || e}\n`));
+  log("open", url);
+  await page.goto(url, { waitUntil: "domcontentloaded", timeout: timeoutMs });
+  await page.waitForSelector(".monaco-workbench", { timeout: timeoutMs });
+  log("workbench visible");
 
   let uiDone = false;
   const uiLoop = env.HARNESS_UI_DIR ? answerUiRequests(page, env.HARNESS_UI_DIR, () => uiDone) : Promise.resolve();
   for (const f of waitFiles) {
     const ok = await waitForFile(f, Math.max(1000, timeoutMs - (Date.now() - t0)));
-    log(ok ? 'found' : 'TIMEOUT waiting for', f);
+    log(ok ? "found" : "TIMEOUT waiting for", f);
     if (!ok) failed = true;
   }
   uiDone = true;
   await uiLoop;
 
   const quickInput = async (key, text) => {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+    await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } }).catch(() => { /* best effort: the workbench may have focus already */ });
     await page.keyboard.press(key);
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible", timeout: 15000 });
     await input.fill(text);
     // Wait for the list to show a row for what was typed, not a fixed time.
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15000 }).catch(() => log('no quick-input row for', text));
+    await page.locator(".quick-input-list .monaco-list-row").first().waitFor({ state: "visible", timeout: 15000 }).catch(() => log("no quick-input row for", text));
     await sleep(300); // the list re-sorts as results stream in
-    await page.keyboard.press('Enter');
+    await page.keyboard.press("Enter");
   };
 
   for (const step of steps()) {
-    const i = step.indexOf(':');
-    const [kind, arg] = i < 0 ? [step, ''] : [step.slice(0, i), step.slice(i + 1)];
-    log('step', kind, arg);
+    const i = step.indexOf(":");
+    const [kind, arg] = i < 0 ? [step, ""] : [step.slice(0, i), step.slice(i + 1)];
+    log("step", kind, arg);
     switch (kind) {
-      case 'command':
-        await quickInput('F1', '>' + arg);
+      case "command":
+        await quickInput("F1", ">" + arg);
         await sleep(1000);
         break;
-      case 'open':
-        await quickInput('Control+P', arg);
-        await page.waitForSelector('.monaco-editor .view-lines', { timeout: 15000 }).catch(() => {});
+      case "open":
+        await quickInput("Control+P", arg);
+        await page.waitForSelector(".monaco-editor .view-lines", { timeout: 15000 }).catch(() => { /* best effort: later steps fail visibly if no editor opened */ });
         await sleep(1500); // squiggles render after the language server answers
         break;
-      case 'problems': {
-        await page.keyboard.press('Control+Shift+M');
-        await page.waitForSelector('.markers-panel', { timeout: 15000 }).catch(() => log('no .markers-panel'));
+      case "problems": {
+        await page.keyboard.press("Control+Shift+M");
+        await page.waitForSelector(".markers-panel", { timeout: 15000 }).catch(() => log("no .markers-panel"));
         await sleep(1500);
-        const problems = await page.locator('.markers-panel').innerText({ timeout: 3000 }).catch(() => '');
-        fs.writeFileSync(path.join(out, 'problems.txt'), problems);
-        log('problems panel:', JSON.stringify(problems.slice(0, 300)));
+        const problems = await page.locator(".markers-panel").innerText({ timeout: 3000 }).catch(() => "");
+        fs.writeFileSync(path.join(out, "problems.txt"), problems);
+        log("problems panel:", JSON.stringify(problems.slice(0, 300)));
         break;
       }
-      case 'wait':
-        await page.waitForSelector(arg, { timeout: 30000 }).catch(() => { log('TIMEOUT waiting for', arg); failed = true; });
+      case "wait":
+        await page.waitForSelector(arg, { timeout: 30000 }).catch(() => { log("TIMEOUT waiting for", arg); failed = true; });
         break;
-      case 'frame': {
+      case "frame": {
         const f = await waitInFrames(page, arg, 60000);
-        if (!f) { log('TIMEOUT waiting in frames for', arg); failed = true; }
+        if (!f) { log("TIMEOUT waiting in frames for", arg); failed = true; }
         await sleep(500);
         break;
       }
-      case 'key':
+      case "key":
         await page.keyboard.press(arg);
         await sleep(500);
         break;
-      case 'screenshot':
+      case "screenshot":
         await page.screenshot({ path: path.join(out, arg) });
-        log('screenshot saved', arg);
+        log("screenshot saved", arg);
         break;
       default:
-        log('unknown step', step);
+        log("unknown step", step);
         failed = true;
     }
   }
-  const toasts = await page.locator('.notifications-toasts').innerText({ timeout: 3000 }).catch(() => '');
-  fs.writeFileSync(path.join(out, 'notifications.txt'), toasts);
-  log('notifications:', JSON.stringify(toasts.slice(0, 300)));
+  const toasts = await page.locator(".notifications-toasts").innerText({ timeout: 3000 }).catch(() => "");
+  fs.writeFileSync(path.join(out, "notifications.txt"), toasts);
+  log("notifications:", JSON.stringify(toasts.slice(0, 300)));
 } catch (e) {
   failed = true;
-  log('ERROR', e.stack || e);
-  try { const p = browser.contexts()[0]?.pages()[0]; if (p) await p.screenshot({ path: path.join(out, 'screenshot-error.png') }); } catch {}
+  log("ERROR", e.stack || e);
+  try { const p = browser.contexts()[0]?.pages()[0]; if (p) await p.screenshot({ path: path.join(out, "screenshot-error.png") }); } catch { /* the error above is what is reported */ }
 } finally {
   consoleLog.end();
   await browser.close();
