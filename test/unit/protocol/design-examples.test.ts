@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkAdminRequest, checkProjectRequest, ERROR_CODES, parseManifest, validators } from "#protocol";
 
-// DESIGN.md is the contract: every example message in it must pass our schemas.
-// The design lives beside the repo in CI (../shared); the examples are copied here so the test runs anywhere.
+// docs/architecture.md is the contract: every example message in it must pass our schemas.
+// The examples are copied here as data; the last tests check the document still shows them.
 const projectRequests = [
   { op: "get", name: "X" },
   { op: "ping" },
@@ -40,7 +40,7 @@ const responses: [keyof typeof validators, unknown][] = [
   ["validateErrorResponse", { ok: false, code: "rate_limited", message: "slow down", retry_after_seconds: 2 }],
 ];
 
-describe("DESIGN.md examples", () => {
+describe("docs/architecture.md examples", () => {
   it.each(projectRequests)("project request %j validates", (m) => {
     expect(checkProjectRequest(m)).toEqual({ ok: true, request: m });
   });
@@ -54,7 +54,7 @@ describe("DESIGN.md examples", () => {
     expect(validators.validateErrorResponse({ ok: false, code, message: "m" })).toBe(true);
   });
 
-  it("the manifest example in DESIGN §2 is valid", () => {
+  it("the contract's manifest example is valid", () => {
     const text = `schema_version = 1
 
 [project]
@@ -73,15 +73,17 @@ max_entries = 64                # 1..1024
     expect(r.manifest).toEqual({ schemaVersion: 1, project: { name: "myrepo", description: "optional, at most 256 characters" }, allowlist: ["GITHUB_TOKEN", "NPM_TOKEN"], cache: { ttlSeconds: 600, maxEntries: 64 } });
   });
 
-  it("the copied examples still match DESIGN.md when it is beside the repo", () => {
-    let design: string;
-    try {
-      design = readFileSync(new URL("../../../../shared/DESIGN.md", import.meta.url), "utf8");
-    } catch {
-      return; // a clone without ../shared: the copies above are the contract
-    }
+  it("the copied examples still match docs/architecture.md", () => {
+    const design = readFileSync(new URL("../../../docs/architecture.md", import.meta.url), "utf8");
     for (const line of ["{\"op\":\"get\",\"name\":\"X\"}", "{\"op\":\"ping\"}", "{\"op\":\"info\"}"]) expect(design).toContain(line);
     for (const op of ["register", "unregister", "reload", "status", "get-public-key", "push-creds", "clear-creds", "audit"]) expect(design).toContain(`| \`${op}\``);
+  });
+
+  it("the manifest example in docs/architecture.md is valid", () => {
+    const design = readFileSync(new URL("../../../docs/architecture.md", import.meta.url), "utf8");
+    const example = /^## Manifest\n[\s\S]*?```toml\n([\s\S]*?)```/m.exec(design)?.[1];
+    expect(example).toBeDefined();
+    expect(parseManifest(example ?? "", { folderName: "myrepo" }).issues).toEqual([]);
   });
 });
 
