@@ -4,7 +4,7 @@ import stylistic from "@stylistic/eslint-plugin";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
-/** Folder-level import bans that keep the dependency arrows pointing one way (STYLE §2). */
+/** Folder-level import bans that keep the dependency arrows pointing one way (docs/architecture.md#dependency-direction). */
 const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export default tseslint.config(

@@ -1,6 +1,6 @@
 # Two network namespaces joined by a user-space delay line, because this kernel has no
 # sch_netem (CONFIG_NET_SCH_NETEM is not set), so `tc qdisc ... netem delay` is unavailable.
-# Project copy of ../shared/netlab, adapted so that runs can overlap: the tun device names
+# Made so that runs can overlap: the tun device names
 # are arguments (unique per run), and the line exits when its parent dies (PR_SET_PDEATHSIG),
 # so a killed benchmark never leaves a forwarding process behind.
 # Creates tun DEV_A (in NS_A, ADDR_A) and DEV_B (in NS_B, ADDR_B), moves them into the

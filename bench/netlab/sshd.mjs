@@ -2,7 +2,7 @@
 // test/helpers): its own host key, client key, config, log and known_hosts in `dir`.
 // It logs in as root but with root's shell rc files hidden in sshd's private mount
 // namespace: a login shell running heavy rc files (pyenv here: +300 ms) slows every
-// `ssh node cmd`, and a node would give the push account a plain shell (DESIGN §9).
+// `ssh node cmd`, and a node would give the push account a plain shell (docs/architecture.md#known-traps).
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";

@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== null)("a container's mount across a broker restar
     ctl.cleanup();
   });
 
-  it("binding the socket FILE (DESIGN §6) pins the old inode: after a restart the container is refused until it is recreated", async () => {
+  it("binding the socket FILE (the mount older configurations used) pins the old inode: after a restart the container is refused until it is recreated", async () => {
     const out = await getAcrossRestart([{ from: socketPath, to: "/run/remo-broker/sock", file: true }], "/run/remo-broker/sock", "file");
     expect(out).toBe("first=0 second=remo-secrets: cannot reach the Remo broker at /run/remo-broker/sock (ECONNREFUSED): the broker is not running, or it restarted after this container started; check 'systemctl status remo-broker' on the node, then restart the container (a bind-mounted socket file keeps pointing at the old socket)\n status=5");
   });

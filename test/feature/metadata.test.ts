@@ -50,7 +50,7 @@ describe("devcontainer-feature.json", () => {
     expect(metadata.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it("sets REMO_BROKER_SOCKET to the container socket path of DESIGN §6", () => {
+  it("sets REMO_BROKER_SOCKET to the container socket path /run/remo-broker/sock", () => {
     expect(metadata.containerEnv).toEqual({ REMO_BROKER_SOCKET: CONTAINER_SOCKET_PATH });
     expect(metadata.options.socketPath?.default).toBe(CONTAINER_SOCKET_PATH);
   });

@@ -152,7 +152,7 @@ export async function startSshd(opts: SshdOptions): Promise<SshdHandle> {
 /**
  * Runs sshd in a private mount namespace where root's shell rc files read as empty: this
  * machine's ~/.bashrc runs pyenv (+300 ms per `ssh node cmd`), and a node gives the push
- * account a plain shell (DESIGN §9). The files themselves are untouched.
+ * account a plain shell (docs/architecture.md#known-traps). The files themselves are untouched.
  */
 function spawnSshd(configFile: string, logFile: string): ChildProcess {
   const q = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { encryptBundle, requestLines, startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
 
 // kill -9 in the middle of push-creds, in a loop: after every restart the old or the new
-// set serves, complete, never a corrupt, partial or empty bundle (DESIGN §3's tmp → fsync → rename).
+// set serves, complete, never a corrupt, partial or empty bundle (the tmp → fsync → rename of docs/architecture.md#bundle).
 const rounds = Number(process.env.REMO_CRASH_ROUNDS ?? 30);
 
 /** A bundle whose every value names its generation, with enough names to make a torn write visible. */

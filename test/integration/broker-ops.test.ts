@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validators } from "#protocol";
 import { connectLines, readAudit, requestLines, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
 
-// Every op of DESIGN §3 and every error code, against the real daemon on real Unix sockets.
+// Every op of the wire protocol (docs/architecture.md#wire-protocol) and every error code, against the real daemon on real Unix sockets.
 describe("remo-broker ops (real sockets)", () => {
   let broker: BrokerHandle;
   let sock: string;

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-// typage's "should tree shake" test, turned on our bundles: the dependency arrows of STYLE §2
+// typage's "should tree shake" test, turned on our bundles: the dependency arrows (docs/architecture.md#dependency-direction)
 // hold in what we ship, not only in the source, and no bundle quietly doubles in size.
 interface Meta { inputs: Record<string, unknown> }
 const metas = JSON.parse(readFileSync("dist/meta.json", "utf8")) as Record<string, Meta>;

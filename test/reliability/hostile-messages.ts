@@ -1,5 +1,5 @@
 // Generated hostile input for both broker sockets: every message here is invalid by the
-// wire protocol (DESIGN §3), so the only acceptable answers are protocol_error or a
+// wire protocol (docs/architecture.md#framing), so the only acceptable answers are protocol_error or a
 // closed connection. Deterministic (seeded) so a failure can be replayed.
 
 /** What a message is trying to break. */

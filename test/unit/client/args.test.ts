@@ -15,7 +15,7 @@ function usageError(argv: string[]): string {
 }
 
 describe("parseArgs", () => {
-  it("parses every command of DESIGN §8", () => {
+  it("parses every command of docs/architecture.md#command-lines", () => {
     expect(parseArgs(["ping"])).toEqual({ flags: noFlags, command: { kind: "ping" } });
     expect(parseArgs(["info"]).command).toEqual({ kind: "info" });
     expect(parseArgs(["get", "X"]).command).toEqual({ kind: "get", name: "X" });

@@ -22,7 +22,7 @@ describe("viewError", () => {
     expect(viewError(new NodeError("broker_missing", "remo-broker is not installed on devbox."), "devbox")?.actions[0]).toEqual({ title: "Install Broker on Node…", command: "remo.installBrokerOnNode", args: ["devbox"] });
   });
 
-  it("keeps part A's message for transport failures and offers the log", () => {
+  it("keeps the node client's message for transport failures and offers the log", () => {
     for (const code of ["ssh_unreachable", "sudo_required", "broker_error", "timeout", "project_conflict"] as const) {
       expect(viewError(new NodeError(code, `m-${code}`))).toEqual({ message: `m-${code}`, modal: false, actions: [{ title: "Show Log", command: "remo.showLog" }] });
     }

@@ -34,7 +34,7 @@ describe("synthesizeDevcontainer (new file)", () => {
     });
   }
 
-  it("prefers package.json over other markers, in DESIGN §6 order", () => {
+  it("prefers package.json over other markers, in the documented marker order", () => {
     expect(parse(create(["go.mod", "package.json"]).text)).toMatchObject({ image: "mcr.microsoft.com/devcontainers/javascript-node:20" });
   });
 

@@ -1,5 +1,5 @@
 // Restricted Mode (run by run.mjs in a second harness pass with HARNESS_UNTRUSTED=1): the
-// manifest is still validated, but nothing is written or sent (DESIGN §7).
+// manifest is still validated, but nothing is written or sent (docs/architecture.md#restricted-mode).
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { activateExtension, readWs, waitFor, wsUri } from "./util.ts";
