@@ -9,7 +9,7 @@ const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns 
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "out/**", "tmp/**", "node_modules/**", "protocol/src/generated/**", "**/*.js", "**/*.d.mts", "devcontainer-feature/src/**", "test/vscode/**/*.js"],
+    ignores: ["dist/**", "out/**", "tmp/**", "node_modules/**", "protocol/src/generated/**", "**/*.js", "!test/vscode/harness/runner-extension/*.js", "**/*.d.mts", "devcontainer-feature/src/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -40,5 +40,12 @@ export default tseslint.config(
     files: ["**/*.mjs"],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node, parserOptions: { projectService: false } },
+  },
+  // The harness's runner extension is CommonJS loaded by VS Code's extension host.
+  {
+    files: ["test/vscode/harness/runner-extension/*.js"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: "commonjs", globals: globals.node, parserOptions: { projectService: false } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

@@ -2,16 +2,16 @@
 // fixture workspace as a non-`file` workspace (as a remote or virtual one looks to an
 // extension): remo-test://fixture/<path> is <REMO_E2E_VFS_ROOT>/<path>. It goes through
 // VS Code's FileSystemProvider API only; extensions reach it through vscode.workspace.fs.
-const fs = require('fs');
-const path = require('path');
-const vscode = require('vscode');
+const fs = require("fs");
+const path = require("path");
+const vscode = require("vscode");
 
-const scheme = 'remo-test';
+const scheme = "remo-test";
 
 function register(context, root) {
   const emitter = new vscode.EventEmitter();
   const real = (uri) => {
-    const p = path.resolve(root, '.' + uri.path);
+    const p = path.resolve(root, "." + uri.path);
     if (p !== root && !p.startsWith(root + path.sep)) throw vscode.FileSystemError.NoPermissions(uri);
     return p;
   };
@@ -20,10 +20,10 @@ function register(context, root) {
       return fn();
     } catch (e) {
       if (e instanceof vscode.FileSystemError) throw e;
-      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') throw vscode.FileSystemError.FileNotFound(uri);
-      if (e.code === 'EEXIST') throw vscode.FileSystemError.FileExists(uri);
-      if (e.code === 'EISDIR') throw vscode.FileSystemError.FileIsADirectory(uri);
-      if (e.code === 'EACCES' || e.code === 'EPERM') throw vscode.FileSystemError.NoPermissions(uri);
+      if (e.code === "ENOENT" || e.code === "ENOTDIR") throw vscode.FileSystemError.FileNotFound(uri);
+      if (e.code === "EEXIST") throw vscode.FileSystemError.FileExists(uri);
+      if (e.code === "EISDIR") throw vscode.FileSystemError.FileIsADirectory(uri);
+      if (e.code === "EACCES" || e.code === "EPERM") throw vscode.FileSystemError.NoPermissions(uri);
       throw e;
     }
   };
@@ -32,7 +32,7 @@ function register(context, root) {
   const changed = (type, uri) => emitter.fire([{ type, uri }]);
   const provider = {
     onDidChangeFile: emitter.event,
-    watch: () => new vscode.Disposable(() => {}),
+    watch: () => new vscode.Disposable(() => { /* changes are fired by this provider's own writes: nothing to unsubscribe */ }),
     stat: (uri) => wrap(uri, () => {
       const l = fs.lstatSync(real(uri));
       const st = l.isSymbolicLink() ? fs.statSync(real(uri)) : l;
@@ -68,11 +68,11 @@ function listFiles(dir, max) {
   const walk = (d, rel) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       if (out.length >= max) return;
-      const r = rel === '' ? e.name : rel + '/' + e.name;
-      if (e.isDirectory()) { if (e.name !== '.git' && e.name !== 'node_modules') walk(path.join(d, e.name), r); } else if (e.isFile()) out.push(r);
+      const r = rel === "" ? e.name : rel + "/" + e.name;
+      if (e.isDirectory()) { if (e.name !== ".git" && e.name !== "node_modules") walk(path.join(d, e.name), r); } else if (e.isFile()) out.push(r);
     }
   };
-  walk(dir, '');
+  walk(dir, "");
   return out;
 }
 
@@ -82,26 +82,26 @@ function listFiles(dir, max) {
 // through the proposed API the harness enables for the runner extension only.
 function registerSearch(context, root) {
   const ws = vscode.workspace;
-  const folderPath = (uri) => path.resolve(root, '.' + uri.path);
-  if (typeof ws.registerFileSearchProvider === 'function') {
+  const folderPath = (uri) => path.resolve(root, "." + uri.path);
+  if (typeof ws.registerFileSearchProvider === "function") {
     context.subscriptions.push(ws.registerFileSearchProvider(scheme, {
       provideFileSearchResults(query, options) {
         const base = folderPath(options.folder);
-        const needle = (query.pattern || '').toLowerCase();
+        const needle = (query.pattern || "").toLowerCase();
         return listFiles(base, options.maxResults || 10000)
-          .filter((r) => needle === '' || r.toLowerCase().includes(needle))
+          .filter((r) => needle === "" || r.toLowerCase().includes(needle))
           .map((r) => vscode.Uri.joinPath(options.folder, r));
       },
     }));
   }
-  if (typeof ws.registerTextSearchProvider === 'function') {
+  if (typeof ws.registerTextSearchProvider === "function") {
     context.subscriptions.push(ws.registerTextSearchProvider(scheme, {
       provideTextSearchResults(query, options, progress) {
         const base = folderPath(options.folder);
-        const flags = query.isCaseSensitive ? 'g' : 'gi';
-        const re = query.isRegExp ? new RegExp(query.pattern, flags) : new RegExp(query.pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags);
+        const flags = query.isCaseSensitive ? "g" : "gi";
+        const re = query.isRegExp ? new RegExp(query.pattern, flags) : new RegExp(query.pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), flags);
         for (const r of listFiles(base, 10000)) {
-          const lines = fs.readFileSync(path.join(base, r), 'utf8').split('\n');
+          const lines = fs.readFileSync(path.join(base, r), "utf8").split("\n");
           lines.forEach((line, i) => {
             for (const m of line.matchAll(re)) {
               const range = new vscode.Range(i, m.index, i, m.index + m[0].length);
