@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { parseSecretSources, type SecretSourceConfig } from "./secret-sources.ts";
+import { parseSecretSources, type SecretSourceConfig } from "./secrets/secret-sources.ts";
 
 /** `remo.trace.server` values. */
 export type TraceSetting = "off" | "messages" | "verbose";

@@ -1,7 +1,7 @@
 // The command table: one line per command, each wrapped so errors become one notification.
 import * as vscode from "vscode";
 import { getLog } from "../log.ts";
-import { guarded, type CommandDeps } from "./deps.ts";
+import { guarded, type CommandDeps } from "../ui/deps.ts";
 import { createManifest } from "./create-manifest.ts";
 import { listSecrets, removeSecret, setSecret } from "./secrets.ts";
 import { importDotenv } from "./import-dotenv.ts";
@@ -11,7 +11,7 @@ import { clearSecretsOnNode, pushSecrets } from "./push.ts";
 import { showAudit } from "./show-audit.ts";
 import { reviewApprovals } from "./approvals.ts";
 import { installBrokerOnNode, showBrokerStatus } from "./broker.ts";
-import { ProposedContent, proposedScheme } from "./proposed-content.ts";
+import { ProposedContent, proposedScheme } from "../ui/proposed-content.ts";
 
 /** Registers every `remo.*` command. */
 export function registerCommands(deps: CommandDeps): void {

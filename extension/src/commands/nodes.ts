@@ -2,17 +2,17 @@
 // host key fingerprint and the broker's age recipient (DESIGN §7).
 import * as vscode from "vscode";
 import { homedir, userInfo } from "node:os";
-import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
-import { describeTarget } from "../nodes/node-target.ts";
-import { expandSshPath, listSshHosts, resolveSshHost } from "../nodes/ssh-config.ts";
-import { nodeNamePattern } from "../node-registry.ts";
+import type { NodePins, NodeTarget } from "../node/node-target.ts";
+import { describeTarget } from "../node/node-target.ts";
+import { expandSshPath, listSshHosts, resolveSshHost } from "../node/ssh-config.ts";
+import { nodeNamePattern } from "../node/node-registry.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
-import { Cancelled, CommandError } from "./command-error.ts";
-import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
-import { checkProjectPath, defaultProjectPath, parseHostSpec, type HostSpec } from "./host-spec.ts";
-import { windowLocation } from "./workspace-node.ts";
-import { basename, pickWorkspaceFolder, requireTrust } from "./workspace.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
+import { checkProjectPath, defaultProjectPath, parseHostSpec, type HostSpec } from "../node/host-spec.ts";
+import { windowLocation, windowProposal } from "../workspace/workspace-node.ts";
+import { basename, pickWorkspaceFolder, requireTrust } from "../workspace/workspace-files.ts";
 
 /**
  * Test-mode options of Add Node: a full target, an automatic confirmation, and `pins` that
@@ -33,7 +33,7 @@ export async function addNode(deps: CommandDeps, opts?: unknown, how: { fromWind
   const probed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Remo: connecting to ${describeTarget(target)}…` },
     async () => {
-      const { probeNode } = await import("../push/node-client.ts");
+      const { probeNode } = await import("../node/admin-client.ts");
       return await probeNode(target, nodeClientDeps());
     },
   );
@@ -114,7 +114,7 @@ export async function repinNode(deps: CommandDeps, nameArg?: unknown, opts?: unk
   const probed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Remo: reading ${entry.target.name}'s host key and recipient…` },
     async () => {
-      const { probeNode } = await import("../push/node-client.ts");
+      const { probeNode } = await import("../node/admin-client.ts");
       return await probeNode(entry.target, nodeClientDeps());
     },
   );
@@ -169,17 +169,6 @@ export async function pickNode(deps: CommandDeps, nameArg: unknown, title: strin
   );
   if (picked === undefined) throw new Cancelled();
   return picked.entry;
-}
-
-/** What the window's remote authority proposes for a node, when it names one. */
-interface WindowProposal { alias: string; user?: string; port?: number; projectPath?: string; via: string }
-
-/** The node this folder's window lives on (Remote-SSH, or containers on a Remote-SSH/ssh:// Docker host). */
-export function windowProposal(folder: vscode.WorkspaceFolder | undefined): WindowProposal | undefined {
-  const loc = windowLocation(folder);
-  if (loc.kind !== "node") return undefined;
-  const via = loc.via === "ssh-remote" ? "Remote-SSH" : loc.via === "dev-container" ? "Dev Containers" : "attached container";
-  return { alias: loc.host.alias, via, ...(loc.host.user === undefined ? {} : { user: loc.host.user }), ...(loc.host.port === undefined ? {} : { port: loc.host.port }), ...(loc.projectPath === undefined ? {} : { projectPath: loc.projectPath }) };
 }
 
 /** Builds a target for `spec` through the user's ssh config (identity files, port, jump host). */

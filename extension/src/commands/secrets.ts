@@ -1,10 +1,10 @@
 // Set / Remove / List Secrets: values go to SecretStorage through SecretStore only.
 import * as vscode from "vscode";
 import { secretNamePattern } from "#protocol";
-import { describeSecretSource } from "../secret-sources.ts";
-import { Cancelled, CommandError } from "./command-error.ts";
-import { testOptions, type CommandDeps } from "./deps.ts";
-import { findManifest, pickWorkspaceFolder } from "./workspace.ts";
+import { describeSecretSource } from "../secrets/secret-sources.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { testOptions, type CommandDeps } from "../ui/deps.ts";
+import { findManifest, pickWorkspaceFolder } from "../workspace/workspace-files.ts";
 
 /** Validation message for a secret name typed by the user, or undefined when fine. */
 export function checkSecretName(name: string): string | undefined {

@@ -1,7 +1,7 @@
 import { AuditPanel } from "../audit-view/audit-panel.ts";
-import { nodeClientDeps, type CommandDeps } from "./deps.ts";
-import { requireWorkspaceNode } from "./workspace-node.ts";
-import { findManifest } from "./workspace.ts";
+import { nodeClientDeps, type CommandDeps } from "../ui/deps.ts";
+import { requireWorkspaceNode } from "../workspace/workspace-node.ts";
+import { findManifest } from "../workspace/workspace-files.ts";
 import * as vscode from "vscode";
 
 /** Remo: Show Audit — opens (or reveals) the audit webview for the workspace's node. */

@@ -1,11 +1,11 @@
 // Push Secrets end to end: approved values → bundle → age to the pinned recipient → register/reload
 // with the approved list → push-creds.
 import { encodeBundle } from "#protocol";
-import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
+import type { NodePins, NodeTarget } from "../node/node-target.ts";
 import { buildBundle } from "./bundle-builder.ts";
 import { encryptBundle } from "./encrypt.ts";
-import { NodeError } from "./errors.ts";
-import { NodeClient, type NodeClientDeps } from "./node-client.ts";
+import { NodeError } from "../node/errors.ts";
+import { NodeClient, type NodeClientDeps } from "../node/admin-client.ts";
 
 /** What {@link pushSecrets} did. */
 export interface PushResult {

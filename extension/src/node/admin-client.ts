@@ -2,11 +2,11 @@
 // Secrets and ciphertext only ever travel on the exec's stdin, never on a command line.
 import type { ClientChannel } from "ssh2";
 import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
-import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
+import type { NodePins, NodeTarget } from "./node-target.ts";
 import { NodeError } from "./errors.ts";
-import { checkRecipient } from "./encrypt.ts";
+import { checkRecipient } from "../push/encrypt.ts";
 import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, servedList, tooOld, type ExecResult } from "./remote-command.ts";
-import { openSshSession, type SshDeps, type SshSession } from "./ssh-connect.ts";
+import { openSshSession, type SshDeps, type SshSession } from "./ssh-session.ts";
 
 /** What talking to a node needs from the laptop. */
 export interface NodeClientDeps extends SshDeps {

@@ -1,8 +1,8 @@
 // What a failure shows, decided once for every error type: NodeError (push/), RemoError
 // (#protocol), CommandError (commands) and SecretSourceError. Pure, so it is unit-tested.
 import { isRemoError } from "#protocol";
-import { isNodeError, type NodeError } from "../push/errors.ts";
-import { SecretSourceError } from "../secret-sources.ts";
+import { isNodeError, type NodeError } from "../node/errors.ts";
+import { SecretSourceError } from "../secrets/secret-sources.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
 
 /** A button on an error notification and the command it runs. */

@@ -3,8 +3,8 @@
 import { connect as tcpConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AnyAuthMethod, Client, ConnectConfig, ParsedKey } from "ssh2";
-import { effectiveUser, type NodeTarget } from "../nodes/node-target.ts";
-import { expandSshPath, resolveSshHost } from "../nodes/ssh-config.ts";
+import { effectiveUser, type NodeTarget } from "./node-target.ts";
+import { expandSshPath, resolveSshHost } from "./ssh-config.ts";
 import { NodeError } from "./errors.ts";
 import { fingerprintSha256, sameFingerprint } from "./host-key.ts";
 

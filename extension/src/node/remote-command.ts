@@ -1,6 +1,6 @@
 // Builds the remote broker command lines and maps their failures. Nothing secret is ever part of a command line.
 import { isErrorResponse, projectNamePattern } from "#protocol";
-import { usesSudo, type NodeTarget } from "../nodes/node-target.ts";
+import { usesSudo, type NodeTarget } from "./node-target.ts";
 import { NodeError } from "./errors.ts";
 
 /** Quotes one word for a POSIX shell (the remote login shell parses the exec command). */

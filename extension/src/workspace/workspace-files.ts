@@ -2,7 +2,7 @@
 // workspace may be remote while this extension runs on the laptop).
 import * as vscode from "vscode";
 import { MANIFEST_PATHS, parseManifest, type Manifest, type ManifestIssue } from "#protocol";
-import { CommandError } from "./command-error.ts";
+import { CommandError } from "../ui/command-error.ts";
 
 /** The manifest of a folder, read and validated. */
 export interface FolderManifest {
