@@ -97,7 +97,7 @@ async function targetFromWindow(folder: vscode.WorkspaceFolder, ask: boolean): P
     if (typed === undefined) throw new Cancelled();
     projectPath = typed;
   }
-  return await resolveTarget(p, projectPath);
+  return await resolveTarget(p, projectPath, await readSshConfig());
 }
 
 async function askKeepOthers(others: string[], name: string): Promise<boolean> {
@@ -171,10 +171,17 @@ export async function pickNode(deps: CommandDeps, nameArg: unknown, title: strin
   return picked.entry;
 }
 
+/** The user's ssh client config (the remo.ssh.configFile setting, else ~/.ssh/config), read once per Add Node. */
+interface SshConfigFile { path: string; text: string | undefined }
+
+async function readSshConfig(): Promise<SshConfigFile> {
+  const path = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
+  return { path, text: await readLocal(path) };
+}
+
 /** Builds a target for `spec` through the user's ssh config (identity files, port, jump host). */
-export async function resolveTarget(spec: { alias: string; user?: string; port?: number }, projectPath: string, name = spec.alias): Promise<NodeTarget> {
-  const configPath = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
-  const resolved = resolveSshHost(spec.alias, await readLocal(configPath));
+async function resolveTarget(spec: { alias: string; user?: string; port?: number }, projectPath: string, config: SshConfigFile, name = spec.alias): Promise<NodeTarget> {
+  const resolved = resolveSshHost(spec.alias, config.text);
   const local = userInfo().username;
   const user = spec.user ?? resolved.user ?? local;
   const identityFile = await firstExisting(resolved.identityFiles.map((f) => expandSshPath(f, { home: homedir(), localUser: local, host: resolved.host, remoteUser: user })));
@@ -191,8 +198,8 @@ export async function resolveTarget(spec: { alias: string; user?: string; port?:
 }
 
 async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
-  const configPath = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
-  const aliases = listSshHosts(await readLocal(configPath));
+  const config = await readSshConfig();
+  const aliases = listSshHosts(config.text);
   const proposal = windowProposal(folder);
   let spec: HostSpec | undefined;
   const here = proposal === undefined ? undefined : `$(remote) ${proposal.user === undefined ? "" : `${proposal.user}@`}${proposal.alias}`;
@@ -203,7 +210,7 @@ async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
       ...aliases.filter((a) => a !== proposal?.alias).map((a) => ({ label: a })),
       { label: other },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: "Remo: which SSH host runs the broker?", placeHolder: here === undefined ? `Hosts from ${configPath}` : "This window's host comes first" });
+    const pick = await vscode.window.showQuickPick(items, { title: "Remo: which SSH host runs the broker?", placeHolder: here === undefined ? `Hosts from ${config.path}` : "This window's host comes first" });
     if (pick === undefined) throw new Cancelled();
     if (pick.label === here && proposal !== undefined) spec = { alias: proposal.alias, ...(proposal.user === undefined ? {} : { user: proposal.user }), ...(proposal.port === undefined ? {} : { port: proposal.port }) };
     else if (pick.label !== other) spec = { alias: pick.label };
@@ -221,7 +228,7 @@ async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
     spec = parsed;
   }
   const proposedPath = proposal?.alias === spec.alias ? proposal.projectPath : undefined;
-  const user = spec.user ?? resolveSshHost(spec.alias, await readLocal(configPath)).user ?? userInfo().username;
+  const user = spec.user ?? resolveSshHost(spec.alias, config.text).user ?? userInfo().username;
   const projectPath = await vscode.window.showInputBox({
     title: `Remo: where is ${folder.name} on ${spec.alias}?`,
     prompt: proposedPath !== undefined ? "The project's path on the node, as this window sees it (press Enter to confirm)" : "The project's absolute path on the node (the broker reads the manifest there)",
@@ -230,7 +237,7 @@ async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
     validateInput: checkProjectPath,
   });
   if (projectPath === undefined) throw new Cancelled();
-  return await resolveTarget(spec, projectPath);
+  return await resolveTarget(spec, projectPath, config);
 }
 
 async function readLocal(path: string): Promise<string | undefined> {
