@@ -1,6 +1,6 @@
 // What a failure shows, decided once for every error type: NodeError (push/), RemoError
 // (#protocol), CommandError (commands) and SecretSourceError. Pure, so it is unit-tested.
-import { isRemoError } from "#protocol";
+import { isRemoError, SET_SECRET_COMMAND } from "#protocol";
 import { isNodeError, type NodeError } from "../node/errors.ts";
 import { SecretSourceError } from "../secrets/secret-sources.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
@@ -22,7 +22,7 @@ export function viewError(e: unknown, node?: string): ErrorView | undefined {
       case "no_manifest": return { message: e.message, modal: false, actions: [{ title: "Create Manifest", command: "remo.createManifest" }] };
       case "manifest_invalid": return { message: e.message, modal: false, actions: [{ title: "Show Problems", command: "workbench.actions.view.problems" }] };
       case "no_node": return { message: e.message, modal: false, actions: [{ title: "Add Node…", command: "remo.addNode" }, { title: "Select Node…", command: "remo.selectNode" }] };
-      case "missing_values": return { message: e.message, modal: false, actions: (e.detail?.names ?? []).slice(0, 2).map((n) => ({ title: `Set ${n}…`, command: "remo.setSecret", args: [n] })) };
+      case "missing_values": return { message: e.message, modal: false, actions: (e.detail?.names ?? []).slice(0, 2).map((n) => ({ title: `Set ${n}…`, command: SET_SECRET_COMMAND, args: [n] })) };
       case "not_available": return { message: e.message, modal: false, actions: [showLog] };
       case "conflicts": return { message: e.message, modal: true, actions: [] };
       case "no_workspace":
