@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { AuditRecord } from "#protocol";
 import { isFromWebview, type AuditFilters, type ToWebview } from "#protocol/webview";
 import type { NodeEntry } from "../node/node-registry.ts";
-import type { NodeClient, NodeClientDeps } from "../node/admin-client.ts";
+import type { NodeClient, NodeClientDeps } from "../node/index.ts";
 import { viewError } from "../ui/error-view.ts";
 import { getLog } from "../log.ts";
 import { filterRecords, lastFetchedBySecret } from "./audit-data.ts";
@@ -152,7 +152,7 @@ export class AuditPanel implements vscode.Disposable {
 
   private async connect(node: NodeEntry): Promise<NodeClient> {
     if (this.client !== undefined) return this.client;
-    const { NodeClient: Client } = await import("../node/admin-client.ts");
+    const { NodeClient: Client } = await import("../node/index.ts");
     this.client = await Client.connect(node.target, node.pins, this.deps.clientDeps());
     if (this.disposed) this.closeClient();
     return this.client;

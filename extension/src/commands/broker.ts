@@ -32,7 +32,7 @@ export async function refreshBrokerStatus(deps: CommandDeps): Promise<{ entry: N
   let status: StatusResponse;
   try {
     status = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Remo: checking ${entry.target.name}` }, async () => {
-      const { NodeClient } = await import("../node/admin-client.ts");
+      const { NodeClient } = await import("../node/index.ts");
       const client = await NodeClient.connect(entry.target, entry.pins, nodeClientDeps());
       try {
         return await client.status();
@@ -69,7 +69,7 @@ export async function installBrokerOnNode(deps: CommandDeps, nameArg?: unknown, 
     if (pick !== "Install") throw new Cancelled();
   }
   const log = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Remo: installing the broker on ${entry.target.name}…` }, async () => {
-    const { NodeClient } = await import("../node/admin-client.ts");
+    const { NodeClient } = await import("../node/index.ts");
     const client = await NodeClient.connect(entry.target, entry.pins, nodeClientDeps());
     try {
       return await client.installBroker(files, `/tmp/remo-broker-install-${Date.now().toString(36)}`, t.env === undefined ? {} : { env: t.env });

@@ -33,7 +33,7 @@ export async function addNode(deps: CommandDeps, opts?: unknown, how: { fromWind
   const probed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Remo: connecting to ${describeTarget(target)}…` },
     async () => {
-      const { probeNode } = await import("../node/admin-client.ts");
+      const { probeNode } = await import("../node/index.ts");
       return await probeNode(target, nodeClientDeps());
     },
   );
@@ -114,7 +114,7 @@ export async function repinNode(deps: CommandDeps, nameArg?: unknown, opts?: unk
   const probed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Remo: reading ${entry.target.name}'s host key and recipient…` },
     async () => {
-      const { probeNode } = await import("../node/admin-client.ts");
+      const { probeNode } = await import("../node/index.ts");
       return await probeNode(entry.target, nodeClientDeps());
     },
   );

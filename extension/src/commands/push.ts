@@ -83,7 +83,7 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
 
 /** One node's push: encrypt, send, record the time, refresh the status bar. No notification. */
 async function pushToNode(deps: CommandDeps, entry: NodeEntry, project: { name: string; allowlist: string[] }, declined: string[], lookup: (name: string) => Promise<string | undefined>, register: boolean): Promise<PushOutcome> {
-  const mod = await import("../push/push-secrets.ts");
+  const mod = await import("../push/index.ts");
   const registeredPath = deps.approvals.registeredPath(entry.target.name, project.name) ?? registeredOnSameBroker(deps, entry, project.name);
   const result = await mod.pushSecrets(
     { target: entry.target, pins: entry.pins, project, lookup, register, ...(registeredPath === undefined ? {} : { registeredPath }) },
@@ -133,7 +133,7 @@ export async function clearSecretsOnNode(deps: CommandDeps, opts?: unknown): Pro
     if (pick !== "Clear") throw new Cancelled();
   }
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Remo: clearing secrets on ${entry.target.name}…` }, async () => {
-    const { NodeClient } = await import("../node/admin-client.ts");
+    const { NodeClient } = await import("../node/index.ts");
     const client = await NodeClient.connect(entry.target, entry.pins, nodeClientDeps());
     try {
       await client.clear(manifest.project.name);

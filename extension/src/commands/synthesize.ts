@@ -59,7 +59,7 @@ async function registerOnNode(deps: CommandDeps, projectName: string, outcome: S
   const node = deps.nodes.workspaceNode();
   if (node === undefined) return;
   try {
-    const { NodeClient } = await import("../node/admin-client.ts");
+    const { NodeClient } = await import("../node/index.ts");
     const client = await NodeClient.connect(node.target, node.pins, nodeClientDeps());
     try {
       // Only names the user approved for this project on this node (none before its first push).

@@ -2,12 +2,12 @@
 // `remo-broker admin|audit …` exec. Secrets and ciphertext only ever travel on the exec's stdin,
 // never on a command line. The audit tail and the broker install have files of their own.
 import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
-import { checkRecipient } from "../push/encrypt.ts";
 import { tailAuditCommand } from "./audit-tail.ts";
 import { installBroker, type InstallFile } from "./broker-install.ts";
 import { isNodeError, NodeError } from "./errors.ts";
 import { execCommand, runCommand } from "./exec.ts";
 import type { NodePins, NodeTarget } from "./node-target.ts";
+import { checkRecipient } from "./recipient.ts";
 import { auditArgs, brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, servedList, tooOld, type ExecResult } from "./remote-command.ts";
 import { openSshSession, type SshDeps, type SshSession } from "./ssh-session.ts";
 

@@ -5,7 +5,7 @@ import type { SecretStore } from "../secrets/secret-store.ts";
 import type { RemoStatusBar } from "../status/status-bar.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
-import type { NodeClientDeps } from "../node/admin-client.ts";
+import type { NodeClientDeps } from "../node/index.ts";
 import { notifyError } from "./notify.ts";
 
 /** What every command may use; built once in extension.ts. */
