@@ -1,5 +1,5 @@
 // activate/deactivate: wiring only. Commands and the status bar come first; the language
-// client starts without blocking activation (STYLE §7).
+// client starts without blocking activation.
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { ApprovalStore } from "./approvals/approval-store.ts";

@@ -34,7 +34,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RemoSettings {
 
 /**
  * The secret sources from USER settings only. A workspace or folder value is ignored on
- * purpose (DESIGN §7): a repository must never make the extension run a command.
+ * purpose: a repository must never make the extension run a command.
  */
 export function readSecretSources(): SecretSourceConfig {
   return parseSecretSources(userValue("secretSources"));

@@ -7,7 +7,7 @@ import { createManifest } from "./create-manifest.ts";
 import { listSecrets, removeSecret, setSecret } from "./secrets.ts";
 import { importDotenv } from "./import-dotenv.ts";
 import { addNode, removeNode, repinNode, selectNode } from "./nodes.ts";
-import { synthesizeDevcontainer } from "./synthesize.ts";
+import { synthesizeDevcontainer } from "./synthesize-devcontainer.ts";
 import { clearSecretsOnNode, pushSecrets } from "./push.ts";
 import { showAudit } from "./show-audit.ts";
 import { reviewApprovals } from "./approvals.ts";

@@ -1,5 +1,5 @@
 // Add / Remove / Re-pin / Select Node. Pinning happens only after the user saw the SHA256
-// host key fingerprint and the broker's age recipient (DESIGN §7).
+// host key fingerprint and the broker's age recipient.
 import * as vscode from "vscode";
 import { homedir, userInfo } from "node:os";
 import type { NodePins, NodeTarget } from "../node/node-target.ts";

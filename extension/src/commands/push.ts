@@ -1,5 +1,5 @@
 // Push Secrets, Clear Secrets on Node, and the push reminder. ssh2/age-encryption load
-// only here, through a dynamic import of push/ (STYLE §7).
+// only here, through a dynamic import of push/ and node/ (their own bundles, loaded on first use).
 import * as vscode from "vscode";
 import { approveForPush } from "../approvals/approve-for-push.ts";
 import { describeAge, isPushDue } from "../status/reminders.ts";

@@ -75,7 +75,7 @@ export async function openSshSession(target: NodeTarget, expected: ExpectedHostK
   }
 }
 
-/** A TCP socket with Nagle off: ssh2 on a default socket stalls ~40 ms per exchange on delayed ACKs (DESIGN §9). */
+/** A TCP socket with Nagle off: ssh2 on a default socket stalls ~40 ms per exchange on delayed ACKs. */
 function openTcp(host: string, port: number, timeoutMs: number, nodeName: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const sock = tcpConnect({ host, port });

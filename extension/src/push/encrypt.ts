@@ -7,7 +7,7 @@ import { checkRecipient } from "../node/recipient.ts";
  */
 export async function encryptBundle(plaintextToml: string, recipient: string): Promise<Uint8Array> {
   const r = checkRecipient(recipient);
-  // Loaded on demand so activation does not pay for the crypto code (STYLE §7).
+  // Loaded on demand: even inside the push bundle, age is evaluated only when a push encrypts.
   const { Encrypter } = await import("age-encryption");
   const e = new Encrypter();
   e.addRecipient(r);

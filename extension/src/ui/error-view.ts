@@ -1,4 +1,4 @@
-// What a failure shows, decided once for every error type: NodeError (push/), RemoError
+// What a failure shows, decided once for every error type: NodeError (node/), RemoError
 // (#protocol), CommandError (commands) and SecretSourceError. Pure, so it is unit-tested.
 import { isRemoError, SET_SECRET_COMMAND } from "#protocol";
 import { isNodeError, type NodeError } from "../node/errors.ts";
@@ -42,7 +42,7 @@ function viewNodeError(e: NodeError, node: string | undefined, showLog: Action):
   const repin: Action = { title: "Re-pin…", command: "remo.repinNode", ...(node === undefined ? {} : { args: [node] }) };
   switch (e.code) {
     case "host_key_changed":
-      // push/ words the detail (old and new fingerprint, how to verify); the headline is ours.
+      // node/ words the detail (old and new fingerprint, how to verify); the headline is ours.
       return { message: `The SSH host key of ${node ?? "the node"} changed. Nothing was sent.`, modal: true, actions: [repin], detail: e.message };
     case "recipient_changed":
       return { message: `The broker's age recipient on ${node ?? "the node"} changed. Nothing was sent.`, modal: true, actions: [repin], detail: e.message };
