@@ -7,6 +7,11 @@ import tseslint from "typescript-eslint";
 /** Folder-level import bans that keep the dependency arrows pointing one way (docs/architecture.md#dependency-direction). */
 const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
+/** What no extension file may import: it starts dist/server.js by path and talks to the broker over SSH. */
+const notCommands = { group: ["**/commands/*"], message: "only extension.ts imports commands/; shared helpers live in ui/, workspace/, node/, secrets/, status/" };
+const notLazyDeps = { group: ["ssh2", "age-encryption"], allowTypeImports: true, message: "ssh2 and age-encryption load on first use: use them in node/ or push/ and reach those with await import()" };
+const extensionBans = [{ group: ["**/language-server/**", "**/broker/**", "vscode-languageserver", "vscode-languageserver/*"], message: "the extension starts dist/server.js by path; it does not import other components" }];
+
 export default tseslint.config(
   {
     ignores: ["dist/**", "out/**", "tmp/**", "node_modules/**", "protocol/src/generated/**", "**/*.js", "!test/vscode/harness/runner-extension/*.js", "**/*.d.mts", "devcontainer-feature/src/**"],
@@ -33,7 +38,12 @@ export default tseslint.config(
   { files: ["broker/**/*.ts"], rules: restrict([{ group: ["vscode*", "ssh2", "#protocol/lsp", "**/language-server/**", "**/extension/**"], message: "the broker depends on protocol/ and Node only" }]) },
   { files: ["devcontainer-feature/client/**/*.ts"], rules: restrict([{ group: ["vscode*", "ssh2", "smol-toml", "age-encryption", "#protocol/lsp", "**/broker/**"], message: "the client stays the smallest bundle: protocol wire + Node only" }]) },
   { files: ["language-server/**/*.ts"], rules: restrict([{ group: ["vscode", "vscode-languageclient*", "ssh2", "**/broker/**", "**/extension/**"], message: "the server never imports the editor or other components" }]) },
-  { files: ["extension/**/*.ts"], rules: restrict([{ group: ["**/language-server/**", "**/broker/**", "vscode-languageserver", "vscode-languageserver/*"], message: "the extension starts dist/server.js by path; it does not import other components" }]) },
+  { files: ["extension/**/*.ts"], rules: restrict(extensionBans) },
+  // The extension's own layers: commands/ is the top (wired by extension.ts only), and ssh2/age
+  // are used only by node/ and push/, which load as lazy bundles (see esbuild.mjs).
+  { files: ["extension/src/**/*.ts"], ignores: ["extension/src/extension.ts", "extension/src/commands/**", "extension/src/node/**", "extension/src/push/**"], rules: restrict([...extensionBans, notCommands, notLazyDeps]) },
+  { files: ["extension/src/extension.ts", "extension/src/commands/**/*.ts"], rules: restrict([...extensionBans, notLazyDeps]) },
+  { files: ["extension/src/node/**/*.ts", "extension/src/push/**/*.ts"], rules: restrict([...extensionBans, notCommands]) },
   { files: ["test/**/*.ts", "bench/**/*.ts", "vitest.config.mts"], rules: { "@typescript-eslint/no-non-null-assertion": "off" } },
   // Plain-JS build, bench and harness scripts: no types to check, so the recommended and stylistic rules only.
   {

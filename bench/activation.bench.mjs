@@ -1,7 +1,8 @@
 // Extension activation: what blocks VS Code when the extension activates, i.e. loading the
-// extension bundle as it ships (built here with esbuild.mjs's extension options plus
-// --production: minified, ~1 MB, with ssh2/age-encryption/vscode-languageclient wrapped for
-// lazy evaluation) and running activate() until it returns. The language client's
+// extension bundle as it ships (built here by esbuild.mjs's own extensionEntries() with
+// --production: minified, vscode-languageclient wrapped for lazy evaluation, and ssh2 and
+// age-encryption not in it at all but in the lazy parts dist/extension-node.js and
+// dist/extension-push.js, required on first use) and running activate() until it returns. The language client's
 // start() is asynchronous and not counted (activate() does not wait for it, by design).
 // Each sample is a fresh Node process (cold require), with `vscode` replaced by a universal
 // stub. The reference is an empty extension (`exports.activate = () => {}`) loaded by the same
@@ -10,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
+import { extensionEntries } from "../esbuild.mjs";
 import { median } from "./lib.mjs";
 
 const runs = Number(process.env.REMO_BENCH_ACTIVATION_RUNS ?? 15);
@@ -63,12 +65,13 @@ function sample(script, root, window = "local") {
 export async function run(ctx) {
   const entry = join(ctx.root, "extension", "src", "extension.ts");
   if (!existsSync(entry)) return [{ area: "extension", what: "activation (require + activate)", skipped: "extension/src/extension.ts missing" }];
-  const ours = join(ctx.tmp, "extension.js");
-  // The same options as the "extension" entry of esbuild.mjs with --production.
-  await esbuild.build({
-    entryPoints: [entry], outfile: ours, bundle: true, platform: "node", format: "cjs", target: "node20", minify: true, sourcemap: false,
-    mainFields: ["module", "main"], external: ["vscode", "cpu-features", "*.node"], logLevel: "error", absWorkingDir: ctx.root,
-  });
+  // The activation bundle and its lazy parts exactly as esbuild.mjs --production builds them.
+  const outdir = join(ctx.tmp, "ext");
+  const builds = extensionEntries({ root: ctx.root, outdir, prod: true });
+  const results = await Promise.all(builds.map(([, o]) => esbuild.build({ ...o, logLevel: "error" })));
+  const ours = join(outdir, "extension.js");
+  const inActivation = Object.keys(results[0].metafile.inputs).filter((i) => /node_modules\/(ssh2|age-encryption)\//.test(i));
+  if (inActivation.length > 0) throw new Error(`the activation bundle carries ssh2/age-encryption: ${inActivation[0]}`);
   const empty = join(ctx.tmp, "empty-extension.js");
   writeFileSync(empty, "exports.activate = () => {};\n");
   // The usual shape of an LSP extension (lsp-sample): vscode-languageclient imported at the top

@@ -17,7 +17,7 @@ async function loadModules(root, tmp) {
     stdin: {
       contents: [
         "export { pushSecrets } from './extension/src/push/push-secrets.ts';",
-        "export { NodeClient } from './extension/src/push/node-client.ts';",
+        "export { NodeClient } from './extension/src/node/admin-client.ts';",
         "export { encryptBundle } from './extension/src/push/encrypt.ts';",
         "export { startSshd, writeBrokerWrapper } from './test/helpers/sshd.ts';",
         "export { startBroker, writeProject, brokerBin } from './test/helpers/broker-process.ts';",

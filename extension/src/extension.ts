@@ -1,22 +1,21 @@
 // activate/deactivate: wiring only. Commands and the status bar come first; the language
-// client starts without blocking activation (STYLE §7).
+// client starts without blocking activation.
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { ApprovalStore } from "./approvals/approval-store.ts";
 import { shownApprovalPrompt } from "./approvals/approval-prompt.ts";
 import { registerCommands } from "./commands/index.ts";
-import { isTestMode } from "./commands/deps.ts";
-import { currentFolderUri } from "./commands/workspace-node.ts";
-import { windowProposal } from "./commands/nodes.ts";
+import { isTestMode } from "./ui/deps.ts";
+import { currentFolderUri, windowProposal } from "./workspace/workspace-node.ts";
 import { remindIfPushDue } from "./commands/push.ts";
-import { registerDevcontainerDiagnostics } from "./devcontainer-diagnostics.ts";
+import { registerDevcontainerDiagnostics } from "./devcontainer/devcontainer-diagnostics.ts";
 import { createLanguageClient, sendSecretState, whenRemoIsUsed } from "./language-client.ts";
 import { disposeLog, getLog } from "./log.ts";
-import { NodeRegistry } from "./node-registry.ts";
-import { SecretStore } from "./secret-store.ts";
-import { execFileRunner } from "./secret-sources.ts";
+import { NodeRegistry } from "./node/node-registry.ts";
+import { SecretStore } from "./secrets/secret-store.ts";
+import { execFileRunner } from "./secrets/secret-sources.ts";
 import { readSecretSources, readSettings } from "./settings.ts";
-import { RemoStatusBar } from "./status-bar.ts";
+import { RemoStatusBar } from "./status/status-bar.ts";
 
 let client: LanguageClient | undefined;
 

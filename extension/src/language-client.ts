@@ -2,12 +2,9 @@
 // source) and keeps it told which secret names the laptop holds (names only, never values).
 import * as vscode from "vscode";
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
-import { MANIFEST_PATHS, parseManifest } from "#protocol";
+import { MANIFEST_PATHS, manifestLanguageId, parseManifest } from "#protocol";
 import type { SecretState } from "#protocol/lsp";
 import { getLog } from "./log.ts";
-
-/** Language id of the manifest, contributed in package.json. */
-export const manifestLanguageId = "remo-manifest";
 
 /** Glob patterns for manifest files (the same as the language's filenamePatterns). */
 export const manifestGlobs = MANIFEST_PATHS.map((p) => `**/${p}`);

@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { parseSecretSources, type SecretSourceConfig } from "./secret-sources.ts";
+import { parseSecretSources, type SecretSourceConfig } from "./secrets/secret-sources.ts";
 
 /** `remo.trace.server` values. */
 export type TraceSetting = "off" | "messages" | "verbose";
@@ -34,7 +34,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RemoSettings {
 
 /**
  * The secret sources from USER settings only. A workspace or folder value is ignored on
- * purpose (DESIGN §7): a repository must never make the extension run a command.
+ * purpose: a repository must never make the extension run a command.
  */
 export function readSecretSources(): SecretSourceConfig {
   return parseSecretSources(userValue("secretSources"));

@@ -34,8 +34,7 @@ export interface WorkspaceSecretNamesParams {
 /** Server → client: secret names used by other manifests in the workspace (for completion). */
 export const workspaceSecretNamesRequest = new RequestType<WorkspaceSecretNamesParams, string[], void>("remo/workspaceSecretNames");
 
-/** The command the server's quick fix and CodeLens invoke to set a value: args `[name: string]`. */
-export const SET_SECRET_COMMAND = "remo.setSecret";
+export { SET_SECRET_COMMAND } from "./editor.ts";
 
 /** The diagnostic code for an allowlisted name with no value on the laptop. */
 export const SECRET_VALUE_MISSING = "secret-value-missing";

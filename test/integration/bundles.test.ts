@@ -1,4 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 // typage's "should tree shake" test, turned on our bundles: the dependency arrows (docs/architecture.md#dependency-direction)
@@ -23,7 +25,10 @@ const forbidden: Record<string, string[]> = {
   "remo-secrets": ["vscode-languageserver", "vscode-jsonrpc", "ssh2", "smol-toml", "age-encryption", "ajv", "jsonc-parser"],
   "remo-broker": ["ssh2", "vscode-languageserver", "vscode-languageclient", "vscode-jsonrpc", "jsonc-parser"],
   "server": ["ssh2", "age-encryption", "vscode-languageclient", "jsonc-parser"],
-  "extension": ["vscode-languageserver"],
+  // ssh2 and age-encryption load on first use, from the extension's lazy parts: never at activation.
+  "extension": ["vscode-languageserver", "ssh2", "age-encryption"],
+  "extension-node": ["vscode-languageserver", "vscode-languageclient", "age-encryption"],
+  "extension-push": ["vscode-languageserver", "vscode-languageclient", "ssh2"],
   "remo-secrets-synthesize": ["ssh2", "age-encryption", "vscode-languageclient", "vscode-languageserver"],
 };
 
@@ -33,6 +38,8 @@ const budgets: Record<string, [string, number]> = {
   "remo-broker": ["dist/remo-broker.js", 700 * 1024],
   "server": ["dist/server.js", 900 * 1024],
   "extension": ["dist/extension.js", 3 * 1024 * 1024],
+  "extension-node": ["dist/extension-node.js", 1536 * 1024],
+  "extension-push": ["dist/extension-push.js", 1536 * 1024],
 };
 
 describe("dist bundles", () => {
@@ -43,6 +50,16 @@ describe("dist bundles", () => {
 
   it("the client bundle carries no third-party code at all", () => {
     expect([...packagesIn("remo-secrets")]).toEqual([]);
+  });
+
+  it("the activation bundle reaches its lazy parts by a require of their files, which load without VS Code", () => {
+    const code = readFileSync("dist/extension.js", "utf8");
+    expect([...code.matchAll(/require\("\.\/(extension-[a-z]+\.js)"\)/g)].map((m) => m[1]).sort()).toEqual(["extension-node.js", "extension-push.js"]);
+    expect(readFileSync("dist/extension-push.js", "utf8")).toContain("require(\"./extension-node.js\")");
+    const load = createRequire(join(process.cwd(), "dist", "extension.js"));
+    const node = load("./extension-node.js") as Record<string, unknown>;
+    const push = load("./extension-push.js") as Record<string, unknown>;
+    expect({ node: Object.keys(node).sort(), push: Object.keys(push) }).toEqual({ node: ["NodeClient", "probeNode"], push: ["pushSecrets"] });
   });
 
   it.each(Object.entries(budgets))("%s stays within its size budget", (_bundle, [file, max]) => {

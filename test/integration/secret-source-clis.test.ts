@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExecFileRunner, parseSecretSources, resolveSecretSource, SecretSourceError } from "../../extension/src/secret-sources.ts";
+import { createExecFileRunner, parseSecretSources, resolveSecretSource, SecretSourceError } from "../../extension/src/secrets/secret-sources.ts";
 import { makeSentinel } from "../helpers/sentinel.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 

@@ -1,6 +1,6 @@
 // The approval step of a push: which of the manifest's names this project may receive on this
 // node. Asks only when the manifest names something not approved yet; narrows silently.
-import type { SecretEntry } from "../secret-store.ts";
+import type { SecretEntry } from "../secrets/secret-store.ts";
 import { applyAnswer, planApproval } from "./approval-model.ts";
 import { askApproval } from "./approval-prompt.ts";
 import type { ApprovalStore } from "./approval-store.ts";

@@ -4,9 +4,9 @@ import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import type { AuditRecord } from "#protocol";
 import { isFromWebview, type AuditFilters, type ToWebview } from "#protocol/webview";
-import type { NodeEntry } from "../node-registry.ts";
-import type { NodeClient, NodeClientDeps } from "../push/node-client.ts";
-import { viewError } from "../commands/error-view.ts";
+import type { NodeEntry } from "../node/node-registry.ts";
+import type { NodeClient, NodeClientDeps } from "../node/index.ts";
+import { viewError } from "../ui/error-view.ts";
 import { getLog } from "../log.ts";
 import { filterRecords, lastFetchedBySecret } from "./audit-data.ts";
 
@@ -152,7 +152,7 @@ export class AuditPanel implements vscode.Disposable {
 
   private async connect(node: NodeEntry): Promise<NodeClient> {
     if (this.client !== undefined) return this.client;
-    const { NodeClient: Client } = await import("../push/node-client.ts");
+    const { NodeClient: Client } = await import("../node/index.ts");
     this.client = await Client.connect(node.target, node.pins, this.deps.clientDeps());
     if (this.disposed) this.closeClient();
     return this.client;

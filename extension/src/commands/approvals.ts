@@ -2,8 +2,8 @@
 import * as vscode from "vscode";
 import type { Approval } from "../approvals/approval-model.ts";
 import { getLog } from "../log.ts";
-import { Cancelled } from "./command-error.ts";
-import { testOptions, type CommandDeps } from "./deps.ts";
+import { Cancelled } from "../ui/command-error.ts";
+import { testOptions, type CommandDeps } from "../ui/deps.ts";
 
 /** Test-mode options: list without prompting, or revoke one approval without the pickers. */
 interface ReviewOptions { quiet: boolean; revoke: { node: string; project: string } }

@@ -1,15 +1,15 @@
 // Show Broker Status and Install Broker on Node.
 import * as vscode from "vscode";
 import type { StatusResponse } from "#protocol";
-import { describeBrokerStatus } from "../broker-status.ts";
-import { describeTarget } from "../nodes/node-target.ts";
+import { describeBrokerStatus } from "../status/broker-status.ts";
+import { describeTarget } from "../node/node-target.ts";
 import { getLog } from "../log.ts";
-import type { NodeEntry } from "../node-registry.ts";
-import { Cancelled, CommandError } from "./command-error.ts";
-import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
+import type { NodeEntry } from "../node/node-registry.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
 import { pickNode } from "./nodes.ts";
-import { requireWorkspaceNode } from "./workspace-node.ts";
-import { findManifest, requireTrust } from "./workspace.ts";
+import { requireWorkspaceNode } from "../workspace/workspace-node.ts";
+import { findManifest, requireTrust } from "../workspace/workspace-files.ts";
 
 /** Remo: Show Broker Status — asks the node's broker for `status`, updates the status bar. */
 export async function showBrokerStatus(deps: CommandDeps, opts?: unknown): Promise<StatusResponse | undefined> {
@@ -32,7 +32,7 @@ export async function refreshBrokerStatus(deps: CommandDeps): Promise<{ entry: N
   let status: StatusResponse;
   try {
     status = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Remo: checking ${entry.target.name}` }, async () => {
-      const { NodeClient } = await import("../push/node-client.ts");
+      const { NodeClient } = await import("../node/index.ts");
       const client = await NodeClient.connect(entry.target, entry.pins, nodeClientDeps());
       try {
         return await client.status();
@@ -69,7 +69,7 @@ export async function installBrokerOnNode(deps: CommandDeps, nameArg?: unknown, 
     if (pick !== "Install") throw new Cancelled();
   }
   const log = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Remo: installing the broker on ${entry.target.name}…` }, async () => {
-    const { NodeClient } = await import("../push/node-client.ts");
+    const { NodeClient } = await import("../node/index.ts");
     const client = await NodeClient.connect(entry.target, entry.pins, nodeClientDeps());
     try {
       return await client.installBroker(files, `/tmp/remo-broker-install-${Date.now().toString(36)}`, t.env === undefined ? {} : { env: t.env });

@@ -2,13 +2,13 @@
 // the manifest through workspace.fs (and the .gitignore block for the generated location).
 import * as vscode from "vscode";
 import { normalizeProjectName, projectNamePattern } from "#protocol";
-import { findSecretNames } from "../workspace-scan/find-secret-names.ts";
-import type { ScanFs } from "../workspace-scan/walk-workspace.ts";
+import { findSecretNames } from "../manifest-authoring/find-secret-names.ts";
+import type { ScanFs } from "../manifest-authoring/walk-workspace.ts";
 import { getLog } from "../log.ts";
-import { ensureGitignoreBlock, renderManifest } from "../manifest-authoring/create-manifest.ts";
-import { Cancelled } from "./command-error.ts";
-import { testOptions, type CommandDeps } from "./deps.ts";
-import { basename, findManifest, pickWorkspaceFolder, readText, writeText } from "./workspace.ts";
+import { ensureGitignoreBlock, renderManifest } from "../manifest-authoring/render-manifest.ts";
+import { Cancelled } from "../ui/command-error.ts";
+import { testOptions, type CommandDeps } from "../ui/deps.ts";
+import { basename, findManifest, pickWorkspaceFolder, readText, writeText } from "../workspace/workspace-files.ts";
 
 /** Where a new manifest goes: committed with the devcontainer, or generated and git-ignored. */
 export type ManifestLocation = "devcontainer" | "remo";
@@ -65,7 +65,7 @@ async function pickSecrets(folder: vscode.WorkspaceFolder, acceptDefaults: boole
   const found = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: "Remo: looking for secret names in the workspace…", cancellable: true },
     async (_p, token) => {
-      const { walkWorkspace } = await import("../workspace-scan/walk-workspace.ts");
+      const { walkWorkspace } = await import("../manifest-authoring/walk-workspace.ts");
       const scan = await walkWorkspace(folder.uri, workspaceScanFs(), { maxFiles: maxScanFiles, maxFileBytes: maxScanBytes, maxTotalBytes: maxScanTotalBytes, maxMs: maxScanMs, now: () => Date.now(), isCancelled: () => token.isCancellationRequested });
       if (scan.stoppedBecause !== undefined) getLog().info(`secret-name scan of ${folder.name} stopped early: ${scan.stoppedBecause}`);
       const files = scan.files;

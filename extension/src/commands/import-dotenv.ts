@@ -1,9 +1,9 @@
 // Remo: Import Secrets from .env File… — moves values from a plain-text .env file into
 // SecretStorage (the OS keychain), then offers to delete the file so no plaintext copy stays.
 import * as vscode from "vscode";
-import { parseDotenv } from "../dotenv-parse.ts";
-import { Cancelled, CommandError } from "./command-error.ts";
-import { testOptions, type CommandDeps } from "./deps.ts";
+import { parseDotenv } from "../secrets/dotenv-parse.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { testOptions, type CommandDeps } from "../ui/deps.ts";
 
 /** A .env file is a few KiB; a much larger file is not one. */
 const maxDotenvBytes = 1024 * 1024;

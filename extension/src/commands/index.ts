@@ -1,17 +1,18 @@
 // The command table: one line per command, each wrapped so errors become one notification.
 import * as vscode from "vscode";
+import type { SET_SECRET_COMMAND } from "#protocol";
 import { getLog } from "../log.ts";
-import { guarded, type CommandDeps } from "./deps.ts";
+import { guarded, type CommandDeps } from "../ui/deps.ts";
 import { createManifest } from "./create-manifest.ts";
 import { listSecrets, removeSecret, setSecret } from "./secrets.ts";
 import { importDotenv } from "./import-dotenv.ts";
 import { addNode, removeNode, repinNode, selectNode } from "./nodes.ts";
-import { synthesizeDevcontainer } from "./synthesize.ts";
+import { synthesizeDevcontainer } from "./synthesize-devcontainer.ts";
 import { clearSecretsOnNode, pushSecrets } from "./push.ts";
 import { showAudit } from "./show-audit.ts";
 import { reviewApprovals } from "./approvals.ts";
 import { installBrokerOnNode, showBrokerStatus } from "./broker.ts";
-import { ProposedContent, proposedScheme } from "./proposed-content.ts";
+import { ProposedContent, proposedScheme } from "../ui/proposed-content.ts";
 
 /** Registers every `remo.*` command. */
 export function registerCommands(deps: CommandDeps): void {
@@ -20,7 +21,8 @@ export function registerCommands(deps: CommandDeps): void {
   const nameOr = (a: unknown): string | undefined => (typeof a === "string" ? a : node());
   const table: [string, (...args: never[]) => Promise<unknown>][] = [
     ["remo.createManifest", guarded((o?: unknown) => createManifest(deps, o))],
-    ["remo.setSecret", guarded((n?: unknown, o?: unknown) => setSecret(deps, n, o))],
+    // The literal is what package.json contributes; `satisfies` ties it to the id the server's quick fix runs.
+    ["remo.setSecret" satisfies typeof SET_SECRET_COMMAND, guarded((n?: unknown, o?: unknown) => setSecret(deps, n, o))],
     ["remo.removeSecret", guarded((n?: unknown) => removeSecret(deps, n))],
     ["remo.listSecrets", guarded((o?: unknown) => listSecrets(deps, o))],
     ["remo.importDotenv", guarded((u?: unknown, o?: unknown) => importDotenv(deps, u, o))],

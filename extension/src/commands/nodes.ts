@@ -1,18 +1,18 @@
 // Add / Remove / Re-pin / Select Node. Pinning happens only after the user saw the SHA256
-// host key fingerprint and the broker's age recipient (DESIGN §7).
+// host key fingerprint and the broker's age recipient.
 import * as vscode from "vscode";
 import { homedir, userInfo } from "node:os";
-import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
-import { describeTarget } from "../nodes/node-target.ts";
-import { expandSshPath, listSshHosts, resolveSshHost } from "../nodes/ssh-config.ts";
-import { nodeNamePattern } from "../node-registry.ts";
+import type { NodePins, NodeTarget } from "../node/node-target.ts";
+import { describeTarget } from "../node/node-target.ts";
+import { expandSshPath, listSshHosts, resolveSshHost } from "../node/ssh-config.ts";
+import { nodeNamePattern } from "../node/node-registry.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
-import { Cancelled, CommandError } from "./command-error.ts";
-import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
-import { checkProjectPath, defaultProjectPath, parseHostSpec, type HostSpec } from "./host-spec.ts";
-import { windowLocation } from "./workspace-node.ts";
-import { basename, pickWorkspaceFolder, requireTrust } from "./workspace.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
+import { checkProjectPath, defaultProjectPath, parseHostSpec, type HostSpec } from "../node/host-spec.ts";
+import { windowLocation, windowProposal } from "../workspace/workspace-node.ts";
+import { basename, pickWorkspaceFolder, requireTrust } from "../workspace/workspace-files.ts";
 
 /**
  * Test-mode options of Add Node: a full target, an automatic confirmation, and `pins` that
@@ -33,7 +33,7 @@ export async function addNode(deps: CommandDeps, opts?: unknown, how: { fromWind
   const probed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Remo: connecting to ${describeTarget(target)}…` },
     async () => {
-      const { probeNode } = await import("../push/node-client.ts");
+      const { probeNode } = await import("../node/index.ts");
       return await probeNode(target, nodeClientDeps());
     },
   );
@@ -97,7 +97,7 @@ async function targetFromWindow(folder: vscode.WorkspaceFolder, ask: boolean): P
     if (typed === undefined) throw new Cancelled();
     projectPath = typed;
   }
-  return await resolveTarget(p, projectPath);
+  return await resolveTarget(p, projectPath, await readSshConfig());
 }
 
 async function askKeepOthers(others: string[], name: string): Promise<boolean> {
@@ -114,7 +114,7 @@ export async function repinNode(deps: CommandDeps, nameArg?: unknown, opts?: unk
   const probed = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Remo: reading ${entry.target.name}'s host key and recipient…` },
     async () => {
-      const { probeNode } = await import("../push/node-client.ts");
+      const { probeNode } = await import("../node/index.ts");
       return await probeNode(entry.target, nodeClientDeps());
     },
   );
@@ -171,21 +171,17 @@ export async function pickNode(deps: CommandDeps, nameArg: unknown, title: strin
   return picked.entry;
 }
 
-/** What the window's remote authority proposes for a node, when it names one. */
-interface WindowProposal { alias: string; user?: string; port?: number; projectPath?: string; via: string }
+/** The user's ssh client config (the remo.ssh.configFile setting, else ~/.ssh/config), read once per Add Node. */
+interface SshConfigFile { path: string; text: string | undefined }
 
-/** The node this folder's window lives on (Remote-SSH, or containers on a Remote-SSH/ssh:// Docker host). */
-export function windowProposal(folder: vscode.WorkspaceFolder | undefined): WindowProposal | undefined {
-  const loc = windowLocation(folder);
-  if (loc.kind !== "node") return undefined;
-  const via = loc.via === "ssh-remote" ? "Remote-SSH" : loc.via === "dev-container" ? "Dev Containers" : "attached container";
-  return { alias: loc.host.alias, via, ...(loc.host.user === undefined ? {} : { user: loc.host.user }), ...(loc.host.port === undefined ? {} : { port: loc.host.port }), ...(loc.projectPath === undefined ? {} : { projectPath: loc.projectPath }) };
+async function readSshConfig(): Promise<SshConfigFile> {
+  const path = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
+  return { path, text: await readLocal(path) };
 }
 
 /** Builds a target for `spec` through the user's ssh config (identity files, port, jump host). */
-export async function resolveTarget(spec: { alias: string; user?: string; port?: number }, projectPath: string, name = spec.alias): Promise<NodeTarget> {
-  const configPath = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
-  const resolved = resolveSshHost(spec.alias, await readLocal(configPath));
+async function resolveTarget(spec: { alias: string; user?: string; port?: number }, projectPath: string, config: SshConfigFile, name = spec.alias): Promise<NodeTarget> {
+  const resolved = resolveSshHost(spec.alias, config.text);
   const local = userInfo().username;
   const user = spec.user ?? resolved.user ?? local;
   const identityFile = await firstExisting(resolved.identityFiles.map((f) => expandSshPath(f, { home: homedir(), localUser: local, host: resolved.host, remoteUser: user })));
@@ -202,8 +198,8 @@ export async function resolveTarget(spec: { alias: string; user?: string; port?:
 }
 
 async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
-  const configPath = readSettings().sshConfigFile ?? `${homedir()}/.ssh/config`;
-  const aliases = listSshHosts(await readLocal(configPath));
+  const config = await readSshConfig();
+  const aliases = listSshHosts(config.text);
   const proposal = windowProposal(folder);
   let spec: HostSpec | undefined;
   const here = proposal === undefined ? undefined : `$(remote) ${proposal.user === undefined ? "" : `${proposal.user}@`}${proposal.alias}`;
@@ -214,7 +210,7 @@ async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
       ...aliases.filter((a) => a !== proposal?.alias).map((a) => ({ label: a })),
       { label: other },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: "Remo: which SSH host runs the broker?", placeHolder: here === undefined ? `Hosts from ${configPath}` : "This window's host comes first" });
+    const pick = await vscode.window.showQuickPick(items, { title: "Remo: which SSH host runs the broker?", placeHolder: here === undefined ? `Hosts from ${config.path}` : "This window's host comes first" });
     if (pick === undefined) throw new Cancelled();
     if (pick.label === here && proposal !== undefined) spec = { alias: proposal.alias, ...(proposal.user === undefined ? {} : { user: proposal.user }), ...(proposal.port === undefined ? {} : { port: proposal.port }) };
     else if (pick.label !== other) spec = { alias: pick.label };
@@ -232,7 +228,7 @@ async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
     spec = parsed;
   }
   const proposedPath = proposal?.alias === spec.alias ? proposal.projectPath : undefined;
-  const user = spec.user ?? resolveSshHost(spec.alias, await readLocal(configPath)).user ?? userInfo().username;
+  const user = spec.user ?? resolveSshHost(spec.alias, config.text).user ?? userInfo().username;
   const projectPath = await vscode.window.showInputBox({
     title: `Remo: where is ${folder.name} on ${spec.alias}?`,
     prompt: proposedPath !== undefined ? "The project's path on the node, as this window sees it (press Enter to confirm)" : "The project's absolute path on the node (the broker reads the manifest there)",
@@ -241,7 +237,7 @@ async function askTarget(folder: vscode.WorkspaceFolder): Promise<NodeTarget> {
     validateInput: checkProjectPath,
   });
   if (projectPath === undefined) throw new Cancelled();
-  return await resolveTarget(spec, projectPath);
+  return await resolveTarget(spec, projectPath, config);
 }
 
 async function readLocal(path: string): Promise<string | undefined> {

@@ -1,10 +1,9 @@
 // Runs one push per node in parallel under one progress notification and reports per node.
 import * as vscode from "vscode";
-import type { NodeEntry } from "../node-registry.ts";
+import type { NodeEntry } from "../node/node-registry.ts";
 import { getLog } from "../log.ts";
-import type { PushOutcome } from "./push.ts";
-import { viewError } from "./error-view.ts";
-import { runOnAll, summarizeRuns, type NodeRun } from "./push-runs.ts";
+import { viewError } from "../ui/error-view.ts";
+import { runOnAll, summarizeRuns, type NodeRun, type PushOutcome } from "./push-runs.ts";
 
 /** What a push to several nodes did, node by node (also the command's result, for tests). */
 export interface MultiPushOutcome { project: string; nodes: NodeRun<PushOutcome>[] }

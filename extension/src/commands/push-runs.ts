@@ -36,3 +36,17 @@ export function summarizeRuns<R>(project: string, runs: NodeRun<R>[]): { level: 
   if (failed.length === 0) return { level: "info", message: `Pushed ${project}'s secrets to ${runs.map((r) => r.node).join(", ")}.` };
   return { level: "warning", message: `Pushed ${project}'s secrets to ${runs.length - failed.length} of ${runs.length} nodes. ${failed.map((r) => `${r.node}: ${r.error}`).join(" ")}` };
 }
+
+/** What a push reports back (also the command's result, for tests). */
+export interface PushOutcome {
+  node: string;
+  project: string;
+  secretCount: number;
+  loadedAt: string;
+  missing: string[];
+  registered: boolean;
+  /** The names sent and registered: approved for this project on this node and in the manifest. */
+  approved: string[];
+  /** Manifest names the user left unapproved at this push's prompt (not sent). */
+  declined: string[];
+}

@@ -1,11 +1,11 @@
 // Which nodes a Push goes to: the folder's one node, all of them or one of several, or (in a
 // window whose node is not added yet) the window's own host, added on the spot.
 import * as vscode from "vscode";
-import type { NodeEntry } from "../node-registry.ts";
-import { Cancelled } from "./command-error.ts";
-import { testOptions, type CommandDeps } from "./deps.ts";
-import { addNode, windowProposal } from "./nodes.ts";
-import { requireWorkspaceNode } from "./workspace-node.ts";
+import type { NodeEntry } from "../node/node-registry.ts";
+import { Cancelled } from "../ui/command-error.ts";
+import { testOptions, type CommandDeps } from "../ui/deps.ts";
+import { addNode } from "./nodes.ts";
+import { requireWorkspaceNode, windowProposal } from "../workspace/workspace-node.ts";
 
 /** Test-mode answers: `nodes` picks ("all" or names), `useWindowHost` accepts the offer. */
 interface PushTargetOptions { nodes: "all" | string[]; useWindowHost: boolean; brokerCommand: string }

@@ -1,33 +1,20 @@
 // Push Secrets, Clear Secrets on Node, and the push reminder. ssh2/age-encryption load
-// only here, through a dynamic import of push/ (STYLE §7).
+// only here, through a dynamic import of push/ and node/ (their own bundles, loaded on first use).
 import * as vscode from "vscode";
 import { approveForPush } from "../approvals/approve-for-push.ts";
-import { describeAge, isPushDue } from "../reminders.ts";
+import { describeAge, isPushDue } from "../status/reminders.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
 import { refreshBrokerStatus } from "./broker.ts";
-import type { NodeEntry } from "../node-registry.ts";
-import { requireWorkspaceNode } from "./workspace-node.ts";
+import type { NodeEntry } from "../node/node-registry.ts";
+import { requireWorkspaceNode } from "../workspace/workspace-node.ts";
 import { choosePushNodes } from "./push-targets.ts";
 import { pushToMany, type MultiPushOutcome } from "./push-many.ts";
-import { Cancelled, CommandError } from "./command-error.ts";
-import { isTestMode, nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
+import type { PushOutcome } from "./push-runs.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { isTestMode, nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
 import { setSecret } from "./secrets.ts";
-import { pickWorkspaceFolder, requireManifest, requireTrust } from "./workspace.ts";
-
-/** What a push reports back (also the command's result, for tests). */
-export interface PushOutcome {
-  node: string;
-  project: string;
-  secretCount: number;
-  loadedAt: string;
-  missing: string[];
-  registered: boolean;
-  /** The names sent and registered: approved for this project on this node and in the manifest. */
-  approved: string[];
-  /** Manifest names the user left unapproved at this push's prompt (not sent). */
-  declined: string[];
-}
+import { pickWorkspaceFolder, requireManifest, requireTrust } from "../workspace/workspace-files.ts";
 
 /** Remo: Push Secrets — the approved values, age-encrypted to the pinned recipient, over pinned SSH. */
 export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | MultiPushOutcome | undefined> {
@@ -96,7 +83,7 @@ export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<Pu
 
 /** One node's push: encrypt, send, record the time, refresh the status bar. No notification. */
 async function pushToNode(deps: CommandDeps, entry: NodeEntry, project: { name: string; allowlist: string[] }, declined: string[], lookup: (name: string) => Promise<string | undefined>, register: boolean): Promise<PushOutcome> {
-  const mod = await import("../push/push-secrets.ts");
+  const mod = await import("../push/index.ts");
   const registeredPath = deps.approvals.registeredPath(entry.target.name, project.name) ?? registeredOnSameBroker(deps, entry, project.name);
   const result = await mod.pushSecrets(
     { target: entry.target, pins: entry.pins, project, lookup, register, ...(registeredPath === undefined ? {} : { registeredPath }) },
@@ -146,7 +133,7 @@ export async function clearSecretsOnNode(deps: CommandDeps, opts?: unknown): Pro
     if (pick !== "Clear") throw new Cancelled();
   }
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Remo: clearing secrets on ${entry.target.name}…` }, async () => {
-    const { NodeClient } = await import("../push/node-client.ts");
+    const { NodeClient } = await import("../node/index.ts");
     const client = await NodeClient.connect(entry.target, entry.pins, nodeClientDeps());
     try {
       await client.clear(manifest.project.name);

@@ -1,10 +1,10 @@
 // Set / Remove / List Secrets: values go to SecretStorage through SecretStore only.
 import * as vscode from "vscode";
-import { secretNamePattern } from "#protocol";
-import { describeSecretSource } from "../secret-sources.ts";
-import { Cancelled, CommandError } from "./command-error.ts";
-import { testOptions, type CommandDeps } from "./deps.ts";
-import { findManifest, pickWorkspaceFolder } from "./workspace.ts";
+import { SET_SECRET_COMMAND, secretNamePattern } from "#protocol";
+import { describeSecretSource } from "../secrets/secret-sources.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { testOptions, type CommandDeps } from "../ui/deps.ts";
+import { findManifest, pickWorkspaceFolder } from "../workspace/workspace-files.ts";
 
 /** Validation message for a secret name typed by the user, or undefined when fine. */
 export function checkSecretName(name: string): string | undefined {
@@ -69,7 +69,7 @@ export async function listSecrets(deps: CommandDeps, opts?: unknown): Promise<Se
     detail: r.allowlisted ? "allowlisted by this workspace's manifest" : "not in this workspace's allowlist (never sent from here)",
   }));
   const picked = await vscode.window.showQuickPick(items, { title: "Remo: secrets on this laptop (values are never shown)", placeHolder: "Pick one to set its value" });
-  if (picked !== undefined) await vscode.commands.executeCommand("remo.setSecret", picked.name);
+  if (picked !== undefined) await vscode.commands.executeCommand(SET_SECRET_COMMAND, picked.name);
   return list;
 }
 

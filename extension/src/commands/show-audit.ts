@@ -1,13 +1,15 @@
-import { AuditPanel } from "../audit-view/audit-panel.ts";
-import { nodeClientDeps, type CommandDeps } from "./deps.ts";
-import { requireWorkspaceNode } from "./workspace-node.ts";
-import { findManifest } from "./workspace.ts";
 import * as vscode from "vscode";
+import type { AuditPanel } from "../audit-view/audit-panel.ts";
+import { nodeClientDeps, type CommandDeps } from "../ui/deps.ts";
+import { requireWorkspaceNode } from "../workspace/workspace-node.ts";
+import { findManifest } from "../workspace/workspace-files.ts";
 
 /** Remo: Show Audit — opens (or reveals) the audit webview for the workspace's node. */
-export function showAudit(deps: CommandDeps): Promise<AuditPanel> {
+export async function showAudit(deps: CommandDeps): Promise<AuditPanel> {
   requireWorkspaceNode(deps);
-  const panel = AuditPanel.show({
+  // The panel's code is evaluated on first use, not at activation.
+  const { AuditPanel: Panel } = await import("../audit-view/audit-panel.ts");
+  return Panel.show({
     extensionUri: deps.context.extensionUri,
     node: () => deps.nodes.workspaceNode(),
     project: async () => {
@@ -21,5 +23,4 @@ export function showAudit(deps: CommandDeps): Promise<AuditPanel> {
       deps.publishSecretState();
     },
   });
-  return Promise.resolve(panel);
 }

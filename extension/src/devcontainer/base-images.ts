@@ -1,4 +1,4 @@
-// The base image a new devcontainer.json starts from, chosen by the project's language markers (DESIGN §6).
+// The base image a new devcontainer.json starts from, chosen by the project's language markers.
 
 /** A language guess and the image it maps to. Image names are strings only: nothing is pulled here. */
 export interface BaseImage { language: string; image: string; hasNode: boolean }
@@ -16,7 +16,7 @@ const debianBase: BaseImage = { language: "generic", image: "mcr.microsoft.com/d
 /** The language markers worth looking for in a project's root folder. */
 export const languageMarkers: readonly string[] = markerImages.flatMap((m) => m.markers);
 
-/** Picks the base image for the first marker present, in the order DESIGN §6 lists them; else plain Debian. */
+/** Picks the base image for the first marker present, in the order of markerImages; else plain Debian. */
 export function chooseBaseImage(markers: readonly string[]): BaseImage {
   const present = new Set(markers);
   return markerImages.find((m) => m.markers.some((k) => present.has(k)))?.base ?? debianBase;

@@ -1,4 +1,4 @@
-// `node dist/remo-secrets-synthesize.js <workspace-folder>`: the Synthesize command without VS Code (DESIGN §8).
+// `node dist/remo-secrets-synthesize.js <workspace-folder>`: the Synthesize command without VS Code.
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { nodeWorkspaceFs } from "./node-workspace-fs.ts";

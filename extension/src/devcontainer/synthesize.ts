@@ -1,4 +1,4 @@
-// devcontainer.json synthesis (DESIGN §6): pure, text in → text + report out. Edits keep comments, order and indentation.
+// devcontainer.json synthesis: pure, text in → text + report out. Edits keep comments, order and indentation.
 import { applyEdits, getNodeValue, findNodeAtLocation, type Edit, type Node } from "jsonc-parser";
 import { CodedError, CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR, normalizeProjectName, projectNamePattern } from "#protocol";
 import { brokerMountString, brokerSocketSource, classifyMount, containerMountTarget, legacySocketSource, parseMount } from "./broker-mount.ts";

@@ -1,31 +1,5 @@
 // age encryption of a bundle to the node's recipient, in process (no `age` binary, nothing in argv).
-import { CodedError } from "#protocol";
-
-/** Why a recipient cannot be used. */
-export class RecipientError extends CodedError<"bad_recipient"> {
-  constructor(message: string) {
-    super("RecipientError", "bad_recipient", message);
-  }
-}
-
-/** An X25519 age recipient: `age1` + 58 bech32 characters. */
-export const x25519RecipientPattern = /^age1[02-9ac-hj-np-z]{58}$/;
-
-/**
- * Checks that a recipient is an X25519 age recipient, as the broker's key is.
- * @throws RecipientError with a message that says what to use instead
- */
-export function checkRecipient(recipient: string): string {
-  const r = recipient.trim();
-  if (x25519RecipientPattern.test(r)) return r;
-  if (/^(ssh-|ecdsa-|sk-ssh-)/.test(r)) {
-    throw new RecipientError("This is an SSH public key, not an age recipient. Remo encrypts to the broker's X25519 key: use the age1… recipient that `remo-broker admin get-public-key` prints on the node.");
-  }
-  if (r.startsWith("age1")) {
-    throw new RecipientError("This age recipient is not an X25519 recipient (age1 followed by 58 characters). Use the recipient that `remo-broker admin get-public-key` prints on the node.");
-  }
-  throw new RecipientError("This is not an age recipient (it should start with age1). Use the recipient that `remo-broker admin get-public-key` prints on the node.");
-}
+import { checkRecipient } from "../node/recipient.ts";
 
 /**
  * Encrypts bundle plaintext (the TOML table) to one X25519 recipient as a binary age file.
@@ -33,7 +7,7 @@ export function checkRecipient(recipient: string): string {
  */
 export async function encryptBundle(plaintextToml: string, recipient: string): Promise<Uint8Array> {
   const r = checkRecipient(recipient);
-  // Loaded on demand so activation does not pay for the crypto code (STYLE §7).
+  // Loaded on demand: even inside the push bundle, age is evaluated only when a push encrypts.
   const { Encrypter } = await import("age-encryption");
   const e = new Encrypter();
   e.addRecipient(r);

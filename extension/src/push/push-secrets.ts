@@ -1,11 +1,11 @@
 // Push Secrets end to end: approved values → bundle → age to the pinned recipient → register/reload
 // with the approved list → push-creds.
 import { encodeBundle } from "#protocol";
-import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
+import type { NodePins, NodeTarget } from "../node/node-target.ts";
 import { buildBundle } from "./bundle-builder.ts";
 import { encryptBundle } from "./encrypt.ts";
-import { NodeError } from "./errors.ts";
-import { NodeClient, type NodeClientDeps } from "./node-client.ts";
+import { NodeError } from "../node/errors.ts";
+import type { NodeClientDeps } from "../node/index.ts";
 
 /** What {@link pushSecrets} did. */
 export interface PushResult {
@@ -44,6 +44,8 @@ export async function pushSecrets(opts: {
   }
   const { secrets, missing } = await buildBundle(opts.project.allowlist, opts.lookup);
   const recipient = pins.recipient;
+  // The SSH side is a bundle of its own; this push bundle loads it rather than carrying ssh2 twice.
+  const { NodeClient } = await import("../node/index.ts");
   const client = await NodeClient.connect(target, pins, deps);
   try {
     let registration: { created: boolean; allowlist: string[] } | undefined;

@@ -4,7 +4,7 @@ import { awsCredentialJson, awsSecretNames } from "../../../devcontainer-feature
 import { credHelperKey, dockerSecretName, loginConfig, registryHost, splitDockerCredential } from "../../../devcontainer-feature/client/src/docker-credential.ts";
 import { renderDotenv, renderEnv } from "../../../devcontainer-feature/client/src/env-format.ts";
 import type { SecretValue } from "../../../devcontainer-feature/client/src/secrets.ts";
-import { parseDotenv } from "../../../extension/src/dotenv-parse.ts";
+import { parseDotenv } from "../../../extension/src/secrets/dotenv-parse.ts";
 
 const value = (name: string, text: string): SecretValue => ({ name, text, bytes: Buffer.from(text) });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StatusResponse } from "#protocol";
-import { ageSeconds, describeBrokerStatus, formatAge } from "../../../extension/src/broker-status.ts";
+import { ageSeconds, describeBrokerStatus, formatAge } from "../../../extension/src/status/broker-status.ts";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
 const status = (over: Partial<StatusResponse> = {}): StatusResponse => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseManifest } from "#protocol";
-import { ensureGitignoreBlock, ManifestAuthoringError, renderManifest } from "../../../extension/src/manifest-authoring/create-manifest.ts";
+import { ensureGitignoreBlock, ManifestAuthoringError, renderManifest } from "../../../extension/src/manifest-authoring/render-manifest.ts";
 
 describe("renderManifest", () => {
   it("renders a manifest parseManifest accepts, de-duplicating names", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDotenv } from "../../../extension/src/dotenv-parse.ts";
+import { parseDotenv } from "../../../extension/src/secrets/dotenv-parse.ts";
 import { makeSentinel } from "../../helpers/sentinel.ts";
 
 describe("parseDotenv", () => {

@@ -1,7 +1,8 @@
 import { Decrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { decodeBundle, encodeBundle } from "#protocol";
-import { checkRecipient, encryptBundle, RecipientError } from "../../../extension/src/push/encrypt.ts";
+import { encryptBundle } from "../../../extension/src/push/encrypt.ts";
+import { checkRecipient, RecipientError } from "../../../extension/src/node/recipient.ts";
 import { makeSentinel } from "../../helpers/sentinel.ts";
 
 describe("encryptBundle", () => {

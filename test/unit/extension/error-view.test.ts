@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { RemoError } from "#protocol";
-import { viewError } from "../../../extension/src/commands/error-view.ts";
-import { Cancelled, CommandError } from "../../../extension/src/commands/command-error.ts";
-import { NodeError } from "../../../extension/src/push/errors.ts";
-import { SecretSourceError } from "../../../extension/src/secret-sources.ts";
+import { viewError } from "../../../extension/src/ui/error-view.ts";
+import { Cancelled, CommandError } from "../../../extension/src/ui/command-error.ts";
+import { NodeError } from "../../../extension/src/node/errors.ts";
+import { SecretSourceError } from "../../../extension/src/secrets/secret-sources.ts";
 
 describe("viewError", () => {
   it("shows a changed host key as a modal that explains how to verify, with Re-pin for that node", () => {

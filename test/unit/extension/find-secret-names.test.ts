@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findSecretNames, isScannablePath } from "../../../extension/src/workspace-scan/find-secret-names.ts";
+import { findSecretNames, isScannablePath } from "../../../extension/src/manifest-authoring/find-secret-names.ts";
 
 describe("findSecretNames", () => {
   it("finds names in each supported language and syntax, with where they were seen", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkProjectPath, defaultProjectPath, parseHostSpec } from "../../../extension/src/commands/host-spec.ts";
+import { checkProjectPath, defaultProjectPath, parseHostSpec } from "../../../extension/src/node/host-spec.ts";
 
 describe("parseHostSpec", () => {
   it("accepts an alias, user@host and host:port", () => {

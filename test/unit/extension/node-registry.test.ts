@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { NodeRegistry } from "../../../extension/src/node-registry.ts";
-import type { NodeTarget } from "../../../extension/src/nodes/node-target.ts";
+import { NodeRegistry } from "../../../extension/src/node/node-registry.ts";
+import type { NodeTarget } from "../../../extension/src/node/node-target.ts";
 
 /** An in-memory Memento (the one VS Code API the registry uses). */
 function memento(initial: Record<string, unknown> = {}): { get<T>(k: string, d?: T): T | undefined; update(k: string, v: unknown): Promise<void>; data: Record<string, unknown> } {

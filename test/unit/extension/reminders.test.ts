@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeAge, isPushDue, nextReminderAt } from "../../../extension/src/reminders.ts";
+import { describeAge, isPushDue, nextReminderAt } from "../../../extension/src/status/reminders.ts";
 
 const now = new Date("2026-11-26T12:00:00.000Z");
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();

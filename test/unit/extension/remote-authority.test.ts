@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hexJson, parseSshRemoteHost, windowNodeFromAuthority, windowNodeFromUri, type WindowLocation } from "../../../extension/src/nodes/remote-authority.ts";
+import { hexJson, parseSshRemoteHost, windowNodeFromAuthority, windowNodeFromUri, type WindowLocation } from "../../../extension/src/node/remote-authority.ts";
 
 // Authority strings in the shapes Remote-SSH and Dev Containers write (seen in their logs and
 // issue reports on microsoft/vscode-remote-release); hex payloads are spelled out where a real

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { NodeError } from "../../../extension/src/push/errors.ts";
-import { fingerprintSha256, publicKeyBlob, sameFingerprint } from "../../../extension/src/push/host-key.ts";
-import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, shellQuote } from "../../../extension/src/push/remote-command.ts";
-import { describeTarget, usesSudo, type NodeTarget } from "../../../extension/src/nodes/node-target.ts";
+import { NodeError } from "../../../extension/src/node/errors.ts";
+import { fingerprintSha256, publicKeyBlob, sameFingerprint } from "../../../extension/src/node/host-key.ts";
+import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, shellQuote } from "../../../extension/src/node/remote-command.ts";
+import { describeTarget, usesSudo, type NodeTarget } from "../../../extension/src/node/node-target.ts";
 
 const target: NodeTarget = { name: "n1", host: "node.example.test", projectPath: "/home/a/p" };
 const run = (code: number | null, stdout = "", stderr = "") => ({ code, signal: undefined, stdout, stderr });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expandPreset, presetIds, presets, type PresetId } from "../../../extension/src/secret-presets.ts";
-import { describeSecretSource, parseSecretSources } from "../../../extension/src/secret-sources.ts";
+import { expandPreset, presetIds, presets, type PresetId } from "../../../extension/src/secrets/secret-presets.ts";
+import { describeSecretSource, parseSecretSources } from "../../../extension/src/secrets/secret-sources.ts";
 
 describe("expandPreset", () => {
   const cases: [PresetId, string, unknown][] = [

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { presetIds } from "../../../extension/src/secret-presets.ts";
-import { parseSecretSources } from "../../../extension/src/secret-sources.ts";
+import { presetIds } from "../../../extension/src/secrets/secret-presets.ts";
+import { parseSecretSources } from "../../../extension/src/secrets/secret-sources.ts";
 
 // The settings.json completion for remo.secretSources comes from package.json's configuration
 // schema; it must offer exactly the presets the code accepts, and agree with the parser.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSecretSources, resolveSecretSource, SecretSourceError, type RunCommand } from "../../../extension/src/secret-sources.ts";
+import { parseSecretSources, resolveSecretSource, SecretSourceError, type RunCommand } from "../../../extension/src/secrets/secret-sources.ts";
 import { makeSentinel } from "../../helpers/sentinel.ts";
 
 describe("parseSecretSources", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SecretStore, type SecretStoreHost } from "../../../extension/src/secret-store.ts";
-import { parseSecretSources } from "../../../extension/src/secret-sources.ts";
+import { SecretStore, type SecretStoreHost } from "../../../extension/src/secrets/secret-store.ts";
+import { parseSecretSources } from "../../../extension/src/secrets/secret-sources.ts";
 
 /** In-memory SecretStorage + Memento with SecretStorage's change events. */
 function host(): SecretStoreHost & { values: Map<string, string> } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandSshPath, listSshHosts, resolveSshHost } from "../../../extension/src/nodes/ssh-config.ts";
+import { expandSshPath, listSshHosts, resolveSshHost } from "../../../extension/src/node/ssh-config.ts";
 
 const config = `
 # global defaults come first

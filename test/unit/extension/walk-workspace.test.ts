@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { walkWorkspace, type ScanBudget, type ScanFs } from "../../../extension/src/workspace-scan/walk-workspace.ts";
+import { walkWorkspace, type ScanBudget, type ScanFs } from "../../../extension/src/manifest-authoring/walk-workspace.ts";
 
 interface Tree { [name: string]: string | Tree | { symlink: string } }
 

@@ -4,10 +4,10 @@ import * as vscode from "vscode";
 import type { WorkspaceFs } from "../devcontainer/synthesize-workspace.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
-import { Cancelled, CommandError } from "./command-error.ts";
-import { nodeClientDeps, testOptions, type CommandDeps } from "./deps.ts";
-import { pickWorkspaceFolder, requireTrust } from "./workspace.ts";
-import type { ProposedContent } from "./proposed-content.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
+import { pickWorkspaceFolder, requireTrust } from "../workspace/workspace-files.ts";
+import type { ProposedContent } from "../ui/proposed-content.ts";
 
 /** What Synthesize did (also the command's result, for tests). */
 export interface SynthesizeOutcome { path: string; written: boolean; changes: string[]; conflicts: string[]; registered?: string }
@@ -59,7 +59,7 @@ async function registerOnNode(deps: CommandDeps, projectName: string, outcome: S
   const node = deps.nodes.workspaceNode();
   if (node === undefined) return;
   try {
-    const { NodeClient } = await import("../push/node-client.ts");
+    const { NodeClient } = await import("../node/index.ts");
     const client = await NodeClient.connect(node.target, node.pins, nodeClientDeps());
     try {
       // Only names the user approved for this project on this node (none before its first push).

@@ -2,8 +2,8 @@
 // current on open/change and cleared on close.
 import * as vscode from "vscode";
 import { normalizeProjectName } from "#protocol";
-import { lintDevcontainer } from "./devcontainer/lint-devcontainer.ts";
-import { findManifest } from "./commands/workspace.ts";
+import { lintDevcontainer } from "./lint-devcontainer.ts";
+import { findManifest } from "../workspace/workspace-files.ts";
 
 /** True for a document Remo lints. */
 export function isDevcontainerJson(doc: vscode.TextDocument): boolean {

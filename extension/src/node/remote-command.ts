@@ -1,11 +1,15 @@
 // Builds the remote broker command lines and maps their failures. Nothing secret is ever part of a command line.
-import { isErrorResponse, projectNamePattern } from "#protocol";
-import { usesSudo, type NodeTarget } from "../nodes/node-target.ts";
-import { NodeError } from "./errors.ts";
+import { isErrorResponse, projectNamePattern, quoteShell } from "#protocol";
+import { usesSudo, type NodeTarget } from "./node-target.ts";
+import { isNodeError, NodeError } from "./errors.ts";
 
-/** Quotes one word for a POSIX shell (the remote login shell parses the exec command). */
+/**
+ * One word for the remote login shell, which parses the exec command: a word of only safe
+ * characters stays bare (so logged command lines read as typed), anything else is quoted by
+ * protocol's quoteShell.
+ */
 export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : quoteShell(word);
 }
 
 /**
@@ -88,7 +92,7 @@ export function servedList(reply: Record<string, unknown>, approved: readonly st
 
 /** A broker from before approved allowlists rejects the flag as a usage error: say how to fix that. */
 export function tooOld(e: unknown, nodeName: string): unknown {
-  if (e instanceof NodeError && e.brokerCode === undefined && e.message.includes("unknown option --allowlist")) {
+  if (isNodeError(e) && e.brokerCode === undefined && e.message.includes("unknown option --allowlist")) {
     return new NodeError("broker_error", `The broker on ${nodeName} is too old to take the allowlist you approved, so nothing was sent. Update it with "Remo: Install Broker on Node". (${e.message})`, { cause: e });
   }
   return e;
@@ -97,4 +101,9 @@ export function tooOld(e: unknown, nodeName: string): unknown {
 function tail(stderr: string): string {
   const t = stderr.trim();
   return t.length > 400 ? `…${t.slice(-400)}` : t;
+}
+
+/** The `--since`/`--project` arguments of `remo-broker audit` for a query. */
+export function auditArgs(q: { since?: string; project?: string }): string[] {
+  return [...(q.since === undefined ? [] : ["--since", q.since]), ...(q.project === undefined ? [] : ["--project", checkProjectName(q.project)])];
 }

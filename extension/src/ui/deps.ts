@@ -1,11 +1,11 @@
 import type * as vscode from "vscode";
 import type { ApprovalStore } from "../approvals/approval-store.ts";
-import type { NodeRegistry } from "../node-registry.ts";
-import type { SecretStore } from "../secret-store.ts";
-import type { RemoStatusBar } from "../status-bar.ts";
+import type { NodeRegistry } from "../node/node-registry.ts";
+import type { SecretStore } from "../secrets/secret-store.ts";
+import type { RemoStatusBar } from "../status/status-bar.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
-import type { NodeClientDeps } from "../push/node-client.ts";
+import type { NodeClientDeps } from "../node/index.ts";
 import { notifyError } from "./notify.ts";
 
 /** What every command may use; built once in extension.ts. */

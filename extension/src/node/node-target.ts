@@ -1,4 +1,4 @@
-// A node as the user configured it, and what was pinned on first contact (DESIGN §7).
+// A node as the user configured it, and what was pinned on first contact (host key, jump host key, broker recipient).
 
 /** An SSH target running the broker, plus where the project lives on it. */
 export interface NodeTarget {

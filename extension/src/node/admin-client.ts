@@ -1,12 +1,15 @@
-// Talks to remo-broker on a node over SSH: each operation is one `remo-broker admin|audit …` exec.
-// Secrets and ciphertext only ever travel on the exec's stdin, never on a command line.
-import type { ClientChannel } from "ssh2";
+// The broker admin client: talks to remo-broker on a node over SSH, each operation one
+// `remo-broker admin|audit …` exec. Secrets and ciphertext only ever travel on the exec's stdin,
+// never on a command line. The audit tail and the broker install have files of their own.
 import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
-import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
-import { NodeError } from "./errors.ts";
-import { checkRecipient } from "./encrypt.ts";
-import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, servedList, tooOld, type ExecResult } from "./remote-command.ts";
-import { openSshSession, type SshDeps, type SshSession } from "./ssh-connect.ts";
+import { tailAuditCommand } from "./audit-tail.ts";
+import { installBroker, type InstallFile } from "./broker-install.ts";
+import { isNodeError, NodeError } from "./errors.ts";
+import { execCommand, runCommand } from "./exec.ts";
+import type { NodePins, NodeTarget } from "./node-target.ts";
+import { checkRecipient } from "./recipient.ts";
+import { auditArgs, brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, servedList, tooOld, type ExecResult } from "./remote-command.ts";
+import { openSshSession, type SshDeps, type SshSession } from "./ssh-session.ts";
 
 /** What talking to a node needs from the laptop. */
 export interface NodeClientDeps extends SshDeps {
@@ -137,7 +140,7 @@ export class NodeClient {
       const reply = await this.admin(["register", "--name", name, "--project-path", projectPath, ...allowlist]);
       return { created: true, allowlist: servedList(reply, approved), socketPath: String(reply.socket_path) };
     } catch (e) {
-      if (!(e instanceof NodeError) || e.brokerCode !== "project_exists") throw tooOld(e, this.target.name);
+      if (!isNodeError(e) || e.brokerCode !== "project_exists") throw tooOld(e, this.target.name);
       refusal = e;
     }
     if (reloading === undefined) throw await this.conflict(name, projectPath, refusal, opts.registeredPath);
@@ -194,57 +197,15 @@ export class NodeClient {
     const base = brokerCommandLine(this.target, this.deps.env, ["audit", "--tail", "--json", ...auditArgs(opts)]);
     // Only new records by default: the broker follows from the file's end, so neither clock matters.
     const cmd = opts.since === undefined && opts.history !== true ? `${base} --new-only` : base;
-    let channel: ClientChannel | undefined;
-    let disposed = false;
-    let partial = "";
-    this.session.client.exec(cmd, (err, stream) => {
-      if (err) {
-        opts.onError?.(new NodeError("ssh_unreachable", `Could not follow the audit log on ${this.target.name}: ${err.message}`));
-        return;
-      }
-      channel = stream;
-      if (disposed) {
-        stopChannel(stream);
-        return;
-      }
-      stream.on("data", (chunk: Buffer) => {
-        const text = partial + chunk.toString("utf8");
-        const cut = text.lastIndexOf("\n");
-        partial = text.slice(cut + 1);
-        const records = parseAuditLines(text.slice(0, cut + 1));
-        if (records.length > 0) onRecords(records);
-      });
-      stream.stderr.on("data", () => undefined);
-      stream.on("close", () => { if (!disposed) opts.onError?.(new NodeError("broker_error", `The audit tail on ${this.target.name} ended.`)); });
-    });
-    return {
-      dispose: () => {
-        disposed = true;
-        if (channel !== undefined) stopChannel(channel);
-      },
-    };
+    return tailAuditCommand(this.session.client, this.target.name, cmd, onRecords, opts.onError);
   }
 
   /**
    * Uploads files into `remoteDir` over SFTP and runs its install script with sudo;
-   * returns the installer's output. The staging folder is removed afterwards. The script
-   * gets REMO_DIST=<remoteDir> (the broker sits next to it), plus `env` (e.g. REMO_ROOT).
+   * returns the installer's output (see broker-install.ts).
    */
-  async installBroker(files: { path: string; content: Uint8Array; mode: number }[], remoteDir: string, opts: { env?: Record<string, string> } = {}): Promise<string> {
-    const script = ["install-node.sh", "install.sh"].find((n) => files.some((f) => f.path === n)) ?? files.find((f) => f.path.endsWith(".sh"))?.path;
-    if (script === undefined) throw new NodeError("broker_error", "The broker files include no install script (install-node.sh). Rebuild the extension package.");
-    await this.upload(files, remoteDir);
-    const env = { ...opts.env, REMO_DIST: remoteDir };
-    const bad = Object.keys(env).find((k) => !/^[A-Z_][A-Z0-9_]*$/.test(k));
-    if (bad !== undefined) throw new NodeError("broker_error", `"${bad}" is not an environment variable name.`);
-    // `env` runs under sudo, which would otherwise drop the variables.
-    const sudo = brokerCommandLine({ ...this.target, brokerCommand: "env" }, this.deps.env, [...Object.entries(env).map(([k, v]) => `${k}=${v}`), "sh", `${remoteDir}/${script}`]);
-    const result = await this.run(`cd ${quote(remoteDir)} && ${sudo}; rc=$?; rm -rf ${quote(remoteDir)}; exit $rc`, 10 * 60_000);
-    const log = `${result.stdout}${result.stderr}`;
-    const failure = classifyFailure({ ...result, stderr: result.stderr.replace(/remo-broker/g, "") }, this.target.name);
-    if (failure?.code === "sudo_required") throw failure;
-    if (result.code !== 0) throw new NodeError("broker_error", `The broker installer failed on ${this.target.name} (exit ${String(result.code)}). Its output:\n${log.trim().slice(-2000)}`);
-    return log;
+  async installBroker(files: InstallFile[], remoteDir: string, opts: { env?: Record<string, string> } = {}): Promise<string> {
+    return await installBroker(this.session.client, this.target, this.deps.env, files, remoteDir, opts);
   }
 
   /** The error for a project name the node has bound to something else, with what the node lists under it. */
@@ -275,118 +236,11 @@ export class NodeClient {
     return parseAdminResult(result, op, this.target.name);
   }
 
-  /**
-   * Runs one command. `stdin` may be a promise: the command starts at once and its input
-   * follows when the promise resolves; resolving undefined closes the channel with nothing
-   * written (the result is then "withheld").
-   */
-  private exec(command: string, stdin?: Uint8Array | Promise<Uint8Array | undefined>, timeoutMs = this.deps.execTimeoutMs ?? 60_000): Promise<ExecResult | "withheld"> {
-    return new Promise((resolve, reject) => {
-      this.session.client.exec(command, (err, stream) => {
-        if (err) {
-          reject(new NodeError("ssh_unreachable", `The SSH session to ${this.target.name} refused to run a command: ${err.message}`, { cause: err }));
-          return;
-        }
-        const out: Buffer[] = [];
-        const errOut: Buffer[] = [];
-        let code: number | null = null;
-        let signal: string | undefined;
-        const timer = setTimeout(() => {
-          stopChannel(stream);
-          reject(new NodeError("timeout", `remo-broker on ${this.target.name} did not answer within ${Math.round(timeoutMs / 1000)} s. Check the broker there (systemctl status remo-broker).`));
-        }, timeoutMs);
-        stream.on("data", (d: Buffer) => out.push(d));
-        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
-        stream.on("exit", (c: number | null, s?: string) => {
-          code = c;
-          signal = s;
-        });
-        stream.on("close", () => {
-          clearTimeout(timer);
-          if (code === null && signal === undefined) {
-            // No exit status at all: the connection went away under the command.
-            reject(new NodeError("ssh_unreachable", `The SSH connection to ${this.target.name} closed before the command finished. Check the network and try again.`));
-            return;
-          }
-          resolve({ code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(errOut).toString("utf8") });
-        });
-        if (stdin === undefined) {
-          stream.end();
-        } else if (stdin instanceof Uint8Array) {
-          stream.end(Buffer.from(stdin));
-        } else {
-          void stdin.then((data) => {
-            if (data !== undefined) {
-              stream.end(Buffer.from(data));
-              return;
-            }
-            clearTimeout(timer);
-            stopChannel(stream);
-            resolve("withheld");
-          });
-        }
-      });
-    });
+  private exec(command: string, stdin?: Uint8Array | Promise<Uint8Array | undefined>): Promise<ExecResult | "withheld"> {
+    return execCommand(this.session.client, this.target.name, command, stdin, this.deps.execTimeoutMs ?? 60_000);
   }
 
-  private async run(command: string, timeoutMs?: number): Promise<ExecResult> {
-    const result = await this.exec(command, undefined, timeoutMs);
-    if (result === "withheld") throw new Error("a command without stdin cannot be withheld");
-    return result;
+  private run(command: string): Promise<ExecResult> {
+    return runCommand(this.session.client, this.target.name, command, this.deps.execTimeoutMs ?? 60_000);
   }
-
-  private upload(files: { path: string; content: Uint8Array; mode: number }[], remoteDir: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.session.client.sftp((err, sftp) => {
-        if (err) {
-          reject(new NodeError("ssh_unreachable", `SFTP is not available on ${this.target.name}: ${err.message}. Enable the sftp subsystem in sshd_config.`, { cause: err }));
-          return;
-        }
-        const failed = (what: string) => (e: Error) => {
-          sftp.end();
-          reject(new NodeError("broker_error", `Uploading ${what} to ${this.target.name} failed: ${e.message}`, { cause: e }));
-        };
-        sftp.mkdir(remoteDir, { mode: 0o700 }, (mkErr) => {
-          if (mkErr) {
-            failed(remoteDir)(mkErr);
-            return;
-          }
-          const next = (i: number): void => {
-            const f = files[i];
-            if (f === undefined) {
-              sftp.end();
-              resolve();
-              return;
-            }
-            if (f.path.includes("/") || f.path.startsWith(".")) {
-              failed(f.path)(new Error("file names must be plain names"));
-              return;
-            }
-            sftp.writeFile(`${remoteDir}/${f.path}`, Buffer.from(f.content), { mode: f.mode }, (wErr) => {
-              if (wErr) failed(f.path)(wErr);
-              else next(i + 1);
-            });
-          };
-          next(0);
-        });
-      });
-    });
-  }
-}
-
-function auditArgs(q: { since?: string; project?: string }): string[] {
-  return [...(q.since === undefined ? [] : ["--since", q.since]), ...(q.project === undefined ? [] : ["--project", checkProjectName(q.project)])];
-}
-
-function stopChannel(channel: ClientChannel): void {
-  try {
-    channel.signal("TERM");
-  } catch {
-    // the server may not support signals; closing the channel ends the command on its next write
-  }
-  channel.close();
-}
-
-function quote(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
 }

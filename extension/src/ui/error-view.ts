@@ -1,8 +1,8 @@
-// What a failure shows, decided once for every error type: NodeError (push/), RemoError
+// What a failure shows, decided once for every error type: NodeError (node/), RemoError
 // (#protocol), CommandError (commands) and SecretSourceError. Pure, so it is unit-tested.
-import { isRemoError } from "#protocol";
-import { isNodeError, type NodeError } from "../push/errors.ts";
-import { SecretSourceError } from "../secret-sources.ts";
+import { isRemoError, SET_SECRET_COMMAND } from "#protocol";
+import { isNodeError, type NodeError } from "../node/errors.ts";
+import { SecretSourceError } from "../secrets/secret-sources.ts";
 import { Cancelled, CommandError } from "./command-error.ts";
 
 /** A button on an error notification and the command it runs. */
@@ -22,7 +22,7 @@ export function viewError(e: unknown, node?: string): ErrorView | undefined {
       case "no_manifest": return { message: e.message, modal: false, actions: [{ title: "Create Manifest", command: "remo.createManifest" }] };
       case "manifest_invalid": return { message: e.message, modal: false, actions: [{ title: "Show Problems", command: "workbench.actions.view.problems" }] };
       case "no_node": return { message: e.message, modal: false, actions: [{ title: "Add Node…", command: "remo.addNode" }, { title: "Select Node…", command: "remo.selectNode" }] };
-      case "missing_values": return { message: e.message, modal: false, actions: (e.detail?.names ?? []).slice(0, 2).map((n) => ({ title: `Set ${n}…`, command: "remo.setSecret", args: [n] })) };
+      case "missing_values": return { message: e.message, modal: false, actions: (e.detail?.names ?? []).slice(0, 2).map((n) => ({ title: `Set ${n}…`, command: SET_SECRET_COMMAND, args: [n] })) };
       case "not_available": return { message: e.message, modal: false, actions: [showLog] };
       case "conflicts": return { message: e.message, modal: true, actions: [] };
       case "no_workspace":
@@ -42,7 +42,7 @@ function viewNodeError(e: NodeError, node: string | undefined, showLog: Action):
   const repin: Action = { title: "Re-pin…", command: "remo.repinNode", ...(node === undefined ? {} : { args: [node] }) };
   switch (e.code) {
     case "host_key_changed":
-      // push/ words the detail (old and new fingerprint, how to verify); the headline is ours.
+      // node/ words the detail (old and new fingerprint, how to verify); the headline is ours.
       return { message: `The SSH host key of ${node ?? "the node"} changed. Nothing was sent.`, modal: true, actions: [repin], detail: e.message };
     case "recipient_changed":
       return { message: `The broker's age recipient on ${node ?? "the node"} changed. Nothing was sent.`, modal: true, actions: [repin], detail: e.message };

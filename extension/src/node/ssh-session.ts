@@ -2,9 +2,10 @@
 // (before any authentication is sent) for the node and its ProxyJump hop, agent + identity files.
 import { connect as tcpConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type * as Ssh2Module from "ssh2";
 import type { AnyAuthMethod, Client, ConnectConfig, ParsedKey } from "ssh2";
-import { effectiveUser, type NodeTarget } from "../nodes/node-target.ts";
-import { expandSshPath, resolveSshHost } from "../nodes/ssh-config.ts";
+import { effectiveUser, type NodeTarget } from "./node-target.ts";
+import { expandSshPath, resolveSshHost } from "./ssh-config.ts";
 import { NodeError } from "./errors.ts";
 import { fingerprintSha256, sameFingerprint } from "./host-key.ts";
 
@@ -25,6 +26,9 @@ export interface ExpectedHostKeys {
   /** Required when the target has a ProxyJump: the hop is pinned like the node. */
   jumpHostKeySha256?: string;
 }
+
+/** The ssh2 module, loaded once per session and handed to each hop. */
+type Ssh2 = typeof Ssh2Module;
 
 const defaultIdentityFiles = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"];
 
@@ -49,7 +53,7 @@ export async function openSshSession(target: NodeTarget, expected: ExpectedHostK
     if (target.proxyJump === undefined) {
       sock = await openTcp(target.host, target.port ?? 22, timeoutMs, target.name);
     } else {
-      const jump = await openJump(target, deps, timeoutMs, ssh2.Client, expected?.jumpHostKeySha256);
+      const jump = await openJump(target, deps, timeoutMs, ssh2, expected?.jumpHostKeySha256);
       jumps.push(jump.client);
       jumpHostKeySha256 = jump.hostKeySha256;
       sock = await forwardVia(jump.client, target.host, target.port ?? 22, target.name);
@@ -71,7 +75,7 @@ export async function openSshSession(target: NodeTarget, expected: ExpectedHostK
   }
 }
 
-/** A TCP socket with Nagle off: ssh2 on a default socket stalls ~40 ms per exchange on delayed ACKs (DESIGN §9). */
+/** A TCP socket with Nagle off: ssh2 on a default socket stalls ~40 ms per exchange on delayed ACKs. */
 function openTcp(host: string, port: number, timeoutMs: number, nodeName: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const sock = tcpConnect({ host, port });
@@ -161,7 +165,7 @@ async function authMethods(target: NodeTarget, deps: SshDeps, parseKey: (data: B
  * Connects to the ProxyJump hop. Its key is pinned like the node's: an unchecked hop would get
  * the user's agent signature and see which nodes the laptop reaches.
  */
-async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, ClientCtor: typeof Client, expectedHostKey: string | undefined): Promise<{ client: Client; hostKeySha256: string }> {
+async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, ssh2: Ssh2, expectedHostKey: string | undefined): Promise<{ client: Client; hostKeySha256: string }> {
   const spec = target.proxyJump ?? "";
   if (spec.includes(",")) {
     throw new NodeError("ssh_unreachable", `ProxyJump chains (${spec}) are not supported. Use a single jump host, or connect through an SSH tunnel and point the node at it.`);
@@ -184,9 +188,8 @@ async function openJump(target: NodeTarget, deps: SshDeps, timeoutMs: number, Cl
     ...(user === undefined ? {} : { user }),
     identityFiles: resolved.identityFiles,
   };
-  const ssh2 = await import("ssh2");
   const sock = await openTcp(jumpTarget.host, jumpTarget.port ?? 22, timeoutMs, jumpTarget.name);
-  return await pinnedHandshake(new ClientCtor(), sock, jumpTarget, deps, timeoutMs, expectedHostKey, ssh2.utils.parseKey);
+  return await pinnedHandshake(new ssh2.Client(), sock, jumpTarget, deps, timeoutMs, expectedHostKey, ssh2.utils.parseKey);
 }
 
 /**

@@ -2,7 +2,7 @@
 // workspace may be remote while this extension runs on the laptop).
 import * as vscode from "vscode";
 import { MANIFEST_PATHS, parseManifest, type Manifest, type ManifestIssue } from "#protocol";
-import { CommandError } from "./command-error.ts";
+import { CommandError } from "../ui/command-error.ts";
 
 /** The manifest of a folder, read and validated. */
 export interface FolderManifest {
@@ -75,7 +75,7 @@ export function basename(uri: vscode.Uri): string {
   return parts[parts.length - 1] ?? "";
 }
 
-/** Refuses an action that writes or sends in an untrusted workspace (DESIGN §7). */
+/** Refuses an action that writes or sends in an untrusted workspace (Restricted Mode). */
 export function requireTrust(action: string): void {
   if (!vscode.workspace.isTrusted) {
     throw new CommandError("untrusted", `${action} needs a trusted workspace: in restricted mode Remo only validates. Trust this folder (Manage Workspace Trust), then try again.`);

@@ -1,4 +1,4 @@
-// Errors the commands raise themselves (as opposed to NodeError from push/ and
+// Errors the commands raise themselves (as opposed to NodeError from node/ and
 // RemoError from the protocol). Each says what to do; `notify` maps all three once.
 import { CodedError } from "#protocol";
 

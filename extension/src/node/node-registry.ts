@@ -3,7 +3,7 @@
 // folder URI, also in globalState: the same project checked out on the laptop and opened on
 // the node through Remote-SSH has two URIs and keeps two bindings.
 import type * as vscode from "vscode";
-import type { NodePins, NodeTarget } from "./nodes/node-target.ts";
+import type { NodePins, NodeTarget } from "./node-target.ts";
 
 const nodesKey = "remo.nodes.v1";
 const workspaceNodeKey = "remo.workspaceNode";

@@ -16,7 +16,12 @@ export class NodeError extends CodedError<NodeErrorCode> {
   }
 }
 
-/** True when `e` is a {@link NodeError}, optionally with the given code. */
+/**
+ * True when `e` is a {@link NodeError}, optionally with the given code. Checked by name, not
+ * `instanceof`: the SSH side is a separate, lazily loaded bundle with its own copy of this class.
+ */
 export function isNodeError(e: unknown, code?: NodeErrorCode): e is NodeError {
-  return e instanceof NodeError && (code === undefined || e.code === code);
+  if (!(e instanceof Error) || e.name !== "NodeError") return false;
+  const found: unknown = (e as { code?: unknown }).code;
+  return typeof found === "string" && (code === undefined || found === code);
 }

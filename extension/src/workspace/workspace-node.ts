@@ -1,9 +1,9 @@
 // Which node(s) a workspace folder pushes to, and which node its window lives on.
 import * as vscode from "vscode";
-import type { NodeEntry } from "../node-registry.ts";
-import { windowNodeFromUri, type WindowLocation } from "../nodes/remote-authority.ts";
-import { CommandError } from "./command-error.ts";
-import { isTestMode, type CommandDeps } from "./deps.ts";
+import type { NodeEntry } from "../node/node-registry.ts";
+import { windowNodeFromUri, type WindowLocation } from "../node/remote-authority.ts";
+import { CommandError } from "../ui/command-error.ts";
+import { isTestMode, type CommandDeps } from "../ui/deps.ts";
 
 /** The workspace's node, or a CommandError that offers to add or select one. */
 export function requireWorkspaceNode(deps: CommandDeps): NodeEntry {
@@ -31,4 +31,15 @@ export function windowLocation(folder: vscode.WorkspaceFolder | undefined): Wind
   const uri = fake !== undefined && fake !== "" ? vscode.Uri.parse(fake) : folder?.uri;
   if (uri === undefined) return { kind: "none", reason: "local", message: "No folder is open." };
   return windowNodeFromUri(uri);
+}
+
+/** What the window's remote authority proposes for a node, when it names one. */
+export interface WindowProposal { alias: string; user?: string; port?: number; projectPath?: string; via: string }
+
+/** The node this folder's window lives on (Remote-SSH, or containers on a Remote-SSH/ssh:// Docker host). */
+export function windowProposal(folder: vscode.WorkspaceFolder | undefined): WindowProposal | undefined {
+  const loc = windowLocation(folder);
+  if (loc.kind !== "node") return undefined;
+  const via = loc.via === "ssh-remote" ? "Remote-SSH" : loc.via === "dev-container" ? "Dev Containers" : "attached container";
+  return { alias: loc.host.alias, via, ...(loc.host.user === undefined ? {} : { user: loc.host.user }), ...(loc.host.port === undefined ? {} : { port: loc.host.port }), ...(loc.projectPath === undefined ? {} : { projectPath: loc.projectPath }) };
 }
