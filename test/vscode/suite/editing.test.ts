@@ -77,6 +77,29 @@ suite("manifest editing", () => {
     assert.equal(doc.getText(), original);
   });
 
+  test("completion offers a name that a manifest in a subfolder allowlists", async () => {
+    // Found by findFiles on a local folder and by walking workspace.fs on a virtual one.
+    const nested = wsUri("packages", "api", ".remo");
+    await vscode.workspace.fs.createDirectory(nested);
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(nested, "broker.toml"), new TextEncoder().encode("schema_version = 1\n\n[allowlist]\nsecrets = [\"NESTED_API_KEY\"]\n"));
+    const editor = await vscode.window.showTextDocument(doc);
+    const line = doc.getText().split("\n").findIndex((l) => l.startsWith("secrets = ["));
+    const close = doc.lineAt(line).text.lastIndexOf("]");
+    try {
+      await editor.edit((b) => { b.insert(new vscode.Position(line, close), ", \"\""); });
+      const at = new vscode.Position(line, close + 3);
+      const list = await waitFor("NESTED_API_KEY in completion", async () => await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", uri, at),
+        (l) => l.items.some((i) => label(i) === "NESTED_API_KEY"));
+      const item = list.items.find((i) => label(i) === "NESTED_API_KEY");
+      assert.equal(item?.detail, "used in another manifest of this workspace");
+    } finally {
+      await editor.edit((b) => { b.delete(new vscode.Range(line, close, line, close + 4)); });
+      await doc.save();
+      await vscode.workspace.fs.delete(wsUri("packages"), { recursive: true });
+    }
+    assert.equal(doc.getText(), original);
+  });
+
   test("the quick fix renames the unknown key ttl to ttl_seconds", async () => {
     const diag = await waitFor("the unknown-key diagnostic", () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "unknown-key"), (d) => d !== undefined);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>("vscode.executeCodeActionProvider", uri, diag!.range, vscode.CodeActionKind.QuickFix.value);
