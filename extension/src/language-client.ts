@@ -81,23 +81,44 @@ export async function sendSecretState(client: LanguageClient, secrets: SecretSta
 /** Secret names allowlisted by any manifest in the workspace, read through workspace.fs. */
 async function workspaceSecretNames(): Promise<string[]> {
   const names = new Set<string>();
-  // findFiles waits, without end, for a search provider that a virtual file system may never
-  // register: search below the roots only where VS Code has one (local and remote folders).
-  const searchable = (vscode.workspace.workspaceFolders ?? []).every((f) => f.uri.scheme === "file" || f.uri.scheme === "vscode-remote");
-  const [roots, nested] = await Promise.all([
-    rootManifests(),
-    searchable ? vscode.workspace.findFiles(`**/{${MANIFEST_PATHS.join(",")}}`, "**/node_modules/**", 200).then((u) => u, () => []) : Promise.resolve([]),
-  ]);
-  const uris = new Map([...roots, ...nested].map((u) => [u.toString(), u]));
-  for (const uri of uris.values()) {
-    try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      const { value } = parseManifest(text);
-      const secrets = (value?.allowlist as { secrets?: unknown } | undefined)?.secrets;
-      if (Array.isArray(secrets)) for (const s of secrets) if (typeof s === "string") names.add(s);
-    } catch {
-      // An unreadable manifest contributes no names; its own diagnostics say why.
-    }
+  for (const text of await workspaceManifestTexts()) {
+    const { value } = parseManifest(text);
+    const secrets = (value?.allowlist as { secrets?: unknown } | undefined)?.secrets;
+    if (Array.isArray(secrets)) for (const s of secrets) if (typeof s === "string") names.add(s);
   }
   return [...names].sort();
+}
+
+/** Limits of the walk for manifests where findFiles cannot be used. */
+const manifestWalk = { maxFiles: 200, maxFileBytes: 256 * 1024, maxTotalBytes: 4 * 1024 * 1024, maxMs: 3000 };
+
+/**
+ * The texts of the workspace's manifests, at any depth. findFiles waits, without end, for a
+ * search provider that a virtual file system may never register: it is used only where VS Code
+ * has one (local and remote folders); other folders are walked through workspace.fs within a
+ * budget. An unreadable manifest contributes nothing; its own diagnostics say why.
+ */
+async function workspaceManifestTexts(): Promise<string[]> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const searchable = (f: vscode.WorkspaceFolder): boolean => f.uri.scheme === "file" || f.uri.scheme === "vscode-remote";
+  const read = async (uri: vscode.Uri): Promise<string | undefined> => await vscode.workspace.fs.readFile(uri).then((b) => new TextDecoder().decode(b), () => undefined);
+  const [roots, found, walked] = await Promise.all([
+    rootManifests(),
+    folders.some(searchable) ? vscode.workspace.findFiles(`**/{${MANIFEST_PATHS.join(",")}}`, "**/node_modules/**", 200).then((u) => u, () => []) : Promise.resolve([]),
+    Promise.all(folders.filter((f) => !searchable(f)).map(async (f) => {
+      const [{ walkWorkspace }, { workspaceScanFs }] = await Promise.all([import("./manifest-authoring/walk-workspace.ts"), import("./manifest-authoring/vscode-scan-fs.ts")]);
+      const scan = await walkWorkspace(f.uri, workspaceScanFs(), { ...manifestWalk, now: () => Date.now() }, isManifestPath);
+      if (scan.stoppedBecause !== undefined) getLog().info(`Stopped looking for manifests in ${f.name} (${scan.stoppedBecause}): names of manifests not reached are not offered in completion.`);
+      return scan.files.map((file) => file.text);
+    })),
+  ]);
+  // findFiles and the root check may see the same file: read each URI once.
+  const uris = new Map([...roots, ...found].map((u) => [u.toString(), u]));
+  const texts = await Promise.all([...uris.values()].map(read));
+  return [...texts.filter((t): t is string => t !== undefined), ...walked.flat()];
+}
+
+/** True for a path (relative to a folder) that ends in one of the manifest locations. */
+function isManifestPath(path: string): boolean {
+  return MANIFEST_PATHS.some((p) => path === p || path.endsWith(`/${p}`));
 }

@@ -15,7 +15,7 @@
 // --only-remote runs only the virtual-workspace pass (for working on it).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleSuite, copyWorkspace, root, scanForSentinel, skip, startFixtureNode } from "./common.mjs";
@@ -69,6 +69,10 @@ try {
   rmSync(outRemote, { recursive: true, force: true });
   const vfsRoot = join(work, "vfs");
   copyWorkspace(vfsRoot);
+  // A Remote-SSH window on the loopback node from the start, as the extension meets it when it
+  // activates: what Remote-SSH writes for "Connect to Host… root@127.0.0.1:<port>" (hex JSON).
+  const fixture = JSON.parse(readFileSync(node.nodeJson, "utf8"));
+  const authority = Buffer.from(JSON.stringify({ hostName: fixture.host, user: fixture.user, port: fixture.port })).toString("hex");
   const remote = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, join(vfsRoot, "remo-fixture"), outRemote], {
     cwd: root,
     stdio: "inherit",
@@ -80,6 +84,7 @@ try {
       REMO_FIXTURE_NODE: node.nodeJson,
       REMO_E2E_VFS_ROOT: vfsRoot,
       HARNESS_FOLDER_URI: "remo-test://fixture/remo-fixture",
+      REMO_E2E_WINDOW_URI: `vscode-remote://ssh-remote+${authority}${fixture.projectPath}`,
       HARNESS_UI_DIR: join(work, "ui"),
       VSCODE_HARNESS_TESTS: suite,
       HARNESS_STEPS: ["command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:remote-audit-view.png"].join(";;"),
@@ -92,7 +97,7 @@ try {
   stopNode = async () => { /* already stopped */ };
 
   // Secrets never appear in logs: the suite used the sentinel as a value; scan all the run wrote.
-  const leaks = scanForSentinel(sentinel, [out, outUntrusted, outRemote, join(work, "node"), join(work, "ui")]);
+  const leaks = scanForSentinel(sentinel, [out, outUntrusted, outRemote, join(work, "node"), join(work, "ui"), join(work, "ui-trusted")]);
   if (leaks.length > 0) {
     console.error(`FAIL: the secret sentinel appears in: ${leaks.join(", ")}`);
     rc = 1;
@@ -134,6 +139,7 @@ function runLocalPasses(vsix, sentinel, nodeJson, suite, outUntrusted) {
       VSCODE_HARNESS_TESTS: suite,
       HARNESS_STEPS: steps,
       HARNESS_EXPECT_PROBLEM: "bad-name",
+      HARNESS_UI_DIR: join(work, "ui-trusted"),
       // The suite takes its time on 2 busy cores; the UI steps run after it.
       HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "600",
       VSCODE_HARNESS_TEST_DELAY_MS: "500",

@@ -3,7 +3,7 @@
 import * as vscode from "vscode";
 import { normalizeProjectName, projectNamePattern } from "#protocol";
 import { findSecretNames } from "../manifest-authoring/find-secret-names.ts";
-import type { ScanFs } from "../manifest-authoring/walk-workspace.ts";
+import { workspaceScanFs } from "../manifest-authoring/vscode-scan-fs.ts";
 import { getLog } from "../log.ts";
 import { ensureGitignoreBlock, renderManifest } from "../manifest-authoring/render-manifest.ts";
 import { Cancelled } from "../ui/command-error.ts";
@@ -94,18 +94,4 @@ async function pickLocation(): Promise<ManifestLocation> {
   const pick = await vscode.window.showQuickPick(items, { title: "Remo: where should the manifest go?" });
   if (pick === undefined) throw new Cancelled();
   return pick.location;
-}
-
-/** The walk's file system: vscode.workspace.fs, so remote and virtual folders work. */
-function workspaceScanFs(): ScanFs<vscode.Uri> {
-  const fs = vscode.workspace.fs;
-  return {
-    list: async (dir) => (await fs.readDirectory(dir)).map(([name, type]): [string, "file" | "directory" | "other"] => [
-      name,
-      (type & vscode.FileType.SymbolicLink) !== 0 ? "other" : type === vscode.FileType.Directory ? "directory" : type === vscode.FileType.File ? "file" : "other",
-    ]),
-    size: async (file) => (await fs.stat(file)).size,
-    read: async (file) => await fs.readFile(file),
-    child: (dir, name) => vscode.Uri.joinPath(dir, name),
-  };
 }

@@ -29,8 +29,11 @@ export interface ScanResult { files: { path: string; text: string }[]; stoppedBe
 
 const skippedDirs = new Set(["node_modules", ".git", "dist", "out", "target", "vendor", ".venv", "venv", "__pycache__"]);
 
-/** Walks `root` breadth-first (shallow files first) and returns the scannable files' texts. */
-export async function walkWorkspace<U>(root: U, fs: ScanFs<U>, budget: ScanBudget): Promise<ScanResult> {
+/**
+ * Walks `root` breadth-first (shallow files first) and returns the texts of the files `include`
+ * accepts (by path relative to `root`; the files worth scanning for secret names by default).
+ */
+export async function walkWorkspace<U>(root: U, fs: ScanFs<U>, budget: ScanBudget, include: (path: string) => boolean = isScannablePath): Promise<ScanResult> {
   const start = budget.now();
   const files: { path: string; text: string }[] = [];
   let total = 0;
@@ -59,7 +62,7 @@ export async function walkWorkspace<U>(root: U, fs: ScanFs<U>, budget: ScanBudge
         if (!skippedDirs.has(name)) queue.push([fs.child(dir, name), path]);
         continue;
       }
-      if (kind !== "file" || !isScannablePath(path)) continue;
+      if (kind !== "file" || !include(path)) continue;
       const uri = fs.child(dir, name);
       try {
         const size = await fs.size(uri);

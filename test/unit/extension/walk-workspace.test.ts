@@ -66,6 +66,21 @@ describe("walkWorkspace", () => {
     expect(await walkWorkspace("", cancelling, budget({ isCancelled: () => cancelled }))).toEqual({ files: [{ path: "a.ts", text: "aaaa" }], stoppedBecause: "cancelled" });
   });
 
+  it("reads only the files the include predicate accepts, at any depth (e.g. manifests)", async () => {
+    const fs = treeFs({
+      ".devcontainer": { "remo-broker.toml": "root", "devcontainer.json": "{}" },
+      "app.ts": "process.env.API_TOKEN",
+      "packages": { api: { ".remo": { "broker.toml": "nested" } } },
+      "node_modules": { dep: { ".remo": { "broker.toml": "vendored" } } },
+    });
+    const manifest = (p: string): boolean => p === ".devcontainer/remo-broker.toml" || p.endsWith("/.remo/broker.toml");
+    expect(await walkWorkspace("", fs, budget(), manifest)).toEqual({ files: [
+      { path: ".devcontainer/remo-broker.toml", text: "root" },
+      { path: "packages/api/.remo/broker.toml", text: "nested" },
+    ] });
+    expect(fs.reads).toEqual(["/.devcontainer/remo-broker.toml", "/packages/api/.remo/broker.toml"]);
+  });
+
   it("an unreadable folder contributes nothing and the walk goes on", async () => {
     const fs = treeFs({ "broken": { symlink: "x" }, "ok.ts": "ok" });
     const failing = { ...fs, list: (d: string) => (d === "/broken" ? Promise.reject(new Error("EACCES")) : fs.list(d)) };

@@ -12,7 +12,8 @@
 //   Without HARNESS_STEPS: HARNESS_COMMANDS / HARNESS_OPEN_FILE, then problems + screenshot.png.
 //   HARNESS_UI_DIR  while the suite runs, answers its UI requests (ui-requests.mjs): a request
 //     <n>.json is done as a user would (click a dialog button, type into an input box, pick a
-//     quick-pick row, look for a diff editor) and answered with <n>.done.json (what was on screen).
+//     quick-pick row, look for a diff editor, read a status bar item) and answered with
+//     <n>.done.json (what was on screen).
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
@@ -102,6 +103,27 @@ async function doUiRequest(page, req) {
       await page.locator(".monaco-diff-editor").first().waitFor({ state: "visible", timeout: t });
       const tab = await page.locator(".tabs-container .tab.active").first().innerText().catch(() => "");
       return { tab };
+    }
+    case "statusbar": {
+      // An extension's item is the element whose id is `<extension id>.<item id>`; its text is
+      // what the user reads, its codicons are spans without text, its tooltip shows on hover.
+      const item = page.locator(`.part.statusbar .statusbar-item[id="${req.id}"]`).first();
+      await item.waitFor({ state: "visible", timeout: t }).catch(async () => {
+        const ids = await page.locator(".part.statusbar .statusbar-item").evaluateAll((els) => els.map((e) => e.id));
+        throw new Error(`no visible status bar item ${req.id}; items: ${ids.join(", ")}`);
+      });
+      const text = (await item.innerText()).trim();
+      const icons = await item.locator(".codicon").evaluateAll((els) => els.flatMap((e) => [...e.classList].filter((c) => c.startsWith("codicon-"))));
+      let tooltip;
+      if (req.hover) {
+        await item.hover();
+        const hover = page.locator(".workbench-hover:visible, .monaco-hover:visible").first();
+        await hover.waitFor({ state: "visible", timeout: t });
+        tooltip = (await hover.innerText()).trim();
+        await page.mouse.move(700, 400);
+        await page.keyboard.press("Escape");
+      }
+      return { text, icons, tooltip };
     }
     default:
       throw new Error(`unknown UI request ${JSON.stringify(req.do)}`);

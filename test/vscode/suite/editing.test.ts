@@ -60,8 +60,7 @@ suite("manifest editing", () => {
     assert.equal(missingFor("NPM_TOKEN"), true, "NPM_TOKEN still has no value, so its warning stays");
   });
 
-  test("completion in the allowlist offers a name held on the laptop", async function () {
-    skipOnVirtualFs(this);
+  test("completion in the allowlist offers a name held on the laptop", async () => {
     await vscode.commands.executeCommand("remo.setSecret", "DEPLOY_KEY", { value: "deploy-e2e" });
     const editor = await vscode.window.showTextDocument(doc);
     const line = doc.getText().split("\n").findIndex((l) => l.startsWith("secrets = ["));
@@ -78,8 +77,30 @@ suite("manifest editing", () => {
     assert.equal(doc.getText(), original);
   });
 
-  test("the quick fix renames the unknown key ttl to ttl_seconds", async function () {
-    skipOnVirtualFs(this);
+  test("completion offers a name that a manifest in a subfolder allowlists", async () => {
+    // Found by findFiles on a local folder and by walking workspace.fs on a virtual one.
+    const nested = wsUri("packages", "api", ".remo");
+    await vscode.workspace.fs.createDirectory(nested);
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(nested, "broker.toml"), new TextEncoder().encode("schema_version = 1\n\n[allowlist]\nsecrets = [\"NESTED_API_KEY\"]\n"));
+    const editor = await vscode.window.showTextDocument(doc);
+    const line = doc.getText().split("\n").findIndex((l) => l.startsWith("secrets = ["));
+    const close = doc.lineAt(line).text.lastIndexOf("]");
+    try {
+      await editor.edit((b) => { b.insert(new vscode.Position(line, close), ", \"\""); });
+      const at = new vscode.Position(line, close + 3);
+      const list = await waitFor("NESTED_API_KEY in completion", async () => await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", uri, at),
+        (l) => l.items.some((i) => label(i) === "NESTED_API_KEY"));
+      const item = list.items.find((i) => label(i) === "NESTED_API_KEY");
+      assert.equal(item?.detail, "used in another manifest of this workspace");
+    } finally {
+      await editor.edit((b) => { b.delete(new vscode.Range(line, close, line, close + 4)); });
+      await doc.save();
+      await vscode.workspace.fs.delete(wsUri("packages"), { recursive: true });
+    }
+    assert.equal(doc.getText(), original);
+  });
+
+  test("the quick fix renames the unknown key ttl to ttl_seconds", async () => {
     const diag = await waitFor("the unknown-key diagnostic", () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "unknown-key"), (d) => d !== undefined);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>("vscode.executeCodeActionProvider", uri, diag!.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => a.title === "Rename to \"ttl_seconds\"");
@@ -89,8 +110,7 @@ suite("manifest editing", () => {
     await waitFor("the unknown-key diagnostic to clear", () => vscode.languages.getDiagnostics(uri).some((d) => codeOf(d) === "unknown-key"), (v) => !v);
   });
 
-  test("the quick fix removes the duplicate secret name", async function () {
-    skipOnVirtualFs(this);
+  test("the quick fix removes the duplicate secret name", async () => {
     // The later copy carries the fix; the first entry only gets an informational note.
     const diag = await waitFor("the duplicate-secret error", () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "duplicate-secret" && d.severity === vscode.DiagnosticSeverity.Error), (d) => d !== undefined);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>("vscode.executeCodeActionProvider", uri, diag!.range, vscode.CodeActionKind.QuickFix.value);
@@ -122,18 +142,4 @@ function label(i: vscode.CompletionItem): string {
 
 function sameDiagnostics(a: PlainDiagnostic[], b: PlainDiagnostic[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/**
- * In code-server, vscode.executeCompletionItemProvider and executeCodeActionProvider never
- * settle in a window whose folder is the harness's remo-test:// file system, for any document
- * (a plain .txt and an untitled file too), while hover and symbols answer: a limit of that
- * window, not of Remo. The server's completion and quick fixes on such URIs are tested over
- * stdio in test/integration/lsp-remote-uris.test.ts.
- */
-function skipOnVirtualFs(ctx: Mocha.Context): void {
-  if (vscode.workspace.workspaceFolders?.[0]?.uri.scheme === "remo-test") {
-    console.log("SKIPPED in the virtual-workspace pass: the editor's completion/code-action commands do not settle there (see skipOnVirtualFs)");
-    ctx.skip();
-  }
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { restoreFile } from "./editing.test.ts";
+import { remoStatusBar } from "./ui.ts";
 import { activateExtension, fixtureNode, readWs, waitFor, wsUri, type FixtureNode } from "./util.ts";
 
 /** What the suite uses of the AuditPanel the command returns. */
@@ -43,12 +44,16 @@ suite("node: add, push, audit, clear", () => {
     await vscode.commands.executeCommand("notifications.clearAll");
   });
 
-  test("Add Node pins the loopback node's host key and recipient", async () => {
+  test("Add Node pins the loopback node's host key and recipient, and the status bar names it", async () => {
+    assert.equal((await remoStatusBar((s) => s.text === "Remo: no node")).text, "Remo: no node");
     const target = { name: "loopback", host: node.host, port: node.port, user: node.user, identityFile: node.identityFile, projectPath: node.projectPath, brokerCommand: node.brokerCommand };
     const name = await vscode.commands.executeCommand<string>("remo.addNode", { target, confirm: true });
     assert.equal(name, "loopback");
     const status = await vscode.commands.executeCommand<Status>("remo.showBrokerStatus", { quiet: true });
     assert.equal(typeof status.secret_count, "number");
+    const bar = await remoStatusBar((s) => s.text === "Remo: loopback", true);
+    assert.match(bar.tooltip ?? "", /Node: loopback/);
+    assert.match(bar.tooltip ?? "", /Broker: reachable/);
   });
 
   test("the first push asks to approve the manifest's names, each with its source, and sends nothing before", async () => {

@@ -9,13 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { restoreFile } from "./editing.test.ts";
-import { ui } from "./ui.ts";
+import { remoStatusBar, ui } from "./ui.ts";
 import { activateExtension, fixtureNode, folder, readWs, waitFor, wsUri, type FixtureNode } from "./util.ts";
 
 interface Status { projects: { name: string; secret_count?: number }[] }
 interface NodeRun { node: string; ok: boolean; error?: string; result?: { secretCount: number } }
 
 const hex = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("hex");
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const validManifest = `schema_version = 1
 
@@ -41,8 +42,9 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
     // This pass is another laptop profile on the same fixture node: a registration the file-workspace
     // pass made there belongs to another checkout, so the node starts without it (as a new node would).
     await adminCall(node, ["unregister", "--name", "remo-fixture"]).catch(() => undefined);
-    // What Remote-SSH writes for "Connect to Host… root@127.0.0.1:<port>": the hex JSON form.
-    process.env.REMO_E2E_WINDOW_URI = `vscode-remote://ssh-remote+${hex({ hostName: node.host, user: node.user, port: node.port })}${node.projectPath}`;
+    // The harness fakes the window before the extension activates, with what Remote-SSH writes
+    // for "Connect to Host… root@127.0.0.1:<port>": the hex JSON form.
+    assert.equal(process.env.REMO_E2E_WINDOW_URI, `vscode-remote://ssh-remote+${hex({ hostName: node.host, user: node.user, port: node.port })}${node.projectPath}`);
     // The user's ssh config supplies the key, as it would for a real alias.
     scratch = mkdtempSync(join(tmpdir(), "remo-e2e-ssh-"));
     writeFileSync(join(scratch, "config"), `Host ${node.host}\n  IdentityFile ${node.identityFile}\n`);
@@ -50,7 +52,6 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
   });
 
   suiteTeardown(async () => {
-    delete process.env.REMO_E2E_WINDOW_URI;
     await remo().update("ssh.configFile", undefined, vscode.ConfigurationTarget.Global);
     rmSync(scratch, { recursive: true, force: true });
     await restoreFile(manifestUri, original);
@@ -61,6 +62,12 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
   test("the workspace folder is served by a non-file FileSystemProvider", () => {
     assert.equal(folder().uri.scheme, "remo-test");
     assert.equal(folder().uri.toString(), "remo-test://fixture/remo-fixture");
+  });
+
+  test("the status bar names this window's host before it is added as a node", async () => {
+    const seen = await remoStatusBar((s) => s.text === `Remo: ${node.host} (not added)`, true);
+    assert.deepEqual(seen.icons, ["codicon-remote"]);
+    assert.match(seen.tooltip ?? "", new RegExp(`This window is on ${esc(node.host)} \\(Remote-SSH\\)`));
   });
 
   test("Set Secret takes the value from a password box", async () => {
@@ -94,6 +101,9 @@ suite("remote window: virtual workspace, window's host, UI prompts", () => {
     assert.deepEqual({ node: pushed.node, count: pushed.secretCount }, { node: node.host, count: 2 });
     // The broker writes audit records in 20 ms batches: wait for the record, then check the count.
     assert.equal(await waitFor("the push in the audit", () => countPushes(node), (c) => c >= pushesBefore + 1, 10_000), pushesBefore + 1);
+    // The window's host is now the workspace's node; the tooltip still says where the window is.
+    const status = await remoStatusBar((s) => s.text === `Remo: ${node.host}`, true);
+    assert.match(status.tooltip ?? "", new RegExp(`Window: on ${esc(node.host)} \\(Remote-SSH\\)`));
   });
 
   test("Add Node proposes the window's host first and keeps the folder's other node when asked", async () => {

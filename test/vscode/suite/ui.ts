@@ -1,6 +1,6 @@
 // Asks the harness's driver (drive.mjs, HARNESS_UI_DIR) to do one UI step in the browser as a
-// user would — click a dialog button, type into an input box, pick a quick-pick row — while a
-// command waits on it, and returns what the screen showed.
+// user would — click a dialog button, type into an input box, pick a quick-pick row, read the
+// status bar — while a command waits on it, and returns what the screen showed.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "./util.ts";
@@ -12,14 +12,16 @@ export type UiRequest =
   | { do: "pick"; label: string }
   /** Accept the visible quick pick as it stands (Enter), e.g. a multi-select with rows pre-checked. */
   | { do: "accept" }
-  | { do: "diff" };
+  | { do: "diff" }
+  /** Read a status bar item (`id` is `<extension id>.<item id>`); `hover` also reads its tooltip. */
+  | { do: "statusbar"; id: string; hover?: boolean };
 
 /** What the driver saw while doing the step. */
-export interface UiAnswer { ok: boolean; error?: string; text?: string; buttons?: string[]; type?: string | null; value?: string; title?: string; message?: string; labels?: string[]; tab?: string }
+export interface UiAnswer { ok: boolean; error?: string; text?: string; buttons?: string[]; type?: string | null; value?: string; title?: string; message?: string; labels?: string[]; tab?: string; icons?: string[]; tooltip?: string }
 
 let seq = 0;
 
-/** True when the harness answers UI requests (the virtual-workspace run). */
+/** True when the harness answers UI requests (the trusted and the virtual-workspace runs). */
 export function uiAvailable(): boolean {
   return (process.env.HARNESS_UI_DIR ?? "") !== "";
 }
@@ -38,4 +40,16 @@ export async function ui(req: UiRequest): Promise<UiAnswer> {
   rmSync(done, { force: true });
   if (!answer.ok) throw new Error(`UI step ${JSON.stringify({ ...req, text: undefined })} failed: ${answer.error ?? "?"}`);
   return answer;
+}
+
+/** Id of the Remo status bar item in the workbench: `<extension id>.<item id>`. */
+const remoStatusId = "remo.remo-secrets.remo.status";
+
+/**
+ * The Remo status bar item as the browser renders it, read until `done` holds (it re-renders as
+ * state arrives); with `hover`, its tooltip is read once the text is right.
+ */
+export async function remoStatusBar(done: (seen: UiAnswer) => boolean, hover = false): Promise<UiAnswer> {
+  await waitFor("the Remo status bar item", async () => await ui({ do: "statusbar", id: remoStatusId }), done, 30_000);
+  return await ui({ do: "statusbar", id: remoStatusId, hover });
 }

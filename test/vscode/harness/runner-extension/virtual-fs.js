@@ -76,10 +76,9 @@ function listFiles(dir, max) {
   return out;
 }
 
-// A virtual file system that offers no search leaves VS Code's search service waiting for a
-// provider (completion and code actions then never settle in this window, for any language).
-// Real virtual workspaces (GitHub Repositories, …) register search providers; so does this one,
-// through the proposed API the harness enables for the runner extension only.
+// VS Code's search service waits for a search provider of a folder's scheme (findFiles, Quick
+// Open) until one registers. Real virtual workspaces (GitHub Repositories, …) register one; so
+// does this one, through the proposed API the harness enables for the runner extension only.
 function registerSearch(context, root) {
   const ws = vscode.workspace;
   const folderPath = (uri) => path.resolve(root, "." + uri.path);
