@@ -9,7 +9,7 @@ import { getLog } from "../log.ts";
 import type { NodeEntry } from "../node-registry.ts";
 import { applyContextKeys } from "../walkthrough/context-keys.ts";
 import { gatherViewInput } from "./view-input.ts";
-import { buildView, type NodeProbe, type ViewItem, type ViewOutput } from "./view-model.ts";
+import { buildView, fetchWindowDays, type NodeProbe, type ViewItem, type ViewOutput } from "./view-model.ts";
 import { PushLog } from "./push-log.ts";
 
 /** View ids, as contributed in package.json. */
@@ -174,7 +174,9 @@ async function probe(entry: NodeEntry, project: string | undefined): Promise<Nod
     const status = await client.status();
     if (project === undefined) return { checkedAt, status };
     try {
-      const fetches = await client.audit({ project, event: "secret.get", outcome: "ok", limit: 5000 });
+      // Bounded in time: with an event filter the node sends the whole project's log otherwise.
+      const since = new Date(Date.now() - fetchWindowDays * 86_400_000).toISOString();
+      const fetches = await client.audit({ project, since, event: "secret.get", outcome: "ok", limit: 5000 });
       return { checkedAt, status, fetches };
     } catch (e) {
       return { checkedAt, status, auditError: message(e) };

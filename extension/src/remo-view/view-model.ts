@@ -6,13 +6,16 @@ import type { AuditRecord, StatusResponse } from "#protocol";
 import { ageSeconds, describeKeySource, formatAge } from "../broker-status.ts";
 import { containerLabel } from "../audit-view/audit-data.ts";
 
+/** How far back a Refresh reads the node's audit for the last container fetch of each name. */
+export const fetchWindowDays = 30;
+
 /** What one refresh learned from a node (on demand only, never in a loop). */
 export interface NodeProbe {
   checkedAt: string;
   status?: StatusResponse;
   /** Why the status query failed. */
   error?: string;
-  /** This project's successful container fetches, when the audit could be read. */
+  /** This project's successful container fetches of the last {@link fetchWindowDays} days, when the audit could be read. */
   fetches?: AuditRecord[];
   auditError?: string;
 }
@@ -215,7 +218,7 @@ function secretOnNode(parent: string, name: string, n: NodeInfo, project: string
   if (approved) parts.push(pushedTo1(name, n) && n.lastPushAt !== undefined ? `pushed ${ago(n.lastPushAt, now)}` : "not pushed yet");
   const last = lastFetch(n.probe?.fetches ?? [], project, name);
   if (last !== undefined) parts.push(`fetched ${ago(last.ts, now)} by ${fetchedBy(last)}`);
-  else if (n.probe?.fetches !== undefined) parts.push("never fetched by a container");
+  else if (n.probe?.fetches !== undefined) parts.push(`not fetched in the last ${String(fetchWindowDays)} days`);
   return {
     id: `${parent}:node:${n.name}`,
     label: n.name,

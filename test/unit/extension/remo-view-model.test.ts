@@ -39,9 +39,10 @@ describe("the Remo view model: context keys", () => {
 
   it("allValuesSet needs every manifest name: a stored value, an env source whose variable is set, or a command source", () => {
     expect(buildView(input()).context.allValuesSet).toBe(false);
-    const values = [{ name: "GITHUB_TOKEN", stored: true }, { name: "NPM_TOKEN", stored: false, source: { label: "environment variable NPM_TOKEN", short: "env", available: true } }];
+    const env = { label: "environment variable NPM_TOKEN", short: "env", available: true };
+    const values = [{ name: "GITHUB_TOKEN", stored: true }, { name: "NPM_TOKEN", stored: false, source: env }];
     expect(buildView(input({ values })).context.allValuesSet).toBe(true);
-    const unset = [values[0]!, { ...values[1]!, source: { ...values[1]!.source, available: false } }];
+    const unset = [{ name: "GITHUB_TOKEN", stored: true }, { name: "NPM_TOKEN", stored: false, source: { ...env, available: false } }];
     expect(buildView(input({ values: unset })).context.allValuesSet).toBe(false);
     // An empty allowlist has nothing to push: the step is not done.
     expect(buildView(input({ manifest: { state: "ok", project: "app", names: [] }, values })).context.allValuesSet).toBe(false);
@@ -138,7 +139,7 @@ describe("the Remo view model: secrets", () => {
     expect(gh!.description).toBe("set · SecretStorage · on build1");
     expect(gh!.children![1]).toMatchObject({ label: "build1", description: "approved · pushed 1 h ago · fetched 5 min ago by uid 1000 pid 42", contextValue: "remo.secretOnNode", node: "build1", secret: "GITHUB_TOKEN", icon: "vm-active" });
     // NPM_TOKEN was approved but had no value at that push: not pushed.
-    expect(npm!.children![1]!.description).toBe("approved · not pushed yet · never fetched by a container");
+    expect(npm!.children![1]!.description).toBe("approved · not pushed yet · not fetched in the last 30 days");
     expect(npm!.description).toBe("no value · no source");
   });
 

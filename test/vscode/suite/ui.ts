@@ -1,6 +1,6 @@
 // Asks the harness's driver (drive.mjs, HARNESS_UI_DIR) to do one UI step in the browser as a
-// user would — click a dialog button, type into an input box, pick a quick-pick row — while a
-// command waits on it, and returns what the screen showed.
+// user would — click a dialog button, type into an input box, pick a quick-pick row, read or
+// click a view's rows — while a command waits on it, and returns what the screen showed.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "./util.ts";
@@ -12,14 +12,20 @@ export type UiRequest =
   | { do: "pick"; label: string }
   /** Accept the visible quick pick as it stands (Enter), e.g. a multi-select with rows pre-checked. */
   | { do: "accept" }
-  | { do: "diff" };
+  | { do: "diff" }
+  /** Read a side-bar view pane (by its title) as shown: `labels` its rows, `text` all of it (welcome content too); optionally save a screenshot. */
+  | { do: "view"; title: string; screenshot?: string }
+  /** Hover a row of a view pane and click its inline action whose label starts with `action`; `labels` are the row's actions. */
+  | { do: "inline"; title: string; row: string; action: string }
+  /** The open walkthrough's steps as `<step id>=<aria-checked>`. */
+  | { do: "walkthrough" };
 
 /** What the driver saw while doing the step. */
 export interface UiAnswer { ok: boolean; error?: string; text?: string; buttons?: string[]; type?: string | null; value?: string; title?: string; message?: string; labels?: string[]; tab?: string }
 
 let seq = 0;
 
-/** True when the harness answers UI requests (the virtual-workspace run). */
+/** True when the harness answers UI requests (the trusted and the virtual-workspace runs). */
 export function uiAvailable(): boolean {
   return (process.env.HARNESS_UI_DIR ?? "") !== "";
 }
