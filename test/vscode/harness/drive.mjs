@@ -112,8 +112,19 @@ async function doUiRequest(page, req) {
       await body.locator('.monaco-list-row:visible, .welcome-view-content:visible').first().waitFor({ state: 'visible', timeout: t });
       const labels = await body.locator('.monaco-list-row:visible').allInnerTexts();
       const text = await body.innerText();
-      if (req.screenshot) await page.screenshot({ path: path.join(out, path.basename(req.screenshot)) });
+      if (req.screenshot) {
+        // No hover left from an earlier click over the picture.
+        await page.mouse.move(900, 650);
+        await page.locator('.monaco-hover:visible').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+        await page.screenshot({ path: path.join(out, path.basename(req.screenshot)) });
+      }
       return { labels, text };
+    }
+    case 'row': {
+      // Click a tree row (a row without a command expands or collapses).
+      const row = viewPane(page, req.title).locator('.monaco-list-row').filter({ hasText: req.row }).first();
+      await row.click({ timeout: t });
+      return { labels: [await row.getAttribute('aria-expanded') ?? ''] };
     }
     case 'inline': {
       // An inline action of a tree row, clicked as a user would: hover the row, click its button.

@@ -115,11 +115,12 @@ suite("Remo view and walkthrough", () => {
     await vscode.commands.executeCommand("workbench.action.openWalkthrough", `${ext.id}#remo.gettingStarted`, false);
     const step = (labels: string[] | undefined, id: string): string | undefined => labels?.find((l) => l.split("=")[0]!.endsWith(id))?.split("=")[1];
     const before = await waitFor("the walkthrough's steps", async () => (await ui({ do: "walkthrough" })).labels ?? [], (l) => l.length === 7);
-    // The manifest and the node exist and a push happened: those steps completed by themselves.
-    assert.deepEqual(["createManifest", "addNode", "push"].map((id) => step(before, id)), ["true", "true", "true"]);
+    assert.deepEqual(before.map((l) => l.split("=")[0]!.split("#").pop()), walk.steps.map((s) => s.id));
     // A container read GITHUB_TOKEN in node.test.ts, but the view has not asked the node yet.
+    // (Steps whose key was already true when VS Code registered the walkthrough, here on
+    // opening it, are not ticked by VS Code: see the README's known limits.)
     assert.equal(view.current().context.containerFetched, false);
-    assert.equal(step(before, "openContainer"), "false");
+    assert.equal(step(before, "openContainer"), "false", JSON.stringify(before));
 
     await vscode.commands.executeCommand("remo.refreshView");
     assert.equal(view.current().context.containerFetched, true);
@@ -132,7 +133,12 @@ suite("Remo view and walkthrough", () => {
     await vscode.commands.executeCommand("workbench.view.extension.remo");
     const nodeRows = await waitFor("the node's broker row", async () => (await ui({ do: "view", title: "Nodes" })).labels ?? [], (l) => l.some((r) => r.includes("reachable, version")));
     assert.ok(nodeRows.some((r) => r.startsWith("Key source")), JSON.stringify(nodeRows));
-    await ui({ do: "view", title: "Secrets", screenshot: "remo-view.png" });
+    await vscode.commands.executeCommand("notifications.clearAll");
+    // Wide enough for the rows' descriptions, and one secret opened to show its per-node row.
+    for (let i = 0; i < 6; i++) await vscode.commands.executeCommand("workbench.action.increaseViewWidth");
+    assert.deepEqual((await ui({ do: "row", title: "Secrets", row: "GITHUB_TOKEN" })).labels, ["true"]);
+    const pictured = await ui({ do: "view", title: "Secrets", screenshot: "remo-view.png" });
+    assert.ok(pictured.labels?.some((l) => l.startsWith("loopback") && l.includes("fetched")), JSON.stringify(pictured.labels));
   });
 });
 

@@ -17,6 +17,8 @@ export type UiRequest =
   | { do: "view"; title: string; screenshot?: string }
   /** Hover a row of a view pane and click its inline action whose label starts with `action`; `labels` are the row's actions. */
   | { do: "inline"; title: string; row: string; action: string }
+  /** Click a row of a view pane (expands or collapses it); `labels` is its aria-expanded after. */
+  | { do: "row"; title: string; row: string }
   /** The open walkthrough's steps as `<step id>=<aria-checked>`. */
   | { do: "walkthrough" };
 
