@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AuditRecord, StatusResponse } from "#protocol";
 import { buildView, lastFetch, type NodeInfo, type ViewInput, type ViewItem } from "../../../extension/src/remo-view/view-model.ts";
-import { outcomes } from "../../../extension/src/remo-view/push-log.ts";
+import { outcomes, PushLog } from "../../../extension/src/remo-view/push-log.ts";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
 const status = (over: Partial<StatusResponse> = {}): StatusResponse => ({
@@ -158,12 +158,6 @@ describe("the Remo view model: secrets", () => {
     const n = node({ approved: ["GITHUB_TOKEN", "NPM_TOKEN"], lastPushAt: "2026-03-01T11:00:00.000Z" });
     expect(buildView(input({ nodes: [n] })).secrets.map((s) => s.children![1]!.description)).toEqual(["approved · pushed 1 h ago", "approved · pushed 1 h ago"]);
   });
-
-  it("never carries anything but names and sources: the rows are built from an input without values", () => {
-    // ValueInfo has no value field; a label from a source is a reference, shown as configured.
-    const out = JSON.stringify(buildView(input({ values: [{ name: "GITHUB_TOKEN", stored: true }] })));
-    expect(out).not.toMatch(/"value"/);
-  });
 });
 
 describe("lastFetch", () => {
@@ -181,5 +175,23 @@ describe("push outcomes for the push log", () => {
     expect(outcomes(multi)).toEqual([{ node: "a", project: "app", approved: ["X"], missing: [] }]);
     expect(outcomes(undefined)).toEqual([]);
     expect(outcomes("loopback")).toEqual([]);
+  });
+});
+
+describe("PushLog", () => {
+  it("keeps the names each push sent, at the time the registry recorded; a run without that time or a failed run is not recorded", async () => {
+    const data: Record<string, unknown> = {};
+    const global = { get: <T>(k: string, d?: T) => (k in data ? structuredClone(data[k]) as T : d), update: (k: string, v: unknown) => { data[k] = structuredClone(v); return Promise.resolve(); } };
+    const log = new PushLog(global);
+    const times: Record<string, string> = { a: "2026-03-01T11:00:00.000Z" };
+    await log.record({ project: "app", nodes: [
+      { node: "a", ok: true, result: { node: "a", project: "app", approved: ["X", "Y"], missing: ["Y"] } },
+      { node: "b", ok: true, result: { node: "b", project: "app", approved: ["X"], missing: [] } },
+      { node: "c", ok: false, error: "down" },
+    ] }, (node) => times[node]);
+    expect([log.get("a", "app"), log.get("b", "app"), log.get("c", "app"), log.get("a", "other")]).toEqual([{ at: "2026-03-01T11:00:00.000Z", names: ["X"] }, undefined, undefined, undefined]);
+    // A hand-edited or older value is dropped, not trusted.
+    data["remo.pushedNames.v1"] = { "a\u0000app": { at: 5, names: "X" } };
+    expect(log.get("a", "app")).toBeUndefined();
   });
 });

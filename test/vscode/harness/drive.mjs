@@ -113,8 +113,19 @@ async function doUiRequest(page, req) {
       const labels = await body.locator('.monaco-list-row:visible').allInnerTexts();
       const text = await body.innerText();
       if (req.screenshot) {
+        if (req.sidebarWidth) {
+          // Drag the side bar's sash as a user would, so the rows' descriptions fit.
+          const box = await page.locator('.part.sidebar').boundingBox();
+          if (box) {
+            const y = box.y + box.height / 2;
+            await page.mouse.move(box.x + box.width, y);
+            await page.mouse.down();
+            await page.mouse.move(box.x + req.sidebarWidth, y, { steps: 8 });
+            await page.mouse.up();
+          }
+        }
         // No hover left from an earlier click over the picture.
-        await page.mouse.move(900, 650);
+        await page.mouse.move(1100, 650);
         await page.locator('.monaco-hover:visible').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
         await page.screenshot({ path: path.join(out, path.basename(req.screenshot)) });
       }

@@ -13,8 +13,8 @@ export type UiRequest =
   /** Accept the visible quick pick as it stands (Enter), e.g. a multi-select with rows pre-checked. */
   | { do: "accept" }
   | { do: "diff" }
-  /** Read a side-bar view pane (by its title) as shown: `labels` its rows, `text` all of it (welcome content too); optionally save a screenshot. */
-  | { do: "view"; title: string; screenshot?: string }
+  /** Read a side-bar view pane (by its title) as shown: `labels` its rows, `text` all of it (welcome content too); optionally save a screenshot (the side bar dragged to `sidebarWidth` px first). */
+  | { do: "view"; title: string; screenshot?: string; sidebarWidth?: number }
   /** Hover a row of a view pane and click its inline action whose label starts with `action`; `labels` are the row's actions. */
   | { do: "inline"; title: string; row: string; action: string }
   /** Click a row of a view pane (expands or collapses it); `labels` is its aria-expanded after. */
