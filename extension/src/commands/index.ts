@@ -41,7 +41,7 @@ export function registerCommands(deps: CommandDeps, view?: Pick<RemoView, "refre
     // The Remo view's title and inline actions: they get the clicked row.
     ["remo.refreshView", guarded(async () => { await view?.refresh(); })],
     ["remo.viewSetValue", guarded((r?: unknown, o?: unknown) => setSecret(deps, rowField(r, "secret"), o))],
-    ["remo.viewPush", guarded((_r?: unknown, o?: unknown) => pushSecrets(deps, o), node)],
+    ["remo.viewPush", guarded((r?: unknown, o?: unknown) => pushSecrets(deps, o, rowField(r, "node")), (r?: unknown) => rowField(r, "node"))],
     ["remo.viewShowAudit", guarded((r?: unknown) => showAuditFor(deps, r), (r?: unknown) => rowField(r, "node"))],
     ["remo.viewRepin", guarded((r?: unknown, o?: unknown) => repinNode(deps, rowField(r, "node"), o), (r?: unknown) => rowField(r, "node"))],
   ];

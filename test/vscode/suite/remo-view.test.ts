@@ -82,11 +82,17 @@ suite("Remo view and walkthrough", () => {
     await waitFor("remo.allValuesSet", () => view.current().context.allValuesSet, (v) => v);
   });
 
-  test("a node row's inline actions are Push, Show Audit and Re-pin; Show Audit opens that node's audit", async () => {
+  test("a node row's inline actions are Push, Show Audit and Re-pin; Show Audit opens that node's audit, Push pushes to it", async () => {
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     const clicked = await ui({ do: "inline", title: "Nodes", row: "loopback", action: "Show Audit" });
     assert.deepEqual(clicked.labels, ["Push Secrets to This Node", "Show Audit of This Node", "Re-pin This Node…"]);
     await waitFor("the audit panel", () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label), (tabs) => tabs.includes("Remo Audit"));
+    // Push on the row pushes to that node (approved names, values set: nothing to ask).
+    const lastPush = (): string | undefined => view.nodes.getChildren(view.nodes.getChildren()[0]).find((r) => r.label === "Last push")?.description;
+    const before = lastPush();
+    await ui({ do: "inline", title: "Nodes", row: "loopback", action: "Push Secrets to This Node" });
+    const after = await waitFor("a new push in the view", lastPush, (d) => d !== before);
+    assert.match(after ?? "", /^\d+ s ago \(/);
   });
 
   test("without a manifest the Secrets view shows the welcome with Create Manifest (remo.hasManifest), and the rows return with it", async () => {
