@@ -24,8 +24,3 @@ export async function applyContextKeys(ctx: ViewContext): Promise<void> {
     await vscode.commands.executeCommand("setContext", key, value);
   }
 }
-
-/** What the keys were last set to (tests compare it with the view). */
-export function appliedContextKeys(): Record<string, boolean> {
-  return Object.fromEntries(last);
-}
