@@ -16,11 +16,12 @@ import { SecretStore } from "./secrets/secret-store.ts";
 import { execFileRunner } from "./secrets/secret-sources.ts";
 import { readSecretSources, readSettings } from "./settings.ts";
 import { RemoStatusBar } from "./status/status-bar.ts";
+import { RemoView } from "./remo-view/remo-view.ts";
 
 let client: LanguageClient | undefined;
 
 /** Entry point: called on the manifest language, a Remo command, or a workspace that has a manifest. */
-export function activate(context: vscode.ExtensionContext): { shownApprovalPrompt: typeof shownApprovalPrompt } | undefined {
+export function activate(context: vscode.ExtensionContext): { shownApprovalPrompt: typeof shownApprovalPrompt; remoView: RemoView } | undefined {
   const secrets = new SecretStore(context, readSecretSources, { env: process.env, run: execFileRunner, timeoutMs: () => readSettings().sourceTimeoutMs });
   const nodes = new NodeRegistry(context.globalState, context.workspaceState, currentFolderUri);
   const approvals = new ApprovalStore(context.globalState);
@@ -31,7 +32,9 @@ export function activate(context: vscode.ExtensionContext): { shownApprovalPromp
   };
   let markUsed = (): void => undefined;
   const deps = { context, secrets, nodes, approvals, statusBar, lastFetched, publishSecretState, markUsed: () => { markUsed(); } };
-  registerCommands(deps);
+  const remoView = new RemoView(deps);
+  context.subscriptions.push(remoView);
+  registerCommands(deps, remoView);
   const ws = nodes.workspaceNode();
   statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
   const here = windowProposal(vscode.workspace.workspaceFolders?.[0]);
@@ -63,8 +66,8 @@ export function activate(context: vscode.ExtensionContext): { shownApprovalPromp
   const timer = setTimeout(() => { void remindIfPushDue(deps).catch(() => undefined); }, 10_000);
   context.subscriptions.push({ dispose: () => { clearTimeout(timer); } });
   // Under the test harness only: what an open approval prompt shows, so a test can check what
-  // the user would read before it accepts the prompt through the UI.
-  return isTestMode() ? { shownApprovalPrompt } : undefined;
+  // the user would read before it accepts the prompt through the UI; and the Remo view's rows.
+  return isTestMode() ? { shownApprovalPrompt, remoView } : undefined;
 }
 
 /** Stops the language server and drops the log channel. */

@@ -11,7 +11,7 @@
 //   6. run the harness a third time on the same fixture served as remo-test://fixture/remo-fixture
 //      (a FileSystemProvider of the runner extension) with a faked Remote-SSH window, answering
 //      the suite's prompts through the browser (HARNESS_UI_DIR)
-// Flags: --update-screenshots copies the PNGs into docs/images/; --keep keeps the temp dirs;
+// Flags: --update-screenshots copies the PNGs (remo-view.png is taken by suite/remo-view.test.ts) into docs/images/; --keep keeps the temp dirs;
 // --only-remote runs only the virtual-workspace pass (for working on it).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -103,7 +103,7 @@ try {
     rc = 1;
   } else log("sentinel scan: no secret value in any log, audit or output");
 
-  for (const png of args.has("--only-remote") ? [] : ["editor-diagnostics.png", "audit-view.png"]) {
+  for (const png of args.has("--only-remote") ? [] : ["editor-diagnostics.png", "audit-view.png", "remo-view.png"]) {
     if (!existsSync(join(out, png))) { console.error(`FAIL: no screenshot ${png}`); rc = 1; continue; }
     if (args.has("--update-screenshots")) {
       mkdirSync(join(root, "docs", "images"), { recursive: true });
@@ -139,6 +139,7 @@ function runLocalPasses(vsix, sentinel, nodeJson, suite, outUntrusted) {
       VSCODE_HARNESS_TESTS: suite,
       HARNESS_STEPS: steps,
       HARNESS_EXPECT_PROBLEM: "bad-name",
+      // The trusted pass answers UI requests too: the Remo view and the status bar are read in the browser.
       HARNESS_UI_DIR: join(work, "ui-trusted"),
       // The suite takes its time on 2 busy cores; the UI steps run after it.
       HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "600",

@@ -13,9 +13,11 @@ import { showAudit } from "./show-audit.ts";
 import { reviewApprovals } from "./approvals.ts";
 import { installBrokerOnNode, showBrokerStatus } from "./broker.ts";
 import { ProposedContent, proposedScheme } from "../ui/proposed-content.ts";
+import type { RemoView } from "../remo-view/remo-view.ts";
+import { rowField, showAuditFor } from "../remo-view/view-commands.ts";
 
-/** Registers every `remo.*` command. */
-export function registerCommands(deps: CommandDeps): void {
+/** Registers every `remo.*` command; `view` hears each command's end (the Remo view re-renders). */
+export function registerCommands(deps: CommandDeps, view?: Pick<RemoView, "refresh" | "afterCommand">): void {
   const proposed = new ProposedContent();
   const node = (): string | undefined => deps.nodes.workspaceNode()?.target.name;
   const nameOr = (a: unknown): string | undefined => (typeof a === "string" ? a : node());
@@ -38,10 +40,25 @@ export function registerCommands(deps: CommandDeps): void {
     ["remo.showBrokerStatus", guarded((o?: unknown) => showBrokerStatus(deps, o), node)],
     ["remo.installBrokerOnNode", guarded((n?: unknown, o?: unknown) => installBrokerOnNode(deps, n, o), nameOr)],
     ["remo.showLog", () => { getLog().show(true); return Promise.resolve(); }],
+    // The Remo view's title and inline actions: they get the clicked row.
+    ["remo.refreshView", guarded(async () => { await view?.refresh(); })],
+    ["remo.viewSetValue", guarded((r?: unknown, o?: unknown) => setSecret(deps, rowField(r, "secret"), o))],
+    ["remo.viewPush", guarded((r?: unknown, o?: unknown) => pushSecrets(deps, o, rowField(r, "node")), (r?: unknown) => rowField(r, "node"))],
+    ["remo.viewShowAudit", guarded((r?: unknown) => showAuditFor(deps, r), (r?: unknown) => rowField(r, "node"))],
+    ["remo.viewRepin", guarded((r?: unknown, o?: unknown) => repinNode(deps, rowField(r, "node"), o), (r?: unknown) => rowField(r, "node"))],
   ];
   deps.context.subscriptions.push(
     proposed,
     vscode.workspace.registerTextDocumentContentProvider(proposedScheme, proposed),
-    ...table.map(([id, fn]) => vscode.commands.registerCommand(id, (...args: never[]) => { deps.markUsed(); return fn(...args); })),
+    ...table.map(([id, fn]) => vscode.commands.registerCommand(id, async (...args: never[]) => {
+      deps.markUsed();
+      let result: unknown;
+      try {
+        result = await fn(...args);
+        return result;
+      } finally {
+        view?.afterCommand(id, result);
+      }
+    })),
   );
 }

@@ -2,7 +2,7 @@
 // window whose node is not added yet) the window's own host, added on the spot.
 import * as vscode from "vscode";
 import type { NodeEntry } from "../node/node-registry.ts";
-import { Cancelled } from "../ui/command-error.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { testOptions, type CommandDeps } from "../ui/deps.ts";
 import { addNode } from "./nodes.ts";
 import { requireWorkspaceNode, windowProposal } from "../workspace/workspace-node.ts";
@@ -44,4 +44,11 @@ export async function choosePushNodes(deps: CommandDeps, folder: vscode.Workspac
   );
   if (picked === undefined) throw new Cancelled();
   return picked.entries;
+}
+
+/** The one node a Push from a node's row goes to: it must still be one of the folder's nodes. */
+export function folderNodeNamed(deps: CommandDeps, folder: vscode.WorkspaceFolder, name: string): NodeEntry {
+  const entry = deps.nodes.folderNodes(folder.uri.toString()).find((e) => e.target.name === name);
+  if (entry === undefined) throw new CommandError("no_node", `${name} is not one of ${folder.name}'s nodes any more. Refresh the Remo view, or add it with "Remo: Add Node…".`);
+  return entry;
 }

@@ -8,7 +8,7 @@ import { getLog } from "../log.ts";
 import { refreshBrokerStatus } from "./broker.ts";
 import type { NodeEntry } from "../node/node-registry.ts";
 import { requireWorkspaceNode } from "../workspace/workspace-node.ts";
-import { choosePushNodes } from "./push-targets.ts";
+import { choosePushNodes, folderNodeNamed } from "./push-targets.ts";
 import { pushToMany, type MultiPushOutcome } from "./push-many.ts";
 import type { PushOutcome } from "./push-runs.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
@@ -16,13 +16,16 @@ import { isTestMode, nodeClientDeps, testOptions, type CommandDeps } from "../ui
 import { setSecret } from "./secrets.ts";
 import { pickWorkspaceFolder, requireManifest, requireTrust } from "../workspace/workspace-files.ts";
 
-/** Remo: Push Secrets — the approved values, age-encrypted to the pinned recipient, over pinned SSH. */
-export async function pushSecrets(deps: CommandDeps, opts?: unknown): Promise<PushOutcome | MultiPushOutcome | undefined> {
+/**
+ * Remo: Push Secrets — the approved values, age-encrypted to the pinned recipient, over pinned
+ * SSH. `onlyNode` (a node's row in the Remo view) pushes to that node without asking which.
+ */
+export async function pushSecrets(deps: CommandDeps, opts?: unknown, onlyNode?: string): Promise<PushOutcome | MultiPushOutcome | undefined> {
   requireTrust("Pushing secrets");
   const t = testOptions<{ allowMissing: boolean }>(opts);
   const folder = await pickWorkspaceFolder();
   const { manifest } = await requireManifest(folder);
-  const entries = await choosePushNodes(deps, folder, opts);
+  const entries = onlyNode === undefined ? await choosePushNodes(deps, folder, opts) : [folderNodeNamed(deps, folder, onlyNode)];
   // The approval step, one node at a time (a prompt each): from here on only names the user
   // approved for this project on that node are read, sent or registered.
   const approvals = new Map<string, { names: string[]; declined: string[] }>();

@@ -12,7 +12,8 @@
 //   Without HARNESS_STEPS: HARNESS_COMMANDS / HARNESS_OPEN_FILE, then problems + screenshot.png.
 //   HARNESS_UI_DIR  while the suite runs, answers its UI requests (ui-requests.mjs): a request
 //     <n>.json is done as a user would (click a dialog button, type into an input box, pick a
-//     quick-pick row, look for a diff editor, read a status bar item) and answered with
+//     quick-pick row, look for a diff editor, read a status bar item, read a side-bar view's rows or
+//     click a row's inline action, read the open walkthrough's steps) and answered with
 //     <n>.done.json (what was on screen).
 import { chromium } from "playwright-core";
 import fs from "node:fs";
@@ -125,9 +126,65 @@ async function doUiRequest(page, req) {
       }
       return { text, icons, tooltip };
     }
+    case "view": {
+      // A view pane of the side bar by its title: its rows (or welcome text) as shown.
+      const pane = viewPane(page, req.title);
+      await pane.waitFor({ state: "visible", timeout: t });
+      const body = pane.locator(".pane-body");
+      await body.locator(".monaco-list-row:visible, .welcome-view-content:visible").first().waitFor({ state: "visible", timeout: t });
+      const labels = await body.locator(".monaco-list-row:visible").allInnerTexts();
+      const text = await body.innerText();
+      if (req.screenshot) {
+        if (req.sidebarWidth) {
+          // Drag the side bar's sash as a user would, so the rows' descriptions fit.
+          const box = await page.locator(".part.sidebar").boundingBox();
+          if (box) {
+            const y = box.y + box.height / 2;
+            await page.mouse.move(box.x + box.width, y);
+            await page.mouse.down();
+            await page.mouse.move(box.x + req.sidebarWidth, y, { steps: 8 });
+            await page.mouse.up();
+          }
+        }
+        // No hover left from an earlier click over the picture.
+        await page.mouse.move(1100, 650);
+        await page.locator(".monaco-hover:visible").first().waitFor({ state: "hidden", timeout: 5000 }).catch(() => undefined);
+        await page.screenshot({ path: path.join(out, path.basename(req.screenshot)) });
+      }
+      return { labels, text };
+    }
+    case "row": {
+      // Click a tree row (a row without a command expands or collapses).
+      const row = viewPane(page, req.title).locator(".monaco-list-row").filter({ hasText: req.row }).first();
+      await row.click({ timeout: t });
+      return { labels: [await row.getAttribute("aria-expanded") ?? ""] };
+    }
+    case "inline": {
+      // An inline action of a tree row, clicked as a user would: hover the row, click its button.
+      const row = viewPane(page, req.title).locator(".monaco-list-row").filter({ hasText: req.row }).first();
+      await row.waitFor({ state: "visible", timeout: t });
+      await row.hover({ timeout: t });
+      const button = row.locator(`.actions .action-label[aria-label^="${req.action}"]`).first();
+      const actions = await row.locator(".actions .action-label").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") || ""));
+      await button.click({ timeout: t });
+      return { labels: actions };
+    }
+    case "walkthrough": {
+      // The open walkthrough's steps: data-step-id=aria-checked, as the page renders them.
+      const steps = page.locator("button.getting-started-step");
+      await steps.first().waitFor({ state: "attached", timeout: t });
+      const labels = await steps.evaluateAll((els) => els.map((e) => `${e.getAttribute("data-step-id")}=${e.getAttribute("aria-checked")}`));
+      return { labels };
+    }
     default:
       throw new Error(`unknown UI request ${JSON.stringify(req.do)}`);
   }
+}
+
+/** The side-bar pane whose header title is `title` (headers are upper-cased by CSS only). */
+function viewPane(page, title) {
+  const re = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`, "i");
+  return page.locator(".pane", { has: page.locator(".pane-header h3.title", { hasText: re }) }).first();
 }
 
 async function answerUiRequests(page, dir, stop) {

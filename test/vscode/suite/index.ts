@@ -27,6 +27,8 @@ export function run(): Promise<Summary> {
     // The virtual-workspace pass runs the remote-window flows instead (node binding, push,
     // approval, pins, all answered through the UI); node and value-source tests ran in pass 1.
     if (process.env.REMO_E2E_SUITE !== "remote") require("./node.test.ts");
+    // The Remo view after node.test.ts pushed and a container read: rows, inline actions, walkthrough.
+    if (process.env.REMO_E2E_SUITE !== "remote") require("./remo-view.test.ts");
     require("./authoring.test.ts");
     if (process.env.REMO_E2E_SUITE !== "remote") require("./sources.test.ts");
     if (process.env.REMO_E2E_SUITE === "remote") require("./remote.test.ts");

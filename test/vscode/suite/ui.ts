@@ -1,6 +1,6 @@
 // Asks the harness's driver (drive.mjs, HARNESS_UI_DIR) to do one UI step in the browser as a
 // user would — click a dialog button, type into an input box, pick a quick-pick row, read the
-// status bar — while a command waits on it, and returns what the screen showed.
+// status bar, read or click a view's rows — while a command waits on it, and returns what the screen showed.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "./util.ts";
@@ -14,7 +14,15 @@ export type UiRequest =
   | { do: "accept" }
   | { do: "diff" }
   /** Read a status bar item (`id` is `<extension id>.<item id>`); `hover` also reads its tooltip. */
-  | { do: "statusbar"; id: string; hover?: boolean };
+  | { do: "statusbar"; id: string; hover?: boolean }
+  /** Read a side-bar view pane (by its title) as shown: `labels` its rows, `text` all of it (welcome content too); optionally save a screenshot (the side bar dragged to `sidebarWidth` px first). */
+  | { do: "view"; title: string; screenshot?: string; sidebarWidth?: number }
+  /** Hover a row of a view pane and click its inline action whose label starts with `action`; `labels` are the row's actions. */
+  | { do: "inline"; title: string; row: string; action: string }
+  /** Click a row of a view pane (expands or collapses it); `labels` is its aria-expanded after. */
+  | { do: "row"; title: string; row: string }
+  /** The open walkthrough's steps as `<step id>=<aria-checked>`. */
+  | { do: "walkthrough" };
 
 /** What the driver saw while doing the step. */
 export interface UiAnswer { ok: boolean; error?: string; text?: string; buttons?: string[]; type?: string | null; value?: string; title?: string; message?: string; labels?: string[]; tab?: string; icons?: string[]; tooltip?: string }
