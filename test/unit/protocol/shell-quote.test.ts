@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { quoteShell } from "#protocol";
+import { quoteShell, quoteShellWord } from "#protocol";
 
 describe("quoteShell", () => {
   it("quotes quotes, dollars, backticks and newlines as one literal word", () => {
@@ -17,6 +17,26 @@ describe("quoteShell", () => {
   test.prop([fc.string({ unit: "binary", maxLength: 40 }).filter((s) => !s.includes("\0"))], { numRuns: process.env.SLOW === "1" ? 500 : 30 })(
     "round-trips through a real sh", (s) => {
       expect(execFileSync("sh", ["-c", `printf '%s' ${quoteShell(s)}`], { encoding: "utf8" })).toBe(s);
+    },
+  );
+});
+
+describe("quoteShellWord", () => {
+  it("leaves a plain word (a path, a flag) bare and quotes only when needed", () => {
+    expect(quoteShellWord("/var/lib/remo-broker/secrets-key")).toBe("/var/lib/remo-broker/secrets-key");
+    expect(quoteShellWord("plain-word_1.2/x")).toBe("plain-word_1.2/x");
+    expect(quoteShellWord("/tmp/it's here")).toBe("'/tmp/it'\\''s here'");
+    expect(quoteShellWord("$(touch /tmp/x);`id`")).toBe("'$(touch /tmp/x);`id`'");
+    expect(quoteShellWord("")).toBe("''");
+  });
+
+  it("refuses NUL like quoteShell", () => {
+    expect(() => quoteShellWord("a\0b")).toThrow("a shell word cannot contain NUL");
+  });
+
+  test.prop([fc.string({ unit: "binary", maxLength: 40 }).filter((s) => !s.includes("\0"))], { numRuns: process.env.SLOW === "1" ? 500 : 30 })(
+    "round-trips through a real sh", (s) => {
+      expect(execFileSync("sh", ["-c", `printf '%s' ${quoteShellWord(s)}`], { encoding: "utf8" })).toBe(s);
     },
   );
 });
