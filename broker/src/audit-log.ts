@@ -1,6 +1,6 @@
 import { close, closeSync, constants, fchmodSync, fstatSync, ftruncate, mkdirSync, openSync, write, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { formatTimestamp, matchesAuditQuery, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
+import { formatTimestamp, type AuditEvent, type AuditRecord } from "#protocol";
 import { isRefusal, RefusalAggregator, type QueuedRecord } from "./audit-aggregate.ts";
 import { defaultAuditMaxBytes, rotateAuditFiles } from "./audit-files.ts";
 import type { Logger } from "./log.ts";
@@ -307,10 +307,4 @@ export class AuditLog {
       close(fd, () => undefined);
     }
   }
-}
-
-/** Keeps the records matching `query`, the newest `limit` of them, in file order. Pure. */
-export function selectAuditRecords(records: readonly AuditRecord[], query: AuditQuery): AuditRecord[] {
-  const matched = records.filter((r) => matchesAuditQuery(r, query));
-  return query.limit === undefined ? matched : matched.slice(Math.max(0, matched.length - query.limit));
 }

@@ -1,7 +1,7 @@
 // Talks to remo-broker on a node over SSH: each operation is one `remo-broker admin|audit …` exec.
 // Secrets and ciphertext only ever travel on the exec's stdin, never on a command line.
 import type { ClientChannel } from "ssh2";
-import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
+import { parseAuditLines, selectAuditRecords, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
 import type { NodePins, NodeTarget } from "../nodes/node-target.ts";
 import { NodeError } from "./errors.ts";
 import { checkRecipient } from "./encrypt.ts";
@@ -180,8 +180,7 @@ export class NodeClient {
     const failure = classifyFailure(result, this.target.name);
     if (failure !== undefined) throw failure;
     if (result.code !== 0) throw new NodeError("broker_error", `remo-broker audit failed on ${this.target.name} (exit ${String(result.code)}): ${result.stderr.trim()}`);
-    const records = parseAuditLines(result.stdout).filter((r) => matchesAuditQuery(r, query));
-    return query.limit === undefined ? records : records.slice(-query.limit);
+    return selectAuditRecords(parseAuditLines(result.stdout), query);
   }
 
   /**
