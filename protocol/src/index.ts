@@ -8,3 +8,4 @@ export * from "./bundle.ts";
 export * from "./audit.ts";
 export * from "./validators.ts";
 export * from "./shell-quote.ts";
+export * from "./ndjson-client.ts";
