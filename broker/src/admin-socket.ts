@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:net";
 import type { AuditEvent } from "#protocol";
-import type { AuditFields } from "./audit-log.ts";
+import type { AuditFields } from "./audit-record.ts";
 import { answerAdminRequest, type AdminBackend } from "./admin-ops.ts";
 import { defaultConnectionLimits, serveNdjson, type ConnectionLimits, type ServedConnection } from "./connection.ts";
 import { closeServer, listenUnixAt, removeSocketFile } from "./socket-file.ts";

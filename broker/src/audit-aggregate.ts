@@ -1,5 +1,5 @@
 import type { AuditEvent } from "#protocol";
-import type { AuditFields } from "./audit-log.ts";
+import type { AuditFields } from "./audit-record.ts";
 
 /** A record as the audit log queues it: event, fields, its time, and how many refusals it stands for (1 unless aggregated). */
 export interface QueuedRecord {

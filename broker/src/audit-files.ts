@@ -1,6 +1,6 @@
 import { renameSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord } from "#protocol";
+import { LineSplitter, matchesAuditQuery, parseAuditLine, type AuditQuery, type AuditRecord } from "#protocol";
 
 /** Rotated files kept beside the live one: audit.jsonl.1 (newest) … audit.jsonl.4 (oldest). */
 export const keptAuditFiles = 4;
@@ -63,20 +63,20 @@ async function scanFile(path: string, each: (r: AuditRecord) => void): Promise<n
   }
   try {
     const buf = Buffer.alloc(readChunkBytes);
+    // A "line" longer than a chunk is no record: the splitter drops it.
+    const lines = new LineSplitter(readChunkBytes);
     let offset = 0;
-    let carry = Buffer.alloc(0);
     for (;;) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
-      const data = carry.length === 0 ? buf.subarray(0, bytesRead) : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
-      const cut = data.lastIndexOf(0x0a) + 1;
-      for (const r of parseAuditLines(data.subarray(0, cut).toString("utf8"))) each(r);
-      // Copy: `buf` is reused for the next chunk. A "line" longer than a chunk is no record: drop it.
-      carry = data.length - cut > readChunkBytes ? Buffer.alloc(0) : Buffer.from(data.subarray(cut));
+      for (const line of lines.push(buf.subarray(0, bytesRead))) {
+        const r = parseAuditLine(line);
+        if (r !== undefined) each(r);
+      }
     }
     // A record being appended (no newline yet) is read next time.
-    return offset - carry.length;
+    return offset - lines.pendingBytes;
   } finally {
     await handle.close();
   }

@@ -1,57 +1,21 @@
 import { close, closeSync, constants, fchmodSync, fstatSync, ftruncate, mkdirSync, openSync, write, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { formatTimestamp, matchesAuditQuery, type AuditEvent, type AuditQuery, type AuditRecord } from "#protocol";
+import { formatTimestamp, type AuditEvent } from "#protocol";
 import { isRefusal, RefusalAggregator, type QueuedRecord } from "./audit-aggregate.ts";
+import { auditLine, type AuditFields } from "./audit-record.ts";
 import { defaultAuditMaxBytes, rotateAuditFiles } from "./audit-files.ts";
 import type { Logger } from "./log.ts";
 
-/** The fields of a record other than its timestamp and event; undefined ones are left out of the line. */
-export type AuditFields = { [K in keyof Omit<AuditRecord, "ts" | "event">]?: AuditRecord[K] | undefined };
-
-const maxDetail = 512;
 const flushDelayMs = 20;
 /** Flush at once past this many queued records, bounding memory and batch size under load. */
 const maxQueued = 4096;
-
-/** Builds one audit record; `detail` is trimmed to the schema's limit. Pure. */
-export function buildAuditRecord(event: AuditEvent, fields: AuditFields, now: Date | string): AuditRecord {
-  // Field by field rather than a generic copy: this runs for every get (see bench/broker.bench.mjs).
-  const record: AuditRecord = { ts: typeof now === "string" ? now : formatTimestamp(now), event };
-  if (fields.project !== undefined) record.project = fields.project;
-  if (fields.secret !== undefined) record.secret = fields.secret;
-  if (fields.outcome !== undefined) record.outcome = fields.outcome;
-  if (fields.peer_uid !== undefined) record.peer_uid = fields.peer_uid;
-  if (fields.peer_pid !== undefined) record.peer_pid = fields.peer_pid;
-  if (fields.container !== undefined) record.container = fields.container;
-  if (fields.secret_count !== undefined) record.secret_count = fields.secret_count;
-  if (fields.count !== undefined) record.count = fields.count;
-  if (fields.detail !== undefined) record.detail = fields.detail.length > maxDetail ? fields.detail.slice(0, maxDetail - 1) + "…" : fields.detail;
-  return record;
-}
-
-/**
- * Serialises one record as its JSON line, exactly `JSON.stringify(buildAuditRecord(…)) + "\n"`
- * but without building the object (the flush does this for every get). Pure.
- */
-export function auditLine(event: AuditEvent, fields: AuditFields, ts: string): string {
-  let line = `{"ts":${JSON.stringify(ts)},"event":${JSON.stringify(event)}`;
-  if (fields.project !== undefined) line += `,"project":${JSON.stringify(fields.project)}`;
-  if (fields.secret !== undefined) line += `,"secret":${JSON.stringify(fields.secret)}`;
-  if (fields.outcome !== undefined) line += `,"outcome":${JSON.stringify(fields.outcome)}`;
-  if (fields.peer_uid !== undefined) line += `,"peer_uid":${JSON.stringify(fields.peer_uid)}`;
-  if (fields.peer_pid !== undefined) line += `,"peer_pid":${JSON.stringify(fields.peer_pid)}`;
-  if (fields.container !== undefined) line += `,"container":${JSON.stringify(fields.container)}`;
-  if (fields.secret_count !== undefined) line += `,"secret_count":${JSON.stringify(fields.secret_count)}`;
-  if (fields.count !== undefined) line += `,"count":${JSON.stringify(fields.count)}`;
-  if (fields.detail !== undefined) line += `,"detail":${JSON.stringify(fields.detail.length > maxDetail ? fields.detail.slice(0, maxDetail - 1) + "…" : fields.detail)}`;
-  return line + "}\n";
-}
 
 /** Options for {@link AuditLog}. */
 export interface AuditLogOptions {
   /** The live file is rotated (audit.jsonl → .1 … .4) before a batch would take it past this. */
   maxBytes?: number;
-  nowMs?: () => number;
+  /** The broker's clock in ms: record times, refusal windows, open retries. */
+  nowMs: () => number;
 }
 
 /**
@@ -79,9 +43,9 @@ export class AuditLog {
   private size = 0;
   private readonly idle: (() => void)[] = [];
 
-  constructor(readonly file: string, private readonly logger: Logger, options: AuditLogOptions = {}) {
+  constructor(readonly file: string, private readonly logger: Logger, options: AuditLogOptions) {
     this.maxBytes = options.maxBytes ?? defaultAuditMaxBytes;
-    this.nowMs = options.nowMs ?? Date.now;
+    this.nowMs = options.nowMs;
   }
 
   /**
@@ -90,7 +54,7 @@ export class AuditLog {
    * in its place is neither appended to nor chmod'ed.
    */
   open(): void {
-    this.lastOpenAttempt = Date.now();
+    this.lastOpenAttempt = this.nowMs();
     try {
       // 0750/0640 so the audit group may read it (DESIGN §5); set explicitly because serve runs with umask 077.
       const created = mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
@@ -213,7 +177,7 @@ export class AuditLog {
       return;
     }
     // Retry a failed open now and then: the operator may have fixed the path.
-    if (this.fd === undefined && Date.now() - this.lastOpenAttempt > 5000) this.open();
+    if (this.fd === undefined && this.nowMs() - this.lastOpenAttempt > 5000) this.open();
     const fd = this.currentFd();
     if (fd === undefined) {
       this.queue = [];
@@ -307,10 +271,4 @@ export class AuditLog {
       close(fd, () => undefined);
     }
   }
-}
-
-/** Keeps the records matching `query`, the newest `limit` of them, in file order. Pure. */
-export function selectAuditRecords(records: readonly AuditRecord[], query: AuditQuery): AuditRecord[] {
-  const matched = records.filter((r) => matchesAuditQuery(r, query));
-  return query.limit === undefined ? matched : matched.slice(Math.max(0, matched.length - query.limit));
 }

@@ -43,11 +43,16 @@ export const defaultConnectionLimits: ConnectionLimits = {
 };
 
 /**
- * Where a connection is in its life: `reading` requests; `finishing` (no more requests read,
- * in-flight ones are answered, then an optional last message); `ending` (our side is shut,
- * waiting for the peer to go); `closed`.
+ * Where a connection is in its life, with what that phase needs to know: `reading` requests
+ * (and whether the peer has half-closed, so a half line can never complete); `finishing` (no
+ * more requests read, in-flight ones are answered, then the optional `last` message);
+ * `ending` (our side is shut, waiting for the peer to go); `closed`.
  */
-type ConnectionState = "reading" | "finishing" | "ending" | "closed";
+type ConnectionState =
+  | { is: "reading"; peerEnded: boolean }
+  | { is: "finishing"; last: object | undefined }
+  | { is: "ending" }
+  | { is: "closed" };
 
 /** A peer that never reads its last replies must not hold the socket forever. */
 const lingerMs = 5000;
@@ -62,12 +67,10 @@ const tooLargeReply = errorResponse("internal_error", `The reply would exceed ${
  * reading stops being read instead of making the broker queue replies without bound.
  */
 class NdjsonConnection implements ServedConnection {
-  private state: ConnectionState = "reading";
+  private state: ConnectionState = { is: "reading", peerEnded: false };
   private readonly decoder = new NdjsonDecoder();
   private tail: Promise<void> = Promise.resolve();
   private inFlight = 0;
-  private peerEnded = false;
-  private lastMessage: object | undefined;
   private partialTimer: NodeJS.Timeout | undefined;
   private drainWaiters: (() => void)[] = [];
 
@@ -76,13 +79,13 @@ class NdjsonConnection implements ServedConnection {
     socket.on("timeout", () => { if (this.inFlight === 0) this.finish(); });
     socket.on("data", (chunk: Buffer) => {
       // After reading stops, bytes are read only so the peer's FIN is seen; they are dropped.
-      if (this.state !== "reading") return;
+      if (this.state.is !== "reading") return;
       this.decoder.feed(chunk);
       this.pump();
     });
     socket.on("drain", () => { this.pump(); });
     socket.on("end", () => {
-      this.peerEnded = true;
+      if (this.state.is === "reading") this.state.peerEnded = true;
       this.pump();
     });
     socket.on("error", () => {
@@ -90,7 +93,7 @@ class NdjsonConnection implements ServedConnection {
       socket.destroy();
     });
     socket.on("close", () => {
-      this.state = "closed";
+      this.state = { is: "closed" };
       this.clearPartialTimer();
       handler.onClose?.();
       this.releaseDrainWaiters();
@@ -98,11 +101,11 @@ class NdjsonConnection implements ServedConnection {
   }
 
   drain(): Promise<void> {
-    if (this.state === "closed") return Promise.resolve();
+    if (this.state.is === "closed") return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.drainWaiters.push(resolve);
       this.finish();
-      if (this.state !== "finishing") this.releaseDrainWaiters();
+      if (this.state.is !== "finishing") this.releaseDrainWaiters();
     });
   }
 
@@ -113,7 +116,7 @@ class NdjsonConnection implements ServedConnection {
   /** Decodes and answers lines while replies drain, then decides whether to read more. */
   private pump(): void {
     let tookLine = false;
-    while (this.state === "reading" && this.inFlight < this.limits.maxInFlight && !this.socket.writableNeedDrain) {
+    while (this.state.is === "reading" && this.inFlight < this.limits.maxInFlight && !this.socket.writableNeedDrain) {
       const frame = this.decoder.next();
       if (frame === undefined) break;
       tookLine = true;
@@ -129,10 +132,10 @@ class NdjsonConnection implements ServedConnection {
       }
       this.run(parsed.value);
     }
-    if (this.state !== "reading") return;
+    if (this.state.is !== "reading") return;
     const onlyPartial = this.decoder.holdsPartialOnly;
     const decodedAll = onlyPartial || this.decoder.bufferedBytes === 0;
-    if (this.peerEnded && decodedAll) {
+    if (this.state.peerEnded && decodedAll) {
       // Nobody is left to read a reply to a half line: record it and close.
       const [truncated] = this.decoder.end();
       if (truncated?.kind === "error") this.fault(truncated.error, truncated.message, false);
@@ -147,7 +150,7 @@ class NdjsonConnection implements ServedConnection {
     if (onlyPartial && readMore && this.partialTimer === undefined) {
       this.partialTimer = setTimeout(() => {
         this.partialTimer = undefined;
-        if (this.state === "reading" && this.decoder.holdsPartialOnly) {
+        if (this.state.is === "reading" && this.decoder.holdsPartialOnly) {
           this.fault("partial_timeout", `message not completed within ${Math.round(this.limits.partialLineMs / 1000)} s`, true);
         }
       }, this.limits.partialLineMs).unref();
@@ -182,12 +185,12 @@ class NdjsonConnection implements ServedConnection {
 
   private settle(): void {
     this.inFlight--;
-    if (this.state === "finishing") this.maybeEnd();
+    if (this.state.is === "finishing") this.maybeEnd();
     else this.pump();
   }
 
   private send(msg: object): void {
-    if (this.state === "closed" || this.state === "ending" || this.socket.destroyed) return;
+    if (this.state.is === "closed" || this.state.is === "ending" || this.socket.destroyed) return;
     let line: string;
     try {
       line = encodeMessage(msg);
@@ -209,20 +212,19 @@ class NdjsonConnection implements ServedConnection {
 
   /** Stops reading requests; once in-flight ones are answered, sends `last` and ends. */
   private finish(last?: object): void {
-    if (this.state !== "reading") return;
-    this.state = "finishing";
-    this.lastMessage = last;
+    if (this.state.is !== "reading") return;
+    this.state = { is: "finishing", last };
     this.clearPartialTimer();
     this.socket.pause();
     this.maybeEnd();
   }
 
   private maybeEnd(): void {
-    if (this.state !== "finishing" || this.inFlight > 0) return;
-    if (this.lastMessage !== undefined) this.send(this.lastMessage);
+    if (this.state.is !== "finishing" || this.inFlight > 0) return;
+    if (this.state.last !== undefined) this.send(this.state.last);
     this.releaseDrainWaiters();
     if (this.socket.destroyed) return;
-    this.state = "ending";
+    this.state = { is: "ending" };
     this.socket.end();
     // Keep reading (and dropping) so the peer's FIN is seen and the socket can close.
     this.socket.resume();

@@ -115,8 +115,8 @@ export class ContainerLookup {
   }
 }
 
-/** The lookup over the real /proc and engine state files. */
-export function defaultContainerLookup(): ContainerLookup {
+/** The lookup over the real /proc and engine state files, on the broker's clock. */
+export function defaultContainerLookup(nowMs: () => number): ContainerLookup {
   return new ContainerLookup({
     readProcFile: (path) => {
       try {
@@ -126,6 +126,6 @@ export function defaultContainerLookup(): ContainerLookup {
       }
     },
     readStateFile: (path) => readFile(path, "utf8").catch(() => undefined),
-    now: () => Date.now(),
+    now: nowMs,
   });
 }

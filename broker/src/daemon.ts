@@ -6,7 +6,8 @@ import {
 import type { AdminBackend } from "./admin-ops.ts";
 import { AdminSocket } from "./admin-socket.ts";
 import { readAuditFiles } from "./audit-files.ts";
-import { AuditLog, type AuditFields } from "./audit-log.ts";
+import { AuditLog } from "./audit-log.ts";
+import type { AuditFields } from "./audit-record.ts";
 import { prepareDecryptionKey, type DecryptionKey } from "./bundle-crypto.ts";
 import { defaultContainerLookup } from "./container-id.ts";
 import { removeStaleTempFiles } from "./bundle-file.ts";
@@ -37,8 +38,8 @@ export interface BrokerOptions {
   cacheDefaults: CacheLimits;
   peers: PeerCredentialSupport;
   logger: Logger;
-  /** The wall clock (injected so tests can pin it). */
-  now?: () => Date;
+  /** The wall clock every part of the broker reads; `serve` passes the system clock, tests may pin it. */
+  now: () => Date;
   /** How long one manifest read may take. */
   manifestTimeoutMs?: number;
   /** Problems found before start (e.g. the process could not be hardened), shown in status. */
@@ -60,16 +61,18 @@ export class Broker implements AdminBackend {
   private decryptionKey: DecryptionKey;
 
   private constructor(private readonly opts: BrokerOptions) {
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now;
+    // One clock for audit timestamps, rate buckets, cache lifetimes and refusal windows.
+    const nowMs = (): number => this.now().getTime();
     this.startedAt = this.now();
-    this.audit = new AuditLog(opts.paths.auditFile, opts.logger, opts.auditMaxBytes === undefined ? {} : { maxBytes: opts.auditMaxBytes });
-    this.limiter = new RequestLimiter(opts.rateLimit);
+    this.audit = new AuditLog(opts.paths.auditFile, opts.logger, { nowMs, ...(opts.auditMaxBytes === undefined ? {} : { maxBytes: opts.auditMaxBytes }) });
+    this.limiter = new RequestLimiter(opts.rateLimit, nowMs);
     this.decryptionKey = opts.key.identity;
     const record = (e: AuditEvent, f: AuditFields): void => { this.record(e, f); };
     this.bundles = new StoredBundles({ stateDir: opts.paths.stateDir, store: this.store, key: () => this.decryptionKey, audit: record, now: this.now,
       changed: (project) => { this.projects.invalidateCaches(project); } });
     this.projects = new Projects({
-      paths: opts.paths, cacheDefaults: opts.cacheDefaults, peers: opts.peers, limiter: this.limiter, connectionLimits: opts.connectionLimits, ...(opts.maxConnectionsPerPeer === undefined ? {} : { maxConnectionsPerPeer: opts.maxConnectionsPerPeer }), containers: defaultContainerLookup(), store: this.store,
+      paths: opts.paths, cacheDefaults: opts.cacheDefaults, peers: opts.peers, limiter: this.limiter, connectionLimits: opts.connectionLimits, ...(opts.maxConnectionsPerPeer === undefined ? {} : { maxConnectionsPerPeer: opts.maxConnectionsPerPeer }), containers: defaultContainerLookup(nowMs), store: this.store, nowMs,
       serial: this.serial, audit: record, manifestTimeoutMs: opts.manifestTimeoutMs ?? manifestReadTimeoutMs,
       destroyBundle: (name) => this.bundles.clear(name),
     });

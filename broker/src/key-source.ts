@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { x25519Recipient } from "./x25519-recipient.ts";
-import { CodedError, type KeySource } from "#protocol";
+import { CodedError, quoteShellWord, type KeySource } from "#protocol";
 import { defaultKeyFile } from "./paths.ts";
 
 /** Why the broker could not load its key; each maps to a fix-it message and exit code 1. */
@@ -83,7 +83,7 @@ export function checkKeyFileMode(path: string, mode: number): KeyLoadError | und
   if ((mode & 0o077) === 0) return undefined;
   const shown = (mode & 0o777).toString(8).padStart(4, "0");
   return new KeyLoadError("key_insecure",
-    `The key file ${path} has mode ${shown}: group or others can read it, so the broker refuses to use it. Run: chmod 600 ${shellQuote(path)}`);
+    `The key file ${path} has mode ${shown}: group or others can read it, so the broker refuses to use it. Run: chmod 600 ${quoteShellWord(path)}`);
 }
 
 /** Extracts the one `AGE-SECRET-KEY-1…` line of an identity file (age-keygen format: comments allowed). */
@@ -98,14 +98,14 @@ export function parseIdentityText(text: string, path: string): string {
 
 function invalid(path: string): never {
   throw new KeyLoadError("key_invalid",
-    `The key file ${path} does not hold exactly one X25519 age identity (a line starting with AGE-SECRET-KEY-1). Create a new one with: remo-broker keygen --out ${shellQuote(path)}`);
+    `The key file ${path} does not hold exactly one X25519 age identity (a line starting with AGE-SECRET-KEY-1). Create a new one with: remo-broker keygen --out ${quoteShellWord(path)}`);
 }
 
 /** The key file's descriptor checks: regular, owned by root or the broker's user, and (when asked) no group/world bits. Pure. */
 export function checkKeyFileStat(path: string, st: { isFile(): boolean; uid: number; mode: number }, brokerUid: number, checkMode: boolean): KeyLoadError | undefined {
-  if (!st.isFile()) return new KeyLoadError("key_insecure", `The key file ${path} is not a regular file; the broker refuses it. Point --identity at the file itself, or create one with: remo-broker keygen --out ${shellQuote(path)}`);
+  if (!st.isFile()) return new KeyLoadError("key_insecure", `The key file ${path} is not a regular file; the broker refuses it. Point --identity at the file itself, or create one with: remo-broker keygen --out ${quoteShellWord(path)}`);
   if (st.uid !== 0 && st.uid !== brokerUid) {
-    return new KeyLoadError("key_insecure", `The key file ${path} is owned by UID ${st.uid}, neither root nor the broker's user; the broker refuses it. Run: chown root ${shellQuote(path)}`);
+    return new KeyLoadError("key_insecure", `The key file ${path} is owned by UID ${st.uid}, neither root nor the broker's user; the broker refuses it. Run: chown root ${quoteShellWord(path)}`);
   }
   return checkMode ? checkKeyFileMode(path, st.mode) : undefined;
 }
@@ -124,7 +124,7 @@ export async function loadKey(input: KeyLocationInput, exists: (p: string) => bo
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
       throw new KeyLoadError("key_missing",
-        `No decryption key found (looked in ${loc.tried.join(", ")}). Create one with: remo-broker keygen --out ${shellQuote(loc.tried.at(-1) ?? loc.path)} — or pass --identity FILE, or install the systemd unit (broker/packaging/install.sh) which seals it with systemd-creds.`);
+        `No decryption key found (looked in ${loc.tried.join(", ")}). Create one with: remo-broker keygen --out ${quoteShellWord(loc.tried.at(-1) ?? loc.path)} — or pass --identity FILE, or install the systemd unit (broker/packaging/install.sh) which seals it with systemd-creds.`);
     }
     if (code === "ELOOP") {
       throw new KeyLoadError("key_insecure", `The key file ${loc.path} is a symbolic link; the broker refuses it so nobody can swap its key. Point --identity at the file itself.`);
@@ -151,9 +151,4 @@ export async function loadKey(input: KeyLocationInput, exists: (p: string) => bo
     return invalid(loc.path);
   }
   return { identity, recipient, source: loc.source, path: loc.path, note: keySourceNote(loc.source) };
-}
-
-/** Quotes a path for a copy-pasteable shell command. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }

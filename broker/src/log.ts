@@ -19,6 +19,3 @@ export function createLogger(stream: NodeJS.WritableStream = process.stderr): Lo
     error: (m) => { write("error", m); },
   };
 }
-
-/** A logger that drops everything (unit tests). */
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

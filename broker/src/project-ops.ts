@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { checkProjectRequest, errorResponse, PROTOCOL_VERSION, type AuditContainer, type AuditEvent, type AuditOutcome } from "#protocol";
-import type { AuditFields } from "./audit-log.ts";
+import type { AuditFields } from "./audit-record.ts";
 import type { RateDecision } from "./rate-limiter.ts";
 import type { ValueCache } from "./value-cache.ts";
 import { BROKER_VERSION } from "./version.ts";

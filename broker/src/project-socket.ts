@@ -2,7 +2,7 @@ import { rmdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { errorResponse, type AuditEvent } from "#protocol";
-import type { AuditFields } from "./audit-log.ts";
+import type { AuditFields } from "./audit-record.ts";
 import { defaultConnectionLimits, refuseConnection, serveNdjson, type ConnectionLimits, type ServedConnection } from "./connection.ts";
 import type { ContainerLookup } from "./container-id.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";

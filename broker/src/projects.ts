@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { effectiveCacheLimits, projectSocketPath, RemoError, type AdminRequest, type AuditEvent, type Manifest } from "#protocol";
 import { effectiveAllowlist } from "./allowlist.ts";
-import type { AuditFields } from "./audit-log.ts";
+import type { AuditFields } from "./audit-record.ts";
 import { loadProjectManifest } from "./manifest-file.ts";
 import { registryFile, type BrokerPaths } from "./paths.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
@@ -34,6 +34,8 @@ export interface ProjectsDeps {
   /** Zeroes and unlinks a project's stored bundle and drops it from memory. */
   destroyBundle(project: string): Promise<void>;
   manifestTimeoutMs: number;
+  /** The broker's clock in ms, for cache lifetimes. */
+  nowMs(): number;
 }
 
 type MutableView = { -readonly [K in keyof ProjectView]: ProjectView[K] } & { allowlist: string[]; allowed: Set<string> };
@@ -224,7 +226,7 @@ export class Projects {
     const view: MutableView = {
       name: record.name, allowlist: [], allowed: new Set(), ttlSeconds: this.deps.cacheDefaults.ttlSeconds,
       counts: { approved: record.approved_allowlist?.length ?? 0, narrowed: 0, unapproved: 0 },
-      cache: new ValueCache(this.deps.cacheDefaults),
+      cache: new ValueCache(this.deps.cacheDefaults, () => this.deps.nowMs()),
     };
     return { record, view, socket: undefined, problem: undefined };
   }

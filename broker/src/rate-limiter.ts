@@ -39,7 +39,7 @@ export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly limit: RateLimit, private readonly now: () => number = Date.now) {}
+  constructor(private readonly limit: RateLimit, private readonly now: () => number) {}
 
   /** Takes one token for `key`. */
   take(key: string): RateDecision {
@@ -91,7 +91,7 @@ export class RequestLimiter {
   private readonly peers: RateLimiter;
   private readonly projects: RateLimiter;
 
-  constructor(limits: RateLimits, now: () => number = Date.now) {
+  constructor(limits: RateLimits, now: () => number) {
     this.peers = new RateLimiter(limits.peer, now);
     this.projects = new RateLimiter(limits.project, now);
   }

@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { formatTimestamp, RemoError, type AuditEvent } from "#protocol";
-import type { AuditFields } from "./audit-log.ts";
+import type { AuditFields } from "./audit-record.ts";
 import { decryptBundle, type DecryptionKey } from "./bundle-crypto.ts";
 import { destroyFile, readOptionalFile, writeFileAtomic } from "./bundle-file.ts";
 import { bundleFile } from "./paths.ts";

@@ -18,7 +18,7 @@ interface Entry<V> {
 export class ValueCache<V = Buffer> {
   private readonly entries = new Map<string, Entry<V>>();
 
-  constructor(private limits: CacheLimits, private readonly now: () => number = Date.now) {}
+  constructor(private limits: CacheLimits, private readonly now: () => number) {}
 
   /** The cached value, refreshing its recency; undefined when absent or expired. */
   get(name: string): V | undefined {

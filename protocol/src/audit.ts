@@ -1,4 +1,4 @@
-/** Every audit event the broker writes (DESIGN §5). */
+/** Every audit event the broker writes. */
 export const AUDIT_EVENTS = [
   "broker.start",
   "broker.stop",
@@ -54,37 +54,64 @@ export function formatTimestamp(d: Date): string {
   return d.toISOString();
 }
 
-/** Filters for reading audit records. */
+/**
+ * Filters over audit records: the one query type of the admin op, the audit CLI, its tail,
+ * the laptop's re-filter and the audit view. Every field is optional; an empty string is no
+ * filter (a cleared form field), and the time bounds are inclusive.
+ */
 export interface AuditQuery {
   since?: string;
+  until?: string;
   project?: string;
   secret?: string;
   event?: AuditEvent;
   outcome?: AuditOutcome;
+  /** Keep only the newest this many (see {@link selectAuditRecords}). */
   limit?: number;
 }
 
-/** True when a record passes every filter that is set (the audit CLI, admin op and view share this). */
+/** True when a record passes every filter that is set (`limit` is not a filter). */
 export function matchesAuditQuery(r: AuditRecord, q: AuditQuery): boolean {
-  if (q.since !== undefined && Date.parse(r.ts) < Date.parse(q.since)) return false;
-  if (q.project !== undefined && r.project !== q.project) return false;
-  if (q.secret !== undefined && r.secret !== q.secret) return false;
+  if (isSet(q.since) || isSet(q.until)) {
+    const t = Date.parse(r.ts);
+    if (isSet(q.since) && t < Date.parse(q.since)) return false;
+    if (isSet(q.until) && t > Date.parse(q.until)) return false;
+  }
+  if (isSet(q.project) && r.project !== q.project) return false;
+  if (isSet(q.secret) && r.secret !== q.secret) return false;
   if (q.event !== undefined && r.event !== q.event) return false;
   if (q.outcome !== undefined && r.outcome !== q.outcome) return false;
   return true;
 }
 
-/** Parses audit JSON lines (the file, `remo-broker audit --json`), skipping any that are not records (a torn last line after a crash). */
+/** The records that pass `query`, the newest `query.limit` of them, in their order (oldest first). */
+export function selectAuditRecords(records: readonly AuditRecord[], query: AuditQuery): AuditRecord[] {
+  const matched = records.filter((r) => matchesAuditQuery(r, query));
+  return query.limit === undefined ? matched : matched.slice(Math.max(0, matched.length - query.limit));
+}
+
+function isSet(v: string | undefined): v is string {
+  return v !== undefined && v !== "";
+}
+
+/** Parses one audit JSON line, or undefined when it is not a record (a torn last line after a crash, a blank line). */
+export function parseAuditLine(line: string): AuditRecord | undefined {
+  if (line.trim() === "") return undefined;
+  try {
+    const v = JSON.parse(line) as unknown;
+    if (typeof v === "object" && v !== null && typeof (v as AuditRecord).ts === "string" && typeof (v as AuditRecord).event === "string") return v as AuditRecord;
+  } catch {
+    // a partial line: not a record
+  }
+  return undefined;
+}
+
+/** Parses audit JSON lines (the file, `remo-broker audit --json`), skipping any that are not records. */
 export function parseAuditLines(text: string): AuditRecord[] {
   const out: AuditRecord[] = [];
   for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const v = JSON.parse(line) as unknown;
-      if (typeof v === "object" && v !== null && typeof (v as AuditRecord).ts === "string" && typeof (v as AuditRecord).event === "string") out.push(v as AuditRecord);
-    } catch {
-      // a partial line: skip it
-    }
+    const r = parseAuditLine(line);
+    if (r !== undefined) out.push(r);
   }
   return out;
 }

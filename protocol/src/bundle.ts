@@ -45,12 +45,6 @@ export function decodeBundle(text: string): Bundle {
   return out;
 }
 
-/** Keeps only the names on the allowlist: what the laptop may send for a project. */
-export function filterBundle(secrets: Bundle, allowlist: readonly string[]): Bundle {
-  const allowed = new Set(allowlist);
-  return new Map([...secrets].filter(([name]) => allowed.has(name)));
-}
-
 function isBundle(x: Bundle | Record<string, string>): x is Bundle {
   return x instanceof Map;
 }

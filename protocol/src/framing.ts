@@ -135,6 +135,72 @@ export class NdjsonDecoder {
   }
 }
 
+/**
+ * Splits a byte stream into text lines for a tail (an audit file, a command's output), where
+ * {@link NdjsonDecoder}'s strictness would be wrong: a line is decoded only once its newline
+ * has come, so a chunk boundary never splits a UTF-8 character; a line longer than `maxBytes`
+ * is skipped up to its newline and the stream goes on; undecodable bytes become U+FFFD for
+ * the caller's parser to refuse. A trailing `\r` is dropped, as the decoder does.
+ */
+export class LineSplitter {
+  private readonly maxBytes: number;
+  private readonly utf8 = new TextDecoder("utf-8");
+  private buf = new Uint8Array(0);
+  private held = 0;
+  /** True while the rest of an over-long line is dropped. */
+  private skipping = false;
+
+  constructor(maxBytes: number = 1024 * 1024) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Feeds bytes; returns the lines they complete, in order. */
+  push(chunk: Uint8Array): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(newline); nl !== -1; nl = chunk.indexOf(newline, start)) {
+      this.hold(chunk.subarray(start, nl));
+      if (!this.skipping) lines.push(this.take());
+      this.held = 0;
+      this.skipping = false;
+      start = nl + 1;
+    }
+    this.hold(chunk.subarray(start));
+    if (this.held === 0 && this.buf.length > keptCapacity) this.buf = new Uint8Array(0);
+    return lines;
+  }
+
+  /** Bytes of an unfinished line held (0 while an over-long one is skipped). */
+  get pendingBytes(): number {
+    return this.held;
+  }
+
+  private hold(bytes: Uint8Array): void {
+    if (this.skipping || bytes.length === 0) return;
+    if (this.held + bytes.length >= this.maxBytes) {
+      this.skipping = true;
+      this.held = 0;
+      return;
+    }
+    if (this.held + bytes.length > this.buf.length) {
+      let size = Math.max(256, this.buf.length);
+      while (size < this.held + bytes.length) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.buf.subarray(0, this.held));
+      this.buf = grown;
+    }
+    this.buf.set(bytes, this.held);
+    this.held += bytes.length;
+  }
+
+  private take(): string {
+    const end = this.held > 0 && this.buf[this.held - 1] === 0x0d ? this.held - 1 : this.held;
+    const text = this.utf8.decode(this.buf.subarray(0, end));
+    if (this.buf.length > keptCapacity) this.buf = new Uint8Array(0);
+    return text;
+  }
+}
+
 /** What {@link parseMessage} makes of one line. */
 export type ParsedMessage =
   | { ok: true; value: Record<string, unknown> }

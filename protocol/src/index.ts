@@ -9,3 +9,4 @@ export * from "./audit.ts";
 export * from "./validators.ts";
 export * from "./shell-quote.ts";
 export * from "./editor.ts";
+export * from "./ndjson-client.ts";

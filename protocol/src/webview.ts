@@ -1,15 +1,11 @@
 // Messages between the extension and the audit webview, checked on receipt on both sides.
-import type { AuditEvent, AuditOutcome, AuditRecord } from "./audit.ts";
+import type { AuditQuery, AuditRecord } from "./audit.ts";
 
-/** Filters the audit view applies (all optional). */
-export interface AuditFilters {
-  project?: string;
-  secret?: string;
-  event?: AuditEvent;
-  outcome?: AuditOutcome;
-  since?: string;
-  until?: string;
-}
+// The webview bundle takes the audit matcher from here, so it never pulls in the rest of protocol/.
+export { matchesAuditQuery } from "./audit.ts";
+
+/** Filters the audit view applies: the audit query without a limit (the view shows every match). */
+export type AuditFilters = Omit<AuditQuery, "limit">;
 
 /** Extension → webview. */
 export type ToWebview =

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
+import { runProcess } from "../helpers/run-process.ts";
 import { findLeaks, makeSentinel } from "../helpers/sentinel.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { clientBin, runClient, type ClientRun } from "./client-helpers.ts";
@@ -27,20 +27,13 @@ const bin = join(tmp.path, "bin");
 const runs: { stdout: string; stderr: string; argv: string[] }[] = [];
 
 /** Runs the feature's docker-credential-remo with remo-secrets on PATH, as docker would. */
-function dockerHelper(action: string, input: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, "devcontainer-feature/src/remo-secrets/docker-credential-remo"), [action], {
-      env: { PATH: `${bin}:${process.env.PATH ?? ""}`, REMO_BROKER_SOCKET: socket, HOME: tmp.path, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-    child.on("error", reject);
-    child.on("close", (code) => { runs.push({ stdout, stderr, argv: [action] }); resolve({ code, stdout, stderr }); });
-    child.stdin.end(input);
+async function dockerHelper(action: string, input: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await runProcess(join(repoRoot, "devcontainer-feature/src/remo-secrets/docker-credential-remo"), [action], {
+    env: { PATH: `${bin}:${process.env.PATH ?? ""}`, REMO_BROKER_SOCKET: socket, HOME: tmp.path, ...env },
+    input,
   });
+  runs.push({ stdout, stderr, argv: [action] });
+  return { code, stdout, stderr };
 }
 
 async function client(args: string[]): Promise<ClientRun> {

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
+import { runProcess } from "../helpers/run-process.ts";
 import { findLeaks, makeSentinel, readTree } from "../helpers/sentinel.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 import { clientBin, runClient } from "./client-helpers.ts";
@@ -19,26 +19,18 @@ const stderrs: string[] = [];
 interface GitRun { code: number | null; stdout: string; stderr: string }
 
 /** `git <args>` with only our temp config, no terminal prompts, the given stdin. */
-function git(args: string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<GitRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd: home.path,
-      env: {
-        PATH: process.env.PATH, HOME: home.path, GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: "1",
-        GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS: "", REMO_BROKER_SOCKET: socket, ...env,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-    child.on("error", reject);
-    child.on("close", (code) => { stderrs.push(stderr); resolve({ code, stdout, stderr }); });
-    // git may exit before reading its input (git config): a closed pipe is not a failure here.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(input);
+async function git(args: string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<GitRun> {
+  // runProcess ignores a closed stdin: git may exit before reading its input (git config).
+  const { code, stdout, stderr } = await runProcess("git", args, {
+    cwd: home.path,
+    env: {
+      PATH: process.env.PATH, HOME: home.path, GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: "1",
+      GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS: "", REMO_BROKER_SOCKET: socket, ...env,
+    },
+    input,
   });
+  stderrs.push(stderr);
+  return { code, stdout, stderr };
 }
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { open, stat } from "node:fs/promises";
-import { formatTimestamp, matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord } from "#protocol";
+import { formatTimestamp, LineSplitter, matchesAuditQuery, parseAuditLine, type AuditQuery, type AuditRecord } from "#protocol";
 import { readAuditFiles } from "../audit-files.ts";
 import { defaultPaths } from "../paths.ts";
 import { flag, numberFlag, parseArgs, UsageError } from "./args.ts";
@@ -60,17 +60,23 @@ export async function runAudit(argv: readonly string[], io: CliIo, signal?: Abor
   return 0;
 }
 
+/** Where a follow has read to: the file offset, and the splitter holding an unfinished last line. */
+interface FollowAt {
+  offset: number;
+  lines: LineSplitter;
+}
+
 /** Prints records appended after `from` until aborted (polls every 200 ms; follows a rotation to the new file). */
 async function follow(file: string, from: number, query: AuditQuery, json: boolean, io: CliIo, signal?: AbortSignal): Promise<void> {
   // Continue exactly where the initial read stopped, so nothing appended in between is missed.
-  let at = { offset: from, partial: "" };
+  let at: FollowAt = { offset: from, lines: new LineSplitter() };
   while (signal?.aborted !== true) {
     await new Promise((r) => setTimeout(r, 200));
     const size = await stat(file).then((s) => s.size, () => 0);
     if (size < at.offset) {
       // Rotated (or truncated): finish what the old file got before the rename, then start the new one at 0.
       await printFrom(`${file}.1`, at, query, json, io);
-      at = { offset: 0, partial: "" };
+      at = { offset: 0, lines: new LineSplitter() };
     }
     if (size === at.offset) continue;
     at = await printFrom(file, at, query, json, io);
@@ -78,7 +84,7 @@ async function follow(file: string, from: number, query: AuditQuery, json: boole
 }
 
 /** Prints the complete records of `path` after `at.offset`; returns where the next read starts. */
-async function printFrom(path: string, at: { offset: number; partial: string }, query: AuditQuery, json: boolean, io: CliIo): Promise<{ offset: number; partial: string }> {
+async function printFrom(path: string, at: FollowAt, query: AuditQuery, json: boolean, io: CliIo): Promise<FollowAt> {
   let h;
   try {
     h = await open(path, "r");
@@ -90,13 +96,12 @@ async function printFrom(path: string, at: { offset: number; partial: string }, 
     if (size <= at.offset) return at;
     const buf = Buffer.alloc(size - at.offset);
     await h.read(buf, 0, buf.length, at.offset);
-    const text = at.partial + buf.toString("utf8");
-    const cut = text.lastIndexOf("\n");
-    for (const r of parseAuditLines(text.slice(0, cut + 1))) {
-      if (!matchesAuditQuery(r, query)) continue;
+    for (const line of at.lines.push(buf)) {
+      const r = parseAuditLine(line);
+      if (r === undefined || !matchesAuditQuery(r, query)) continue;
       io.stdout(json ? JSON.stringify(r) + "\n" : formatAuditRow(r) + "\n");
     }
-    return { offset: size, partial: text.slice(cut + 1) };
+    return { offset: size, lines: at.lines };
   } finally {
     await h.close();
   }

@@ -101,7 +101,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   });
   let broker: Broker;
   try {
-    broker = await Broker.start({ paths, key, rateLimit, connectionLimits, auditMaxBytes, maxConnectionsPerPeer, cacheDefaults, peers, logger, ...(hardeningWarning === undefined ? {} : { warnings: [hardeningWarning] }) });
+    broker = await Broker.start({ now: () => new Date(), paths, key, rateLimit, connectionLimits, auditMaxBytes, maxConnectionsPerPeer, cacheDefaults, peers, logger, ...(hardeningWarning === undefined ? {} : { warnings: [hardeningWarning] }) });
   } catch (e) {
     io.stderr(`remo-broker: cannot start: ${(e as Error).message}\n`);
     return 1;

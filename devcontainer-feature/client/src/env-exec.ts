@@ -1,5 +1,4 @@
 import type { spawn as SpawnFn } from "node:child_process";
-import { quoteShell } from "#protocol/shell-quote";
 import type { CallOptions } from "./broker-calls.ts";
 import { clientError } from "./exit-codes.ts";
 import { renderEnv, type EnvFormat } from "./env-format.ts";
@@ -9,9 +8,6 @@ import { fetchSecrets, type FetchResult, type SecretValue } from "./secrets.ts";
 
 /** A name sh accepts as a variable (a secret name may start with a digit; sh's may not). */
 const shellNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** POSIX sh quoting, from the one shared helper (kept under this name for callers). */
-export const quoteSh = quoteShell;
 
 /** Why a secret cannot become an environment variable, or null when it can. */
 export function envUnfitness(value: SecretValue, forShell: boolean): string | null {

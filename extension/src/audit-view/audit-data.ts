@@ -1,22 +1,10 @@
 // Pure helpers over audit records, shared by the panel (extension host) and the webview.
-import type { AuditFilters } from "#protocol/webview";
 import type { AuditRecord } from "#protocol";
+import { matchesAuditQuery, type AuditFilters } from "#protocol/webview";
 
-/** True when a record passes every filter that is set (time bounds inclusive). */
-export function matchesFilters(r: AuditRecord, f: AuditFilters): boolean {
-  const t = Date.parse(r.ts);
-  if (f.since !== undefined && f.since !== "" && t < Date.parse(f.since)) return false;
-  if (f.until !== undefined && f.until !== "" && t > Date.parse(f.until)) return false;
-  if (f.project !== undefined && f.project !== "" && r.project !== f.project) return false;
-  if (f.secret !== undefined && f.secret !== "" && r.secret !== f.secret) return false;
-  if (f.event !== undefined && r.event !== f.event) return false;
-  if (f.outcome !== undefined && r.outcome !== f.outcome) return false;
-  return true;
-}
-
-/** The records that pass `f`, newest first. */
+/** The records that pass `f` (the one audit matcher), newest first. */
 export function filterRecords(records: readonly AuditRecord[], f: AuditFilters): AuditRecord[] {
-  return records.filter((r) => matchesFilters(r, f)).sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts));
+  return records.filter((r) => matchesAuditQuery(r, f)).sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts));
 }
 
 /** secret name → the latest successful container fetch (`secret.get`, outcome ok) for `project`. */

@@ -1,7 +1,7 @@
 // The broker admin client: talks to remo-broker on a node over SSH, each operation one
 // `remo-broker admin|audit …` exec. Secrets and ciphertext only ever travel on the exec's stdin,
 // never on a command line. The audit tail and the broker install have files of their own.
-import { matchesAuditQuery, parseAuditLines, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
+import { parseAuditLines, selectAuditRecords, type AuditQuery, type AuditRecord, type StatusResponse } from "#protocol";
 import { tailAuditCommand } from "./audit-tail.ts";
 import { installBroker, type InstallFile } from "./broker-install.ts";
 import { isNodeError, NodeError } from "./errors.ts";
@@ -183,8 +183,7 @@ export class NodeClient {
     const failure = classifyFailure(result, this.target.name);
     if (failure !== undefined) throw failure;
     if (result.code !== 0) throw new NodeError("broker_error", `remo-broker audit failed on ${this.target.name} (exit ${String(result.code)}): ${result.stderr.trim()}`);
-    const records = parseAuditLines(result.stdout).filter((r) => matchesAuditQuery(r, query));
-    return query.limit === undefined ? records : records.slice(-query.limit);
+    return selectAuditRecords(parseAuditLines(result.stdout), query);
   }
 
   /**

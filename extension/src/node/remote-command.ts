@@ -1,16 +1,7 @@
 // Builds the remote broker command lines and maps their failures. Nothing secret is ever part of a command line.
-import { isErrorResponse, projectNamePattern, quoteShell } from "#protocol";
+import { isErrorResponse, projectNamePattern, quoteShellWord } from "#protocol";
 import { usesSudo, type NodeTarget } from "./node-target.ts";
 import { isNodeError, NodeError } from "./errors.ts";
-
-/**
- * One word for the remote login shell, which parses the exec command: a word of only safe
- * characters stays bare (so logged command lines read as typed), anything else is quoted by
- * protocol's quoteShell.
- */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : quoteShell(word);
-}
 
 /**
  * The command line for `remo-broker <args…>` on the node: the configured broker command
@@ -23,7 +14,8 @@ export function brokerCommandLine(target: NodeTarget, env: Record<string, string
   const viaWrapper = sudo && target.brokerCommand === undefined && (args[0] === "admin" || args[0] === "audit");
   const broker = viaWrapper ? ["remo-broker-admin"] : (target.brokerCommand ?? "remo-broker").trim().split(/\s+/).filter((w) => w !== "");
   const words = [...(sudo ? ["sudo", "-n", "--"] : []), ...broker, ...args];
-  return words.map(shellQuote).join(" ");
+  // The remote login shell parses the exec command: plain words stay bare so logged lines read as typed.
+  return words.map(quoteShellWord).join(" ");
 }
 
 /** Checks a project name before it goes on a command line. */

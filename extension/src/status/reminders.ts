@@ -15,13 +15,6 @@ export function isPushDue(lastPushAt: string | undefined, now: Date, days: numbe
   return now.getTime() - last >= days * dayMs;
 }
 
-/** When the next reminder falls due, or undefined when reminders are off; never earlier than `now`. */
-export function nextReminderAt(lastPushAt: string | undefined, now: Date, days: number): Date | undefined {
-  if (!Number.isFinite(days) || days <= 0) return undefined;
-  if (isPushDue(lastPushAt, now, days) || lastPushAt === undefined) return now;
-  return new Date(Date.parse(lastPushAt) + days * dayMs);
-}
-
 /** A short human age such as "3 days ago", "5 hours ago" or "just now", for the status bar. */
 export function describeAge(since: string | undefined, now: Date): string {
   if (since === undefined) return "never";

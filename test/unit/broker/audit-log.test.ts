@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AUDIT_EVENTS, parseAuditLines, validators } from "#protocol";
-import { auditLine, buildAuditRecord, selectAuditRecords } from "../../../broker/src/audit-log.ts";
+import { AUDIT_EVENTS, parseAuditLines, selectAuditRecords, validators } from "#protocol";
+import { auditLine, buildAuditRecord } from "../../../broker/src/audit-record.ts";
 import { fitRecords } from "../../../broker/src/admin-ops.ts";
 import { formatAuditTable } from "../../../broker/src/cli/audit.ts";
 

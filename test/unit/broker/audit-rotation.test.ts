@@ -4,8 +4,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseAuditLines, validators } from "#protocol";
 import { auditFilesInOrder, readAuditFiles } from "../../../broker/src/audit-files.ts";
 import { AuditLog } from "../../../broker/src/audit-log.ts";
-import { silentLogger } from "../../../broker/src/log.ts";
+import type { Logger } from "../../../broker/src/log.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
+
+/** This test asserts on the file, not on what the log says. */
+const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const dirs: { cleanup: () => void }[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) d.cleanup(); });
@@ -27,7 +30,7 @@ async function writeGets(log: AuditLog, n: number, batch: number): Promise<void>
 describe("AuditLog refusals", () => {
   it("writes a looping container's 5,000 denied gets of one name as the first one plus one record with count", async () => {
     const file = tempFile();
-    const log = new AuditLog(file, silentLogger);
+    const log = new AuditLog(file, silentLogger, { nowMs: Date.now });
     log.open();
     for (let i = 0; i < 5000; i++) log.record("secret.get", { project: "p", secret: "NOPE", outcome: "denied", peer_uid: 1000, peer_pid: 9 });
     log.record("secret.get", { project: "p", secret: "OK", outcome: "ok", peer_uid: 1000, peer_pid: 9 });
@@ -47,7 +50,7 @@ describe("AuditLog refusals", () => {
 describe("AuditLog rotation", () => {
   it("rotates before a batch would pass max bytes, keeping .1 to .4, and reads back across them in order", async () => {
     const file = tempFile();
-    const log = new AuditLog(file, silentLogger, { maxBytes: 4096 });
+    const log = new AuditLog(file, silentLogger, { nowMs: Date.now, maxBytes: 4096 });
     log.open();
     // ~100 bytes a record, 10 per batch: a rotation every 4 batches; 250 records fill all 5 files.
     await writeGets(log, 250, 10);
@@ -68,7 +71,7 @@ describe("AuditLog rotation", () => {
 
   it("drops the oldest file once more than four are full", async () => {
     const file = tempFile();
-    const log = new AuditLog(file, silentLogger, { maxBytes: 4096 });
+    const log = new AuditLog(file, silentLogger, { nowMs: Date.now, maxBytes: 4096 });
     log.open();
     await writeGets(log, 400, 10);
     log.closeSync();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkKeyFileMode, checkKeyFileStat, keySourceNote, parseIdentityText, resolveKeyLocation, shellQuote } from "../../../broker/src/key-source.ts";
+import { checkKeyFileMode, checkKeyFileStat, keySourceNote, parseIdentityText, resolveKeyLocation } from "../../../broker/src/key-source.ts";
 
 const key = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
 
@@ -64,12 +64,5 @@ describe("keySourceNote", () => {
     expect(keySourceNote("host-key")).toContain("not against a stolen disk image");
     expect(keySourceNote("tpm2")).toContain("TPM2");
     expect(keySourceNote("plaintext")).toContain("systemd-creds");
-  });
-});
-
-describe("shellQuote", () => {
-  it("quotes only when needed", () => {
-    expect(shellQuote("/var/lib/remo-broker/secrets-key")).toBe("/var/lib/remo-broker/secrets-key");
-    expect(shellQuote("/tmp/it's here")).toBe("'/tmp/it'\\''s here'");
   });
 });

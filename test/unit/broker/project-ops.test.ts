@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEvent } from "#protocol";
-import type { AuditFields } from "../../../broker/src/audit-log.ts";
+import type { AuditFields } from "../../../broker/src/audit-record.ts";
 import { answerProjectRequest, type ProjectView } from "../../../broker/src/project-ops.ts";
 import type { RateDecision } from "../../../broker/src/rate-limiter.ts";
 import { ValueCache } from "../../../broker/src/value-cache.ts";

@@ -1,6 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { envUnfitness, quoteSh, renderExports } from "../../../devcontainer-feature/client/src/env-exec.ts";
+import { quoteShell as quoteSh } from "#protocol/shell-quote";
+import { envUnfitness, renderExports } from "../../../devcontainer-feature/client/src/env-exec.ts";
 import type { SecretValue } from "../../../devcontainer-feature/client/src/secrets.ts";
 
 const value = (name: string, text: string | undefined): SecretValue => ({ name, text, bytes: Buffer.from(text ?? "\xff", "latin1") });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeAge, isPushDue, nextReminderAt } from "../../../extension/src/status/reminders.ts";
+import { describeAge, isPushDue } from "../../../extension/src/status/reminders.ts";
 
 const now = new Date("2026-11-26T12:00:00.000Z");
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
@@ -22,15 +22,6 @@ describe("isPushDue", () => {
     expect(isPushDue("yesterday", now, 7)).toBe(true);
     expect(isPushDue(daysAgo(-3), now, 7)).toBe(true);
     expect(isPushDue(daysAgo(-0.5), now, 7)).toBe(false);
-  });
-});
-
-describe("nextReminderAt", () => {
-  it("is the push time plus the period, or now when already due, or undefined when off", () => {
-    expect(nextReminderAt(daysAgo(2), now, 7)?.toISOString()).toBe(new Date(now.getTime() + 5 * 86_400_000).toISOString());
-    expect(nextReminderAt(daysAgo(9), now, 7)).toEqual(now);
-    expect(nextReminderAt(undefined, now, 7)).toEqual(now);
-    expect(nextReminderAt(daysAgo(1), now, 0)).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { NodeError } from "../../../extension/src/node/errors.ts";
 import { fingerprintSha256, publicKeyBlob, sameFingerprint } from "../../../extension/src/node/host-key.ts";
-import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult, shellQuote } from "../../../extension/src/node/remote-command.ts";
+import { brokerCommandLine, checkProjectName, classifyFailure, parseAdminResult } from "../../../extension/src/node/remote-command.ts";
+import { quoteShellWord as shellQuote } from "#protocol";
 import { describeTarget, usesSudo, type NodeTarget } from "../../../extension/src/node/node-target.ts";
 
 const target: NodeTarget = { name: "n1", host: "node.example.test", projectPath: "/home/a/p" };
