@@ -1,6 +1,6 @@
 import { parse as parseToml, stringify as stringifyToml, TomlError } from "smol-toml";
 import { RemoError } from "./errors.ts";
-import { secretNamePattern } from "./manifest.ts";
+import { secretNamePattern } from "./manifest/names.ts";
 
 /** A decrypted bundle: secret name → value. */
 export type Bundle = ReadonlyMap<string, string>;
