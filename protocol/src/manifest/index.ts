@@ -4,7 +4,7 @@ export * from "./limits.ts";
 export * from "./names.ts";
 export * from "./schema.ts";
 export * from "./suggest.ts";
-export { humanizeTomlError, parseTomlText, tomlErrorReason, tomlReasons, tomlSyntaxIssue } from "./toml-syntax.ts";
+export { humanizeTomlError, isTomlReason, parseTomlText, tomlErrorReason, tomlReasons, tomlSyntaxIssue, type TomlReason } from "./toml-syntax.ts";
 export { schemaVersionTypeMessage } from "./ajv-messages.ts";
 export { validateManifestValue } from "./validate.ts";
 export { parseManifest } from "./parse.ts";

@@ -17,12 +17,12 @@ export function parseTomlText(text: string): Record<string, unknown> {
  * final period) in words that say what to do. A unit test feeds smol-toml an input for each and
  * checks the reason still occurs, so a parser upgrade that rewords one fails there.
  */
-export const tomlReasons: Readonly<Record<string, string>> = {
+export const tomlReasons = {
   "control characters are not allowed in strings": "this string is not closed before the end of the line. Close it with a matching quote",
   "unfinished string": "this string is not closed. Close it with a matching quote",
   "unfinished array": "this array is not closed. Add ']' after its last item",
   "expected comma or end of structure": "expected ',' or a closing bracket here. Separate items with ',' and close the array with ']' (or the inline table with '}')",
-  "unfinished table": "this table header is not closed. Add ']'",
+  "unfinished table": "this inline table is not closed. Add '}'",
   "incomplete key-value: cannot find end of key": "this line has a key but no value. Write key = value",
   "each key-value declaration must be followed by an end-of-line": "only one key = value may stand on a line. Move the rest to a new line or put it in a comment",
   "trying to redefine an already defined table or value": "this key or table is already defined above. Remove one of the two definitions",
@@ -36,9 +36,16 @@ export const tomlReasons: Readonly<Record<string, string>> = {
   "illegal leading zero": "numbers may not start with 0. Remove the leading zero",
   "illegal underscore": "an underscore in a number must sit between two digits. Remove it",
   "unfinished numeric value": "this number is incomplete. Complete it",
-  "integer value cannot be represented losslessly": "this integer is too large. Use a smaller number",
   "control characters are not allowed in comments": "this comment contains a control character. Remove it",
-};
+} as const satisfies Record<string, string>;
+
+/** A smol-toml reason the humanizer (and the language server's ranges) rely on. */
+export type TomlReason = keyof typeof tomlReasons;
+
+/** Whether smol-toml's error `e` gives one of `reasons`. */
+export function isTomlReason(e: unknown, ...reasons: TomlReason[]): boolean {
+  return (reasons as string[]).includes(tomlErrorReason(e));
+}
 
 /** The reason smol-toml gave, as {@link tomlReasons} keys it; "" when `e` is not an Error. */
 export function tomlErrorReason(e: unknown): string {
@@ -52,7 +59,7 @@ export function tomlErrorReason(e: unknown): string {
  */
 export function humanizeTomlError(e: unknown): string {
   const raw = tomlErrorReason(e);
-  const mapped = tomlReasons[raw];
+  const mapped = Object.hasOwn(tomlReasons, raw) ? tomlReasons[raw as TomlReason] : undefined;
   const reason = mapped ?? (raw === "" ? "the file is not valid TOML. Fix the syntax" : `${raw}. Fix the syntax here`);
   return `TOML syntax error: ${reason}.`;
 }
@@ -67,15 +74,15 @@ const int64Min = -(2n ** 63n);
 const int64Max = 2n ** 63n - 1n;
 
 /**
- * Every integer beyond the 64 bits TOML allows, as an error on its value (smol-toml, asked for
- * bigints, parses any length). The message is the one smol-toml's own overflow error gets.
+ * Every integer beyond the 64 bits TOML allows, as an error on its value: smol-toml, asked for
+ * bigints, parses any length and so never reports "cannot be represented losslessly" itself.
  */
 export function integerOverflowIssues(value: unknown): ManifestIssue[] {
   const out: ManifestIssue[] = [];
   const visit = (node: unknown, path: ManifestPath): void => {
     if (typeof node === "bigint") {
       if (node < int64Min || node > int64Max) {
-        out.push({ code: DiagnosticCode.tomlSyntax, severity: "error", path, target: "value", message: `TOML syntax error: ${tomlReasons["integer value cannot be represented losslessly"] ?? ""}.` });
+        out.push({ code: DiagnosticCode.tomlSyntax, severity: "error", path, target: "value", message: "TOML syntax error: this integer is too large. Use a smaller number." });
       }
     } else if (Array.isArray(node)) {
       node.forEach((item: unknown, i) => { visit(item, [...path, i]); });
