@@ -1,13 +1,11 @@
-// Project and secret names: the patterns come from the manifest's JSON schema (their one
-// definition); the lengths and allowed characters are read off those patterns.
-import type { ManifestPath } from "./model.ts";
-import { schemaKeyword } from "./schema.ts";
+// Project and secret names. The patterns are the manifest schema's (their one definition),
+// extracted by `npm run gen` so the container client gets them without the whole schema; the
+// lengths and allowed characters are read off those patterns.
+import { projectNamePatternSource, secretNamePatternSource } from "../generated/names.ts";
 
 /** A name pattern of the shape `^[first]?[rest]{m,n}$`, taken apart. */
 export interface NameRule {
   pattern: RegExp;
-  /** The pattern's source without `^` and `$`, to embed in a larger expression. */
-  body: string;
   minLength: number;
   maxLength: number;
   /** The characters the first position allows, as a character-class body (e.g. `a-z0-9`). */
@@ -16,19 +14,18 @@ export interface NameRule {
   chars: string;
 }
 
-function nameRule(path: ManifestPath): NameRule {
-  const source = schemaKeyword(path, "pattern");
+function nameRule(source: string, what: string): NameRule {
   const m = /^\^(?:\[([^\]]+)\])?\[([^\]]+)\]\{(\d+),(\d+)\}\$$/.exec(source);
-  if (m === null) throw new Error(`schemas/manifest.v1.json: the pattern at ${path.join(".")} is not of the form ^[first]?[chars]{m,n}$, which names.ts reads`);
+  if (m === null) throw new Error(`schemas/manifest.v1.json: the ${what} pattern is not of the form ^[first]?[chars]{m,n}$, which names.ts reads`);
   const lead = m[1] === undefined ? 0 : 1;
   const chars = m[2] ?? "";
-  return { pattern: new RegExp(source), body: source.slice(1, -1), minLength: lead + Number(m[3]), maxLength: lead + Number(m[4]), firstChars: m[1] ?? chars, chars };
+  return { pattern: new RegExp(source), minLength: lead + Number(m[3]), maxLength: lead + Number(m[4]), firstChars: m[1] ?? chars, chars };
 }
 
 /** Project names: also the name of the project's socket directory. */
-export const projectNameRule = nameRule(["project", "name"]);
+export const projectNameRule = nameRule(projectNamePatternSource, "project name");
 /** Secret names, case-sensitive. */
-export const secretNameRule = nameRule(["allowlist", "secrets", 0]);
+export const secretNameRule = nameRule(secretNamePatternSource, "secret name");
 
 /** A project name: also the socket's file name. */
 export const projectNamePattern = projectNameRule.pattern;
