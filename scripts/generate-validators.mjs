@@ -57,3 +57,20 @@ if (process.argv.includes("--check")) {
   writeFileSync(new URL("validators.js", out), js);
   writeFileSync(new URL("validators.d.ts", out), dts);
 }
+
+// The two name patterns on their own, so the container client can check names without
+// bundling the schemas or the validators.
+const namesFile = new URL("names.ts", out);
+const names = header +
+  "/** The project-name pattern of schemas/manifest.v1.json (project.name). */\n" +
+  `export const projectNamePatternSource = ${JSON.stringify(manifest.properties.project.properties.name.pattern)};\n` +
+  "/** The secret-name pattern of schemas/manifest.v1.json (allowlist.secrets items). */\n" +
+  `export const secretNamePatternSource = ${JSON.stringify(manifest.properties.allowlist.properties.secrets.items.pattern)};\n`;
+if (process.argv.includes("--check")) {
+  if (readFileSync(namesFile, "utf8") !== names) {
+    console.error("protocol/src/generated/names.ts is stale: run `npm run gen` and commit the result");
+    process.exit(1);
+  }
+} else {
+  writeFileSync(namesFile, names);
+}

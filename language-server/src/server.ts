@@ -1,6 +1,6 @@
 import {
-  CodeActionKind, DocumentDiagnosticReportKind, PositionEncodingKind, TextDocumentSyncKind, TextDocuments,
-  type CodeAction, type CodeLens, type CompletionList, type Connection, type Diagnostic, type DocumentDiagnosticReport, type DocumentSymbol, type Hover,
+  CodeActionKind, PositionEncodingKind, TextDocumentSyncKind, TextDocuments,
+  type CodeAction, type CodeLens, type CompletionList, type Connection, type DocumentSymbol, type Hover,
   type InitializeParams, type InitializeResult, type TextEdit,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -8,6 +8,7 @@ import { secretStateNotification, workspaceSecretNamesRequest, type ManifestServ
 import { codeActions } from "./code-actions.ts";
 import { codeLenses } from "./code-lens.ts";
 import { commonSecretNames, complete, type NameSource } from "./complete.ts";
+import { registerDiagnosticsPullSupport, registerDiagnosticsPushSupport, type DiagnosticsOptions, type DiagnosticsSupport } from "./diagnostics-support.ts";
 import { createDocumentCache } from "./document-cache.ts";
 import { folderNameOf, isManifestUri } from "./folder-name.ts";
 import { formatDocument } from "./format.ts";
@@ -33,56 +34,29 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   const log = { error: (m: string) => { connection.console.error(m); } };
   const cache = createDocumentCache<ParsedManifest>(16, 120, (d) => parseDocument(d.getText(), folderContext(d.uri)));
   let secrets: Map<string, SecretState> | undefined;
-  let pullDiagnostics = false;
   let snippets = false;
-  let diagnosticRefresh = false;
   let codeLensRefresh = false;
-  let delayMs = 150;
   let namesTimeoutMs = 500;
-  const timers = new Map<string, unknown>();
-  const publishedVersions = new Map<string, number>();
+  let diagnostics: DiagnosticsSupport | undefined;
 
   const isManifest = (d: TextDocument): boolean => d.languageId === manifestLanguageId || (d.languageId === "toml" && isManifestUri(d.uri));
   const manifestDoc = (uri: string): { doc: TextDocument; parsed: ParsedManifest } | undefined => {
     const doc = documents.get(uri);
     return doc === undefined || !isManifest(doc) ? undefined : { doc, parsed: cache.get(doc) };
   };
-  const diagnose = (uri: string): Diagnostic[] => {
-    const m = manifestDoc(uri);
-    return m === undefined ? [] : validateDocument(m.parsed, uri, secrets);
-  };
-  const publish = (uri: string): void => {
-    const doc = documents.get(uri);
-    if (doc === undefined) return;
-    let diagnostics: Diagnostic[] = [];
-    try {
-      diagnostics = diagnose(uri);
-    } catch (e) {
-      log.error(`validating ${uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    }
-    publishedVersions.set(uri, doc.version);
-    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
-  };
-  const schedule = (uri: string): void => {
-    const old = timers.get(uri);
-    if (old !== undefined) runtime.clearTimeout(old);
-    if (delayMs <= 0) {
-      timers.delete(uri);
-      publish(uri);
-      return;
-    }
-    timers.set(uri, runtime.setTimeout(() => { timers.delete(uri); publish(uri); }, delayMs));
-  };
+  const diagnosticsOptions: DiagnosticsOptions = { validate: (doc) => validateDocument(cache.get(doc), doc.uri, secrets), accepts: isManifest, log };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
-    pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
+    const pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
     snippets = caps.textDocument?.completion?.completionItem?.snippetSupport === true;
-    diagnosticRefresh = caps.workspace?.diagnostics?.refreshSupport === true;
     codeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
     const opts = (params.initializationOptions ?? {}) as ManifestServerOptions;
-    if (typeof opts.diagnosticDelayMs === "number" && opts.diagnosticDelayMs >= 0) delayMs = opts.diagnosticDelayMs;
+    const delayMs = typeof opts.diagnosticDelayMs === "number" && opts.diagnosticDelayMs >= 0 ? opts.diagnosticDelayMs : 150;
     if (typeof opts.workspaceNamesTimeoutMs === "number" && opts.workspaceNamesTimeoutMs >= 0) namesTimeoutMs = opts.workspaceNamesTimeoutMs;
+    diagnostics = pullDiagnostics
+      ? registerDiagnosticsPullSupport(documents, connection, { ...diagnosticsOptions, canRefresh: caps.workspace?.diagnostics?.refreshSupport === true })
+      : registerDiagnosticsPushSupport(documents, connection, runtime, { ...diagnosticsOptions, delayMs });
     return {
       capabilities: {
         // toml/positions.ts counts UTF-16 code units; say so rather than rely on the default.
@@ -100,32 +74,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     };
   });
 
-  // Opening a file reports at once; only typing is debounced. (didOpen also fires a content change, skipped as already published.)
-  documents.onDidOpen((e) => { if (!pullDiagnostics && isManifest(e.document)) publish(e.document.uri); });
-  documents.onDidChangeContent((e) => {
-    if (pullDiagnostics || !isManifest(e.document) || publishedVersions.get(e.document.uri) === e.document.version) return;
-    schedule(e.document.uri);
-  });
-  documents.onDidClose((e) => {
-    const t = timers.get(e.document.uri);
-    if (t !== undefined) runtime.clearTimeout(t);
-    timers.delete(e.document.uri);
-    cache.onDocumentRemoved(e.document.uri);
-    publishedVersions.delete(e.document.uri);
-    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-  });
-
-  connection.languages.diagnostics.on((params, token) => runSafe(log, (): DocumentDiagnosticReport => ({ kind: DocumentDiagnosticReportKind.Full, items: diagnose(params.textDocument.uri) }),
-    { kind: DocumentDiagnosticReportKind.Full, items: [] }, `computing diagnostics for ${params.textDocument.uri}`, token));
+  documents.onDidClose((e) => { cache.onDocumentRemoved(e.document.uri); });
 
   connection.onNotification(secretStateNotification, (params) => {
     // Names only; a value never crosses this boundary (protocol/lsp.ts SecretState has none).
     secrets = new Map(params.secrets.filter((s) => typeof s.name === "string").map((s) => [s.name, s]));
-    if (pullDiagnostics) {
-      if (diagnosticRefresh) void connection.languages.diagnostics.refresh();
-    } else {
-      for (const d of documents.all()) if (isManifest(d)) publish(d.uri);
-    }
+    diagnostics?.requestRefresh();
     if (codeLensRefresh) void connection.sendRequest("workspace/codeLens/refresh");
   });
 
@@ -187,7 +141,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return m === undefined ? [] : codeLenses(m.parsed, secrets, runtime.now());
   }, [], `computing code lenses for ${params.textDocument.uri}`, token));
 
-  connection.onShutdown(() => { cache.dispose(); });
+  connection.onShutdown(() => {
+    diagnostics?.dispose();
+    cache.dispose();
+  });
   documents.listen(connection);
   connection.listen();
 }

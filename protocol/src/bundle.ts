@@ -1,6 +1,8 @@
 import { parse as parseToml, stringify as stringifyToml, TomlError } from "smol-toml";
 import { RemoError } from "./errors.ts";
-import { secretNamePattern } from "./manifest.ts";
+import { secretNamePattern, secretNameRule } from "./manifest/names.ts";
+
+const nameLength = `${secretNameRule.minLength}–${secretNameRule.maxLength}`;
 
 /** A decrypted bundle: secret name → value. */
 export type Bundle = ReadonlyMap<string, string>;
@@ -16,7 +18,7 @@ export function encodeBundle(secrets: Bundle | Record<string, string>): string {
   const entries = isBundle(secrets) ? [...secrets.entries()] : Object.entries(secrets);
   const table: Record<string, string> = {};
   for (const [name, value] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (!secretNamePattern.test(name)) throw new RemoError("invalid_payload", `Secret name "${safeName(name)}" is not valid: use 1–128 of A–Z, a–z, 0–9 and '_'.`);
+    if (!secretNamePattern.test(name)) throw new RemoError("invalid_payload", `Secret name "${safeName(name)}" is not valid: use ${nameLength} of A–Z, a–z, 0–9 and '_'.`);
     table[name] = value;
   }
   return stringifyToml(table) + (entries.length > 0 ? "\n" : "");
@@ -37,7 +39,7 @@ export function decodeBundle(text: string): Bundle {
   }
   const out = new Map<string, string>();
   for (const [name, v] of Object.entries(value)) {
-    if (!secretNamePattern.test(name)) throw new RemoError("invalid_payload", `The bundle holds an invalid secret name "${safeName(name)}": names are 1–128 of A–Z, a–z, 0–9 and '_'.`);
+    if (!secretNamePattern.test(name)) throw new RemoError("invalid_payload", `The bundle holds an invalid secret name "${safeName(name)}": names are ${nameLength} of A–Z, a–z, 0–9 and '_'.`);
     if (typeof v !== "string") throw new RemoError("invalid_payload", `The bundle entry "${name}" must be a string.`);
     out.set(name, v);
   }

@@ -9,11 +9,11 @@ import { clientBin } from "./client-helpers.ts";
 // The client bundle stays small and free of manifest/TOML/Ajv code, and a running
 // client never shows a value in its own argv or environment.
 describe("dist/remo-secrets.js", () => {
-  it("bundles only the client, the wire module and Node built-ins", () => {
+  it("bundles only the client, the wire module, the name patterns and Node built-ins", () => {
     const meta = JSON.parse(readFileSync(join(repoRoot, "dist", "meta.json"), "utf8")) as Record<string, { inputs: Record<string, unknown> }>;
     const inputs = Object.keys(meta["remo-secrets"]?.inputs ?? {});
     expect(inputs.length).toBeGreaterThan(0);
-    const foreign = inputs.filter((i) => !/^(devcontainer-feature\/client\/src\/|protocol\/src\/(wire|framing|errors|wire-index|shell-quote|ndjson-client)\.ts$)/.test(i));
+    const foreign = inputs.filter((i) => !/^(devcontainer-feature\/client\/src\/|protocol\/src\/(wire|framing|errors|wire-index|shell-quote|ndjson-client|manifest\/names|generated\/names)\.ts$)/.test(i));
     expect(foreign).toEqual([]);
   });
 

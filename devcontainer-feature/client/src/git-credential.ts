@@ -1,7 +1,8 @@
+import { secretNamePattern } from "#protocol/names";
 import { callBroker, requireAll, type CallOptions } from "./broker-calls.ts";
 import { clientError } from "./exit-codes.ts";
 import { writeOut, type Io } from "./io.ts";
-import { decodeValue, secretNamePattern } from "./secrets.ts";
+import { decodeValue } from "./secrets.ts";
 
 /** The mapping used when nothing is configured: GitHub, with the token most people have. */
 export const defaultHostSecrets: Readonly<Record<string, string>> = { "github.com": "GITHUB_TOKEN" };
@@ -28,8 +29,8 @@ export function parseCredentialInput(text: string): Map<string, string> {
 export function parseHostMap(spec: string): Map<string, { secret: string; username?: string }> {
   const map = new Map<string, { secret: string; username?: string }>();
   for (const entry of spec.split(",").map((e) => e.trim()).filter((e) => e !== "")) {
-    const m = /^([A-Za-z0-9.-]+(?::\d+)?)=([A-Za-z0-9_]{1,128})(?::(.+))?$/.exec(entry);
-    if (!m?.[1] || !m[2]) {
+    const m = /^([A-Za-z0-9.-]+(?::\d+)?)=([^:]+)(?::(.+))?$/.exec(entry);
+    if (!m?.[1] || !m[2] || !secretNamePattern.test(m[2])) {
       throw clientError("usage", { detail: `REMO_GIT_CREDENTIALS entry "${entry}" is not host=SECRET_NAME[:username]` });
     }
     map.set(m[1].toLowerCase(), m[3] === undefined ? { secret: m[2] } : { secret: m[2], username: m[3] });

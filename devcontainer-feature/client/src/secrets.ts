@@ -1,10 +1,8 @@
+import { secretNamePattern } from "#protocol/names";
 import { callBroker, requireAll, type CallOptions, type PingInfo } from "./broker-calls.ts";
 import type { ClientError } from "./client-error.ts";
 import { clientError } from "./exit-codes.ts";
 import type { RawReply } from "./socket-client.ts";
-
-/** The secret-name pattern of the manifest (DESIGN §2), repeated here to keep the client bundle free of the manifest code. */
-export const secretNamePattern = /^[A-Za-z0-9_]{1,128}$/;
 
 /** One fetched secret. `text` is absent when the value is not valid UTF-8. */
 export interface SecretValue {

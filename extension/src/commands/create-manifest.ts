@@ -54,7 +54,7 @@ async function askProjectName(folderName: string): Promise<string> {
     title: "Remo: project name",
     prompt: `The folder name "${folderName}" is not a valid project name (lower-case letters, digits, _ and -). The broker checks project.name against the folder name on the node, so rename the folder there, or use this name:`,
     value: suggested ?? "",
-    validateInput: (v) => (projectNamePattern.test(v) ? undefined : "Use ^[a-z0-9][a-z0-9_-]{0,63}$"),
+    validateInput: (v) => (projectNamePattern.test(v) ? undefined : `Use ${projectNamePattern.source}`),
     ignoreFocusOut: true,
   });
   if (typed === undefined) throw new Cancelled();

@@ -1,13 +1,10 @@
-import { parse as parseToml, TomlError } from "smol-toml";
-import { DiagnosticCode, humanizeTomlError, validateManifestValue, type ManifestContext, type ManifestIssue } from "#protocol";
-import { buildKeyIndex, entryAt, type TomlKeyIndex } from "./key-index.ts";
-import { LineIndex, type Span } from "./positions.ts";
+import { validateManifestValue, type ManifestContext, type ManifestIssue } from "#protocol";
+import { buildKeyIndex, type TomlKeyIndex } from "./key-index.ts";
+import { floatForIntegerIssues, withoutBrokenKeys } from "./manifest-rules.ts";
+import { LineIndex } from "./positions.ts";
+import { recoverToml, type SyntaxProblem } from "./recover.ts";
 
-/** A TOML syntax error, located by offset in the document. */
-export interface SyntaxProblem {
-  span: Span;
-  message: string;
-}
+export type { SyntaxProblem } from "./recover.ts";
 
 /** Everything the features need about one version of a manifest. */
 export interface ParsedManifest {
@@ -23,63 +20,22 @@ export interface ParsedManifest {
   readonly index: TomlKeyIndex;
 }
 
-// Enough to step over every broken statement of a half-typed file without looping on a pathological one.
-const maxRecoveries = 32;
-
-// Only a written float can trip the integer check below, so most files skip the position map
-// entirely. indexOf finds the few candidate keys far faster than one regex over the whole text.
-const floatAfterKey = /["']?[ \t]*=[ \t]*[+-]?\d[\d_]*[.eE]/y;
-
-function maybeFloatInteger(text: string): boolean {
-  for (const key of ["schema_version", "ttl_seconds", "max_entries"]) {
-    for (let i = text.indexOf(key); i !== -1; i = text.indexOf(key, i + 1)) {
-      floatAfterKey.lastIndex = i + key.length;
-      if (floatAfterKey.test(text)) return true;
-    }
-  }
-  return false;
-}
-
 /**
- * Parses and validates a manifest's text. When smol-toml rejects it, the broken statement
- * is blanked (offsets kept) and the rest is parsed again, so one typo does not hide the
- * other findings. The position map and line index are built lazily: a valid manifest, the
- * common case while typing, costs one parse and one validation. Never throws.
+ * Parses and validates a manifest's text: TOML recovery (toml/recover.ts), then protocol's
+ * validation and the editor's own rules (toml/manifest-rules.ts) on what parsed. The position
+ * map and line index are built lazily: a valid manifest, the common case while typing, costs
+ * one parse and one validation. Never throws.
  */
 export function parseDocument(text: string, context: ManifestContext): ParsedManifest {
   let lineIndex: LineIndex | undefined;
-  const lines = (): LineIndex => (lineIndex ??= new LineIndex(text));
-  const syntax: SyntaxProblem[] = [];
-  let current = text;
-  let value: Record<string, unknown> | undefined;
-  let scanned: TomlKeyIndex | undefined;
-  let originalIndex: TomlKeyIndex | undefined;
-  for (let attempt = 0; attempt <= maxRecoveries; attempt++) {
-    try {
-      value = parseToml(current);
-      break;
-    } catch (e) {
-      scanned ??= buildKeyIndex(current);
-      originalIndex ??= scanned;
-      const offset = errorOffset(e, lines());
-      syntax.push(syntaxProblem(e, offset, text, lines(), scanned));
-      const blank = blankSpan(offset, scanned, lines(), current);
-      if (attempt === maxRecoveries || blank.end <= blank.start) break;
-      current = current.slice(0, blank.start) + current.slice(blank.start, blank.end).replace(/[^\r\n]/g, " ") + current.slice(blank.end);
-      scanned = buildKeyIndex(current);
-    }
-  }
-  const parsedText = current;
-  let keyIndex = scanned;
+  const recovered = recoverToml(text, () => (lineIndex ??= new LineIndex(text)));
+  const { value, syntax, parsedText, originalIndex } = recovered;
+  let keyIndex = recovered.parsedIndex;
   const index = (): TomlKeyIndex => (keyIndex ??= buildKeyIndex(parsedText));
   let issues = value === undefined ? [] : validateManifestValue(value, context);
-  if (originalIndex !== undefined && syntax.length > 0) {
-    // A key inside a blanked statement is not missing, only broken: its syntax error says so.
-    const seen = originalIndex;
-    issues = issues.filter((i) => i.code !== DiagnosticCode.missingKey || entryAt(seen, [...i.path, String(i.data?.key)]) === undefined);
-  }
-  if (maybeFloatInteger(parsedText)) issues.push(...floatForIntegerIssues(index(), parsedText, issues));
-  return new LazyParsedManifest(text, value, issues, dedupeSyntax(syntax), parsedText, lineIndex, keyIndex);
+  if (originalIndex !== undefined && syntax.length > 0) issues = withoutBrokenKeys(issues, originalIndex);
+  issues.push(...floatForIntegerIssues(parsedText, index, issues));
+  return new LazyParsedManifest(text, value, issues, syntax, parsedText, lineIndex, keyIndex);
 }
 
 class LazyParsedManifest implements ParsedManifest {
@@ -100,132 +56,4 @@ class LazyParsedManifest implements ParsedManifest {
   get index(): TomlKeyIndex {
     return (this.keyIndex ??= buildKeyIndex(this.parsedText));
   }
-}
-
-// smol-toml reads `1.0` as the number 1, so the schema's "integer" cannot see that a float
-// was written; the text can. (The broker accepts such a manifest; the editor flags it.)
-const integerPaths = [["schema_version"], ["cache", "ttl_seconds"], ["cache", "max_entries"]] as const;
-
-function floatForIntegerIssues(index: TomlKeyIndex, text: string, issues: readonly ManifestIssue[]): ManifestIssue[] {
-  const out: ManifestIssue[] = [];
-  for (const path of integerPaths) {
-    const span = entryAt(index, path)?.valueSpan;
-    if (span === undefined || issues.some((i) => i.path.join(".") === path.join("."))) continue;
-    const written = text.slice(span.start, span.end);
-    if (!/^[+-]?\d[\d_]*(\.[\d_]+)?([eE][+-]?\d+)?$/.test(written) || !/[.eE]/.test(written)) continue;
-    const dotted = path.join(".");
-    const asInt = String(Math.round(Number(written.replace(/_/g, ""))));
-    out.push(dotted === "schema_version"
-      ? { code: DiagnosticCode.unsupportedSchemaVersion, severity: "error", path, target: "value", message: `schema_version must be the integer 1 (supported versions: 1), not the float ${written}. Set schema_version = 1.`, data: { replacement: 1 } }
-      : { code: DiagnosticCode.wrongType, severity: "error", path, target: "value", message: `${dotted} must be an integer, not the float ${written}. Write it as ${path[1]} = ${asInt}.` });
-  }
-  return out;
-}
-
-function dedupeSyntax(list: SyntaxProblem[]): SyntaxProblem[] {
-  const seen = new Set<string>();
-  return list.filter((s) => {
-    const k = `${s.span.start}:${s.span.end}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-function errorOffset(e: unknown, lines: LineIndex): number {
-  if (e instanceof TomlError) return lines.offsetOfLineColumn(e.line, e.column);
-  return 0;
-}
-
-/**
- * The region to blank after an error at `offset`: normally the statement holding it, through
- * the error's line. An unclosed array is only noticed by the parser at the next statement,
- * so when the statement just before the error's one is an unclosed array or inline table,
- * that one is blanked instead and the statement where the parser stopped survives.
- */
-function blankSpan(offset: number, index: TomlKeyIndex, lines: LineIndex, text: string): Span {
-  const line = lines.lineAt(offset);
-  const errorLine = { start: lines.lineStart(line), end: lines.lineEnd(line) };
-  const sts = index.statements;
-  let at = sts.findIndex((s) => s.span.start <= offset && offset < s.span.end);
-  if (at === -1) at = sts.findIndex((s) => s.span.start <= offset && offset <= s.span.end);
-  if (at === -1) at = sts.findIndex((s) => s.span.start >= errorLine.start);
-  const prev = at > 0 ? sts[at - 1] : at === -1 ? sts.at(-1) : undefined;
-  if (prev !== undefined && index.problems.some((p) => (p.reason === "unclosed-array" || p.reason === "unclosed-inline-table") && p.span.start >= prev.span.start && p.span.start < prev.span.end)) {
-    return linesOf(prev.span, lines);
-  }
-  const here = at === -1 ? undefined : sts[at];
-  if (here !== undefined && here.span.start <= offset && text.charAt(here.span.start) === "[") {
-    // A header that does not parse takes its body with it: those keys belong to no table we know.
-    const next = sts.slice(at + 1).find((s) => s.kind === "header");
-    const end = next === undefined ? text.length : lines.lineEnd(lines.lineAt(next.span.start) - 1);
-    return { start: lines.lineStart(lines.lineAt(here.span.start)), end: Math.max(end, errorLine.end) };
-  }
-  if (here !== undefined && here.span.start <= offset) {
-    const span = { start: lines.lineStart(lines.lineAt(here.span.start)), end: errorLine.end };
-    if (text.slice(span.start, span.end).trim() !== "") return span;
-  }
-  return errorLine;
-}
-
-function linesOf(span: Span, lines: LineIndex): Span {
-  const last = lines.lineAt(Math.max(span.start, span.end - 1));
-  return { start: lines.lineStart(lines.lineAt(span.start)), end: lines.lineEnd(last) };
-}
-
-function syntaxProblem(e: unknown, offset: number, original: string, lines: LineIndex, index: TomlKeyIndex): SyntaxProblem {
-  const message = humanizeTomlError(e);
-  // An unclosed array or string is clearer at its opening bracket than where the parser gave up.
-  const raw = e instanceof Error ? e.message : "";
-  const errLine = lines.lineAt(offset);
-  const onLine = (reason: string): { span: Span } | undefined => index.problems.find((p) => p.reason === reason && lines.lineAt(p.span.start) === errLine);
-  const header = onLine("bad-header");
-  if (header !== undefined) {
-    const text = original.slice(header.span.start, lines.lineEnd(errLine)).replace(/\s*(#.*)?$/, "");
-    return { span: { start: header.span.start, end: header.span.start + text.length }, message: "TOML syntax error: this table header is not complete. Write it as [name] with a closing ']'." };
-  }
-  const noEquals = onLine("missing-equals");
-  if (noEquals !== undefined) {
-    const key = /^[^\s=#]+/.exec(original.slice(noEquals.span.start, lines.lineEnd(errLine)))?.[0] ?? "";
-    if (key !== "") return { span: { start: noEquals.span.start, end: noEquals.span.start + key.length }, message: `TOML syntax error: "${key}" is a key without a value. Write it as ${key} = value, or delete it.` };
-  }
-  const noValue = /^(\s*)([A-Za-z0-9_."'-]+?)\s*=\s*(#.*)?$/.exec(original.slice(lines.lineStart(errLine), lines.lineEnd(errLine)));
-  if (noValue !== null && onLine("missing-value") !== undefined) {
-    const start = lines.lineStart(errLine) + (noValue[1]?.length ?? 0);
-    const key = noValue[2] ?? "";
-    return { span: { start, end: start + key.length }, message: `TOML syntax error: "${key}" has no value. Write a value after "=", or delete the line.` };
-  }
-  if (raw.includes("redefine")) {
-    const entry = index.ordered.find((e) => e.keySpan !== undefined && e.keySpan.start <= offset && offset < e.keySpan.end);
-    const hit = index.ordered.find((e) => e.headerSpan !== undefined && e.headerSpan.start <= offset && offset < e.headerSpan.end) ?? entry;
-    const span = hit?.keySpan;
-    if (span !== undefined) return { span, message };
-  }
-  if (/control characters are not allowed in strings|unfinished string/.test(raw)) {
-    const opened = index.problems.find((p) => p.reason === "unclosed-string" && lines.lineAt(p.span.start) === errLine);
-    if (opened !== undefined) return { span: { start: opened.span.start, end: lines.lineEnd(errLine) }, message };
-  }
-  if (/expected comma or end of structure|unfinished array/.test(raw)) {
-    // The array that was open where the parser stopped: no header between its '[' and the error's line.
-    const opened = [...index.problems].reverse().find((p) => (p.reason === "unclosed-array" || p.reason === "unclosed-inline-table") && p.span.start <= offset
-      && !index.statements.some((s) => s.kind === "header" && s.span.start > p.span.start && s.span.start < lines.lineStart(errLine)));
-    if (opened !== undefined) return { span: opened.span, message: opened.reason === "unclosed-array" ? "TOML syntax error: this array is not closed. Add ']' after its last item." : "TOML syntax error: this inline table is not closed. Add '}' on the same line." };
-  }
-  return { span: tokenSpanAt(offset, original, lines), message };
-}
-
-/** The token at an offset (up to whitespace), or the character before it at the end of a line. */
-function tokenSpanAt(offset: number, text: string, lines: LineIndex): Span {
-  const line = lines.lineAt(offset);
-  const lineEnd = lines.lineEnd(line);
-  const lineStart = lines.lineStart(line);
-  let end = offset;
-  while (end < lineEnd && !/\s/.test(text.charAt(end))) end++;
-  if (end > offset) return { start: offset, end };
-  let start = offset;
-  while (start > lineStart && /\s/.test(text.charAt(start - 1))) start--;
-  if (start === lineStart) return { start: offset, end: offset };
-  let s = start - 1;
-  while (s > lineStart && !/\s/.test(text.charAt(s - 1))) s--;
-  return { start: s, end: start };
 }

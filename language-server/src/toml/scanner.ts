@@ -1,11 +1,6 @@
 // The tolerant TOML scanner behind key-index.ts: one pass, charCode-based, no regex per char.
-import type { KeyEntry, KeyPath, TomlKeyIndex } from "./key-index.ts";
+import { pathKey, type KeyEntry, type KeyPath, type TomlKeyIndex } from "./key-types.ts";
 import type { Span } from "./positions.ts";
-
-/** The map key of a path: unambiguous for keys containing dots or quotes. */
-export function pathKey(path: KeyPath): string {
-  return JSON.stringify(path);
-}
 
 const isBareKeyChar = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;

@@ -1,5 +1,5 @@
-import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
+import { parseTomlText as parse } from "#protocol";
 import { formatText } from "../../../language-server/src/format.ts";
 import { parseDocument } from "../../../language-server/src/toml/parse.ts";
 import { loadManifestCorpus } from "../../helpers/lsp-client.ts";

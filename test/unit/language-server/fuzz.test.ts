@@ -1,7 +1,6 @@
 import { fc, test as propTest } from "@fast-check/vitest";
-import { parse } from "smol-toml";
 import { describe, expect } from "vitest";
-import { parseManifest } from "#protocol";
+import { parseManifest, parseTomlText as parse } from "#protocol";
 import type { Range } from "vscode-languageserver";
 import { codeActions } from "../../../language-server/src/code-actions.ts";
 import { codeLenses } from "../../../language-server/src/code-lens.ts";

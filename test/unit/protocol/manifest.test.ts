@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { brokerCacheDefaults, effectiveCacheLimits, humanizeTomlError, normalizeProjectName, parseManifest, suggestKey } from "#protocol";
+import { brokerCacheDefaults, effectiveCacheLimits, humanizeTomlError, normalizeProjectName, parseManifest, parseTomlText, suggestKey, type ManifestIssue } from "#protocol";
 import { makeSentinel } from "../../helpers/sentinel.ts";
 
 const valid = "schema_version = 1\n[project]\nname = \"myrepo\"\n[allowlist]\nsecrets = [\"GITHUB_TOKEN\"]\n[cache]\nttl_seconds = 60\n";
@@ -73,5 +73,43 @@ describe("suggestKey and normalizeProjectName", () => {
 
   it.each([["My Repo", "my-repo"], ["_x", "x"], ["ok", "ok"], ["---", undefined], ["Ünïcode", "n-code"]] as const)("normalises %s to %s", (name, expected) => {
     expect(normalizeProjectName(name)).toBe(expected);
+  });
+});
+
+// toml-test's valid/integer/long.toml: the extremes of the 64-bit range TOML requires.
+const longToml = "int64-max = 9223372036854775807\nint64-max-neg = -9223372036854775808\n";
+
+describe("64-bit integers", () => {
+  it("parses toml-test's long.toml losslessly", () => {
+    expect(parseTomlText(longToml)).toEqual({ "int64-max": 9223372036854775807n, "int64-max-neg": -9223372036854775808n });
+  });
+
+  it("reports long integers in a manifest by the schema, not as a syntax error", () => {
+    const r = parseManifest(longToml + valid);
+    expect(r.manifest).toBeUndefined();
+    expect(r.issues.map((i) => [i.code, i.path])).toEqual([["unknown-key", ["int64-max"]], ["unknown-key", ["int64-max-neg"]]]);
+  });
+
+  it.each([["ttl_seconds", "9223372036854775807"], ["ttl_seconds", "-9223372036854775808"], ["max_entries", "9223372036854775807"]])(
+    "gives cache.%s = %s the range error a huge number gets", (key, long) => {
+      const at = (n: string): ManifestIssue[] => parseManifest(`${valid.replace("ttl_seconds = 60\n", "")}${key} = ${n}\n`).issues;
+      const huge = long.startsWith("-") ? "-9007199254740991" : "9007199254740991";
+      expect(JSON.stringify(at(long))).toBe(JSON.stringify(at(huge)).replaceAll(huge, long));
+      expect(at(long).map((i) => [i.code, i.path])).toEqual([["out-of-range", ["cache", key]]]);
+      expect(at(long)[0]?.message).toContain(`got ${long}.`);
+    });
+
+  it("gives a long schema_version the unsupported-version error a huge number gets", () => {
+    const r = parseManifest(valid.replace("schema_version = 1", "schema_version = 9223372036854775807"));
+    expect(r.issues).toEqual([{
+      code: "unsupported-schema-version", severity: "error", path: ["schema_version"], target: "value", data: { replacement: 1 },
+      message: "schema_version 9223372036854775807 is not supported. Supported versions: 1. Set schema_version = 1.",
+    }]);
+  });
+
+  it.each(["9223372036854775808", "-9223372036854775809", "0x10000000000000000"])("still rejects %s, beyond 64 bits, as the one finding on its key", (n) => {
+    const r = parseManifest(valid.replace("ttl_seconds = 60", `ttl_seconds = ${n}`));
+    expect(r.manifest).toBeUndefined();
+    expect(r.issues).toEqual([{ code: "toml-syntax", severity: "error", path: ["cache", "ttl_seconds"], target: "value", message: "TOML syntax error: this integer is too large. Use a smaller number." }]);
   });
 });
