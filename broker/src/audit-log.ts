@@ -56,7 +56,7 @@ export class AuditLog {
   open(): void {
     this.lastOpenAttempt = this.nowMs();
     try {
-      // 0750/0640 so the audit group may read it (DESIGN §5); set explicitly because serve runs with umask 077.
+      // 0750/0640 so the audit group may read it (docs/architecture.md#audit); set explicitly because serve runs with umask 077.
       const created = mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
       if (created !== undefined) {
         const dfd = openSync(dirname(this.file), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);

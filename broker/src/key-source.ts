@@ -25,7 +25,7 @@ export interface LoadedKey {
   note: string;
 }
 
-/** Where to look for the key, in the order DESIGN §4 gives. */
+/** Where to look for the key, in the order docs/architecture.md#the-nodes-key gives. */
 export interface KeyLocationInput {
   /** `--identity FILE` from the command line. */
   identityFlag?: string | undefined;
@@ -66,7 +66,7 @@ export function resolveKeyLocation(input: KeyLocationInput, exists: (p: string) 
   return { path: fallback, source: "plaintext", checkMode: true, tried };
 }
 
-/** What a key source protects against, for `status` and the docs (DESIGN §4). */
+/** What a key source protects against, for `status` and the docs (docs/architecture.md#the-nodes-key). */
 export function keySourceNote(source: KeySource): string {
   switch (source) {
     case "tpm2":

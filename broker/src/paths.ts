@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { DEFAULT_RUNTIME_DIR } from "#protocol";
 
-/** Default locations on a node (DESIGN §8); every one can be overridden by a flag. */
+/** Default locations on a node (docs/architecture.md#node-layout); every one can be overridden by a flag. */
 export const defaultPaths = {
   runtimeDir: DEFAULT_RUNTIME_DIR,
   stateDir: "/var/lib/remo-broker",

@@ -27,7 +27,7 @@ export interface ProjectOpsDeps {
   peer: { uid: number; pid: number; container?: AuditContainer | undefined } | undefined;
 }
 
-/** Answers one decoded request on a project socket (DESIGN §3). Never throws; never puts a value in an error or audit record. */
+/** Answers one decoded request on a project socket (docs/architecture.md#project-socket). Never throws; never puts a value in an error or audit record. */
 export function answerProjectRequest(message: Record<string, unknown>, project: ProjectView, deps: ProjectOpsDeps): object {
   const checked = checkProjectRequest(message);
   const peer = deps.peer;

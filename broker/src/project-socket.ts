@@ -40,7 +40,7 @@ export const defaultMaxConnectionsPerPeer = 64;
 
 /**
  * One project's socket: mode 0660, owned by the project's user so the container's
- * user can connect through the bind mount (DESIGN §3), with `peer_uids` enforced on top.
+ * user can connect through the bind mount (docs/architecture.md#socket-directories), with `peer_uids` enforced on top.
  */
 export class ProjectSocket {
   private readonly connections = new Set<ServedConnection>();

@@ -1,11 +1,14 @@
 import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { formatTimestamp, RemoError, type AuditEvent } from "#protocol";
+import { formatTimestamp, projectNamePattern, RemoError, type AuditEvent } from "#protocol";
 import type { AuditFields } from "./audit-record.ts";
 import { decryptBundle, type DecryptionKey } from "./bundle-crypto.ts";
 import { destroyFile, readOptionalFile, writeFileAtomic } from "./bundle-file.ts";
 import { bundleFile } from "./paths.ts";
 import type { SecretStore } from "./secret-store.ts";
+
+/** `node.age` or `project-<name>.age`, the name under protocol's project-name rule. */
+const storedBundleName = new RegExp(`^(?:node|project-(${projectNamePattern.source.replace(/^\^|\$$/g, "")}))\\.age$`);
 
 /** What the stored bundles need from the broker. */
 export interface StoredBundlesDeps {
@@ -35,7 +38,7 @@ export class StoredBundles {
     const dir = dirname(bundleFile(this.deps.stateDir));
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
-      const m = /^(?:node|project-([a-z0-9][a-z0-9_-]{0,63}))\.age$/.exec(name);
+      const m = storedBundleName.exec(name);
       if (m === null) continue;
       const project = m[1];
       const file = join(dir, name);

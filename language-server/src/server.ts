@@ -5,6 +5,7 @@ import {
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { secretStateNotification, workspaceSecretNamesRequest, type ManifestServerOptions, type SecretState } from "#protocol/lsp";
+import { manifestLanguageId } from "#protocol";
 import { codeActions } from "./code-actions.ts";
 import { codeLenses } from "./code-lens.ts";
 import { commonSecretNames, complete, type NameSource } from "./complete.ts";
@@ -26,7 +27,6 @@ export interface ServerRuntime {
 }
 
 /** The language id the extension registers for manifests; "toml" is accepted for manifest paths too. */
-export const manifestLanguageId = "remo-manifest";
 
 /** Wires every feature to the connection and starts listening. */
 export function startServer(connection: Connection, runtime: ServerRuntime): void {

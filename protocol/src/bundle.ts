@@ -11,7 +11,7 @@ export type Bundle = ReadonlyMap<string, string>;
 export const maxBundleEntries = 4096;
 
 /**
- * Encodes a bundle as the TOML table of `NAME = "value"` strings (DESIGN §4).
+ * Encodes a bundle as the TOML table of `NAME = "value"` strings (docs/architecture.md#bundle).
  * @throws RemoError `invalid_payload` when a name does not match the secret-name pattern
  */
 export function encodeBundle(secrets: Bundle | Record<string, string>): string {

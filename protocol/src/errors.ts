@@ -18,7 +18,7 @@ export class CodedError<C extends string> extends Error {
   }
 }
 
-/** An error with a wire protocol code (DESIGN §3): what the broker answers and clients read. */
+/** An error with a wire protocol code (docs/architecture.md#errors): what the broker answers and clients read. */
 export class RemoError extends CodedError<ErrorCode> {
   /** Seconds to wait before retrying, for `rate_limited`. */
   readonly retryAfterSeconds: number | undefined;

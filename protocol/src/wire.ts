@@ -1,6 +1,6 @@
 import type { AuditRecord } from "./audit.ts";
 
-/** The wire protocol version this code speaks (DESIGN §3). */
+/** The wire protocol version this code speaks (docs/architecture.md#wire-protocol). */
 export const PROTOCOL_VERSION = 2;
 
 /** The largest message, in bytes including the trailing newline, either side may send. */
@@ -52,7 +52,7 @@ export type AdminRequest =
   | { op: "clear-creds"; project?: string }
   | { op: "audit"; since?: string; limit?: number; project?: string };
 
-/** The op names of each socket, in the order DESIGN §3 lists them. */
+/** The op names of each socket, in the order the tables of docs/architecture.md#project-socket and #admin-socket list them. */
 export const PROJECT_OPS = ["get", "ping", "info"] as const;
 export const ADMIN_OPS = ["register", "unregister", "reload", "status", "get-public-key", "push-creds", "clear-creds", "audit"] as const;
 
@@ -86,7 +86,7 @@ export interface AllowlistCounts {
 /** `info` on a project socket: `allowlist` is what is served (approved ∩ manifest file). */
 export interface InfoResponse extends AllowlistCounts { ok: true; project: string; allowlist: string[]; schema_version: 1 }
 
-/** Where the broker's decryption key came from (DESIGN §4). */
+/** Where the broker's decryption key came from (docs/architecture.md#the-nodes-key). */
 export type KeySource = "tpm2" | "host-key" | "plaintext";
 
 /** One registered project in a `status` answer. */

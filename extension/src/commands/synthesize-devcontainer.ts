@@ -1,4 +1,4 @@
-// Remo: Synthesize devcontainer.json — part A's synthesizeWorkspace over a workspace.fs
+// Remo: Synthesize devcontainer.json — the pure synthesizeWorkspace (docs/architecture.md#synthesis) over a workspace.fs
 // adapter; a diff before writing an existing file; then register the project on the node.
 import * as vscode from "vscode";
 import type { WorkspaceFs } from "../devcontainer/synthesize-workspace.ts";
@@ -78,7 +78,7 @@ async function registerOnNode(deps: CommandDeps, projectName: string, outcome: S
 }
 
 /**
- * workspace.fs behind part A's path-based WorkspaceFs. Paths under the extension's own
+ * workspace.fs behind the pure synthesizer's path-based WorkspaceFs. Paths under the extension's own
  * folder (the bundled feature) are local files; every other path is in the workspace's
  * file system, which may be remote (vscode-remote://…).
  */

@@ -1,4 +1,4 @@
-// Diagnostics for .devcontainer/devcontainer.json from part A's lintDevcontainer, kept
+// Diagnostics for .devcontainer/devcontainer.json from the pure lintDevcontainer, kept
 // current on open/change and cleared on close.
 import * as vscode from "vscode";
 import { normalizeProjectName } from "#protocol";
