@@ -1,10 +1,9 @@
 // The Remo view's inline actions: each takes the row it was clicked on and runs the existing
 // command for that row's secret or node, so prompts and checks stay in one place.
-import * as vscode from "vscode";
-import { AuditPanel } from "../audit-view/audit-panel.ts";
+import type { AuditPanel } from "../audit-view/audit-panel.ts";
+import { openAuditPanel } from "../audit-view/open-audit.ts";
 import { CommandError } from "../ui/command-error.ts";
-import { nodeClientDeps, type CommandDeps } from "../ui/deps.ts";
-import { findManifest } from "../workspace/workspace-files.ts";
+import type { CommandDeps } from "../ui/deps.ts";
 
 /** The field of a clicked row (a ViewItem), or a plain string argument. */
 export function rowField(row: unknown, field: "node" | "secret"): string | undefined {
@@ -19,19 +18,5 @@ export function showAuditFor(deps: CommandDeps, row: unknown): Promise<AuditPane
   const name = rowField(row, "node");
   const entry = name === undefined ? deps.nodes.workspaceNode() : deps.nodes.get(name);
   if (entry === undefined) throw new CommandError("no_node", name === undefined ? "No node yet. Add one with \"Remo: Add Node…\"." : `There is no node called ${name} any more. Refresh the Remo view.`);
-  const panel = AuditPanel.show({
-    extensionUri: deps.context.extensionUri,
-    node: () => deps.nodes.get(entry.target.name),
-    project: async () => {
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      return folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
-    },
-    clientDeps: nodeClientDeps,
-    onFetched: (m) => {
-      deps.lastFetched.clear();
-      for (const [k, v] of m) deps.lastFetched.set(k, v);
-      deps.publishSecretState();
-    },
-  });
-  return Promise.resolve(panel);
+  return openAuditPanel(deps, () => deps.nodes.get(entry.target.name));
 }
