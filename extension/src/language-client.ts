@@ -5,6 +5,7 @@ import type { LanguageClient, LanguageClientOptions, ServerOptions } from "vscod
 import { MANIFEST_PATHS, parseManifest } from "#protocol";
 import type { SecretState } from "#protocol/lsp";
 import { getLog } from "./log.ts";
+import { devcontainerSecretNames } from "./workspace-scan/devcontainer-secret-names.ts";
 
 /** Language id of the manifest, contributed in package.json. */
 export const manifestLanguageId = "remo-manifest";
@@ -36,7 +37,7 @@ export async function createLanguageClient(context: vscode.ExtensionContext): Pr
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(`**/{${MANIFEST_PATHS.join(",")}}`) },
   };
   const client = new LanguageClient("remo", "Remo Manifest Language Server", serverOptions, clientOptions);
-  client.onRequest(workspaceSecretNamesRequest, async () => await workspaceSecretNames());
+  client.onRequest(workspaceSecretNamesRequest, async (p) => [...await devcontainerSecretNames(p.uri), ...await workspaceSecretNames()]);
   return client;
 }
 

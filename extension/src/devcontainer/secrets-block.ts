@@ -53,7 +53,10 @@ export function ensureSecretsBlock(text: string, root: Node, secrets: readonly R
   return out;
 }
 
-/** The entries of a devcontainer.json's `secrets` block ([] when it has none or does not parse). */
+/**
+ * The entries of a devcontainer.json's `secrets` block ([] when it has none). Read tolerantly, as
+ * the editor does: a file in the middle of an edit still yields the names it already lists.
+ */
 export function readSecretsBlock(text: string): ListedSecret[] {
   const { root } = parseJsonc(text);
   const block = root === undefined ? undefined : findNodeAtLocation(root, ["secrets"]);
@@ -68,4 +71,18 @@ export function readSecretsBlock(text: string): ListedSecret[] {
     });
   }
   return out;
+}
+
+/**
+ * Where the devcontainer.json of the project a manifest belongs to lives, relative to the
+ * manifest's folder, most likely first: next to `.devcontainer/remo-broker.toml`, or in the
+ * project root's `.devcontainer/` (and the root-level `.devcontainer.json`) for `.remo/broker.toml`.
+ */
+export function projectDevcontainerPaths(manifestPath: string): string[] {
+  const parts = manifestPath.split("/");
+  const file = parts.pop();
+  const folder = parts.pop();
+  if (folder === ".devcontainer" && file === "remo-broker.toml") return [[...parts, ".devcontainer", "devcontainer.json"].join("/")];
+  if (folder === ".remo" && file === "broker.toml") return [[...parts, ".devcontainer", "devcontainer.json"].join("/"), [...parts, ".devcontainer.json"].join("/")];
+  return [];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "jsonc-parser";
-import { describeSecret, readSecretsBlock } from "../../../extension/src/devcontainer/secrets-block.ts";
+import { describeSecret, projectDevcontainerPaths, readSecretsBlock } from "../../../extension/src/devcontainer/secrets-block.ts";
 import { synthesizeDevcontainer } from "../../../extension/src/devcontainer/synthesize.ts";
 import { synthesizeWorkspace, type WorkspaceFs } from "../../../extension/src/devcontainer/synthesize-workspace.ts";
 import { devcontainerSchemaErrors } from "./devcontainer-schema.ts";
@@ -83,5 +83,13 @@ describe("readSecretsBlock", () => {
 
   it("returns nothing for a file without a block, a non-object block, or text that is not JSON", () => {
     expect([readSecretsBlock("{}"), readSecretsBlock("{\"secrets\": []}"), readSecretsBlock("not json"), readSecretsBlock("")]).toEqual([[], [], [], []]);
+  });
+});
+
+describe("projectDevcontainerPaths", () => {
+  it("finds the devcontainer.json beside .devcontainer/remo-broker.toml, and the project's for .remo/broker.toml", () => {
+    expect(projectDevcontainerPaths("/w/app/.devcontainer/remo-broker.toml")).toEqual(["/w/app/.devcontainer/devcontainer.json"]);
+    expect(projectDevcontainerPaths("/w/app/.remo/broker.toml")).toEqual(["/w/app/.devcontainer/devcontainer.json", "/w/app/.devcontainer.json"]);
+    expect(projectDevcontainerPaths("/w/app/notes.toml")).toEqual([]);
   });
 });
