@@ -27,6 +27,11 @@ export interface AlertPolicyOptions {
   minIntervalMs?: number;
   /** Records older than this (by the laptop's clock) are history, not news (default 15 min). */
   freshMs?: number;
+  /**
+   * Records from before the policy's first look are history too, less this allowance for a node
+   * clock that runs behind the laptop's (default 60 s).
+   */
+  clockSkewMs?: number;
   /** The clock, ms since the epoch. */
   now: () => number;
 }
@@ -42,6 +47,7 @@ export class AuditAlertPolicy {
   private readonly windowMs: number;
   private readonly minIntervalMs: number;
   private readonly freshMs: number;
+  private readonly startedAt: number;
   private readonly seen = new Map<string, number>();
   private refusals: { t: number; n: number; secret?: string; uid?: number }[] = [];
   private readonly lastAlert = new Map<AuditAlert["kind"], number>();
@@ -51,6 +57,7 @@ export class AuditAlertPolicy {
     this.windowMs = opts.windowMs ?? 60_000;
     this.minIntervalMs = opts.minIntervalMs ?? 10 * 60_000;
     this.freshMs = opts.freshMs ?? 15 * 60_000;
+    this.startedAt = opts.now() - (opts.clockSkewMs ?? 60_000);
   }
 
   /** Takes a batch of records (a refresh or a tail append) and returns the notifications due now. */
@@ -62,7 +69,7 @@ export class AuditAlertPolicy {
       if (this.opts.project !== undefined && r.project !== this.opts.project) continue;
       if (!isRefusal(r)) continue;
       const t = Date.parse(r.ts);
-      if (Number.isNaN(t) || t < now - this.freshMs) continue;
+      if (Number.isNaN(t) || t < now - this.freshMs || t < this.startedAt) continue;
       const key = JSON.stringify(r);
       if (this.seen.has(key)) continue;
       this.seen.set(key, t);

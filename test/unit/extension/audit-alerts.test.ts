@@ -39,6 +39,14 @@ describe("AuditAlertPolicy", () => {
     expect(policy.observe([denied(3), denied(4)])).toHaveLength(1);
   });
 
+  it("never notifies about what happened before it first looked, beyond the clock-skew allowance", () => {
+    const { policy, at } = setup({ clockSkewMs: 30_000 });
+    at(1_000);
+    expect(policy.observe([unexpected(-31_000), ...Array.from({ length: 20 }, (_, i) => denied(-40_000 + i))])).toEqual([]);
+    // A node clock 20 s behind the laptop's: still news.
+    expect(policy.observe([unexpected(-20_000)])).toEqual([{ kind: "peer_unexpected", count: 1, secrets: [], uids: [4242] }]);
+  });
+
   it("never notifies about history older than the freshness horizon", () => {
     const { policy, at } = setup();
     at(3_600_000);
