@@ -31,8 +31,8 @@ export function describeSecret(name: string, projectName: string, manifestPath: 
  * Names the dev container schema does not accept (a leading digit) are reported, not written.
  */
 export function ensureSecretsBlock(text: string, root: Node, secrets: readonly RecommendedSecret[], style: TextStyle, changes: string[], notes: string[]): string {
-  const usable = secrets.filter((s) => devcontainerSecretNamePattern.test(s.name));
-  const skipped = secrets.filter((s) => !devcontainerSecretNamePattern.test(s.name)).map((s) => s.name);
+  const usable = unique(secrets).filter((s) => devcontainerSecretNamePattern.test(s.name));
+  const skipped = unique(secrets).filter((s) => !devcontainerSecretNamePattern.test(s.name)).map((s) => s.name);
   if (skipped.length > 0) notes.push(`Not listed in "secrets" (the dev container spec wants names that start with a letter or '_'): ${skipped.join(", ")}.`);
   if (usable.length === 0) return text;
   const block = findNodeAtLocation(root, ["secrets"]);
@@ -51,6 +51,16 @@ export function ensureSecretsBlock(text: string, root: Node, secrets: readonly R
   for (const s of missing) out = appendEntry(out, ["secrets"], s.name, entry(s), style);
   if (missing.length > 0) changes.push(`Listed ${missing.map((s) => s.name).join(", ")} in "secrets".`);
   return out;
+}
+
+/** The first entry of each name (a manifest may list a name twice; its own diagnostics say so). */
+export function unique(secrets: readonly RecommendedSecret[]): RecommendedSecret[] {
+  const seen = new Set<string>();
+  return secrets.filter((s) => {
+    if (seen.has(s.name)) return false;
+    seen.add(s.name);
+    return true;
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { CodedError, CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR, normalizeProjec
 import { brokerMountString, brokerSocketSource, classifyMount, containerMountTarget, legacySocketSource, parseMount } from "./broker-mount.ts";
 import { chooseBaseImage, nodeFeatureId } from "./base-images.ts";
 import { appendEntry, detectStyle, parseJsonc, type TextStyle } from "./jsonc-edit.ts";
-import { devcontainerSecretNamePattern, ensureSecretsBlock, type RecommendedSecret } from "./secrets-block.ts";
+import { devcontainerSecretNamePattern, ensureSecretsBlock, unique, type RecommendedSecret } from "./secrets-block.ts";
 
 /** Why synthesis could not even start; the file is left as it was. */
 export type DevcontainerErrorCode = "invalid_jsonc" | "not_an_object" | "bad_project_name" | "no_feature" | "root_config";
@@ -55,7 +55,7 @@ export function synthesizeDevcontainer(input: SynthesisInput): SynthesisResult {
 function createDevcontainer(input: SynthesisInput): SynthesisResult {
   const base = chooseBaseImage(input.markers);
   const features: Record<string, object> = base.hasNode ? {} : { [nodeFeatureId]: {} };
-  const listed = (input.secrets ?? []).filter((s) => devcontainerSecretNamePattern.test(s.name));
+  const listed = unique(input.secrets ?? []).filter((s) => devcontainerSecretNamePattern.test(s.name));
   features[input.featureRef] = {};
   const body = {
     name: input.projectName,
@@ -80,7 +80,7 @@ function createDevcontainer(input: SynthesisInput): SynthesisResult {
     `Set containerEnv REMO_BROKER_SOCKET=${CONTAINER_SOCKET_PATH}.`,
     ...(listed.length === 0 ? [] : [`Added "secrets" listing ${listed.map((s) => s.name).join(", ")}, so tools that read devcontainer.json know the project needs them.`]),
   ];
-  const skipped = (input.secrets ?? []).filter((s) => !devcontainerSecretNamePattern.test(s.name)).map((s) => s.name);
+  const skipped = unique(input.secrets ?? []).filter((s) => !devcontainerSecretNamePattern.test(s.name)).map((s) => s.name);
   const notes = skipped.length === 0 ? [] : [`Not listed in "secrets" (the dev container spec wants names that start with a letter or '_'): ${skipped.join(", ")}.`];
   return { text, created: true, changes, conflicts: [], notes };
 }

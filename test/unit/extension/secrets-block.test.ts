@@ -41,6 +41,14 @@ describe("the devcontainer.json secrets block", () => {
     expect(devcontainerSchemaErrors(r.text)).toEqual([]);
   });
 
+  it("lists a name the manifest repeats once, in a new block and in an existing one", () => {
+    const twice = [{ name: "GITHUB_TOKEN" }, { name: "NPM_TOKEN" }, { name: "GITHUB_TOKEN" }, { name: "NPM_TOKEN" }];
+    expect(Object.keys((parse(synthesizeDevcontainer({ ...base, secrets: twice }).text) as { secrets: object }).secrets)).toEqual(["GITHUB_TOKEN", "NPM_TOKEN"]);
+    const r = synthesizeDevcontainer({ ...base, existing: "{\n  \"image\": \"node:20\",\n  \"secrets\": {}\n}\n", secrets: twice });
+    expect(readSecretsBlock(r.text).map((s) => s.name)).toEqual(["GITHUB_TOKEN", "NPM_TOKEN"]);
+    expect(devcontainerSchemaErrors(r.text)).toEqual([]);
+  });
+
   it("reports a secrets property that is not an object instead of touching it", () => {
     const existing = "{\n  \"image\": \"node:20\",\n  \"secrets\": [\"GITHUB_TOKEN\"]\n}\n";
     const r = synthesizeDevcontainer({ ...base, existing, secrets });
