@@ -123,7 +123,8 @@ function runLocalPasses(vsix, sentinel, nodeJson, suite, outUntrusted) {
     "key:Control+J", "command:Remo: Show Audit", "frame:#records tbody tr",
     // The per-secret summary, the chart's bars and a highlighted refusal (the suite's probe) are drawn.
     "frame:#secret-summary tbody tr[data-secret=GITHUB_TOKEN]", "frame:#chart svg.reads-chart rect.bar-read", "frame:#records tbody tr.refused",
-    "screenshot:audit-view.png",
+    // The suite's toasts (the burst notification among them) would cover the table.
+    "command:Notifications: Clear All Notifications", "screenshot:audit-view.png",
   ].join(";;");
   log("running the harness");
   const harness = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, ws, out], {

@@ -7,6 +7,8 @@ import { isRefusal, recordWeight } from "./audit-summary.ts";
 /** One notification to show. */
 export interface AuditAlert {
   kind: "peer_unexpected" | "denial_burst";
+  /** The project the policy watches, when it watches one. */
+  project?: string;
   /** How many refusals (or unexpected-peer records) it stands for. */
   count: number;
   /** The secret names involved, sorted (names only, never values). */
@@ -77,12 +79,13 @@ export class AuditAlertPolicy {
       else this.refusals.push({ t, n: recordWeight(r), ...(r.secret === undefined ? {} : { secret: r.secret }), ...(r.peer_uid === undefined ? {} : { uid: r.peer_uid }) });
     }
     const alerts: AuditAlert[] = [];
+    const scope = this.opts.project === undefined ? {} : { project: this.opts.project };
     if (unexpected.length > 0 && this.allowed("peer_unexpected", now)) {
-      alerts.push({ kind: "peer_unexpected", count: unexpected.reduce((s, r) => s + recordWeight(r), 0), secrets: names(unexpected.map((r) => r.secret)), uids: uidsOf(unexpected.map((r) => r.peer_uid)) });
+      alerts.push({ kind: "peer_unexpected", ...scope, count: unexpected.reduce((s, r) => s + recordWeight(r), 0), secrets: names(unexpected.map((r) => r.secret)), uids: uidsOf(unexpected.map((r) => r.peer_uid)) });
     }
     const burst = this.burst();
     if (burst !== undefined && this.allowed("denial_burst", now)) {
-      alerts.push({ kind: "denial_burst", count: burst.reduce((s, x) => s + x.n, 0), secrets: names(burst.map((x) => x.secret)), uids: uidsOf(burst.map((x) => x.uid)) });
+      alerts.push({ kind: "denial_burst", ...scope, count: burst.reduce((s, x) => s + x.n, 0), secrets: names(burst.map((x) => x.secret)), uids: uidsOf(burst.map((x) => x.uid)) });
       // The refusals that made this burst do not make the next one.
       this.refusals = [];
     }

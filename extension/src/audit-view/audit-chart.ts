@@ -24,6 +24,8 @@ export interface SeriesOptions {
   secret?: string;
   /** At most this many bars (default 30). */
   maxBins?: number;
+  /** At least this many bars, empty ones before the first record, so a short span still reads as time (default 12). */
+  minBins?: number;
   /** Minutes east of UTC, so hour and day buckets start on local boundaries (default 0). */
   utcOffsetMinutes?: number;
 }
@@ -53,8 +55,10 @@ export function buildReadsSeries(records: readonly AuditRecord[], opts: SeriesOp
   const last = Math.max(...points.map((p) => p.t));
   const floorTo = (t: number, size: number): number => Math.floor((t + offset) / size) * size - offset;
   const bucketMs = bucketSizes.find((s) => (floorTo(last, s) - floorTo(first, s)) / s + 1 <= maxBins) ?? Math.ceil((last - first + 1) / maxBins);
-  const start = floorTo(first, bucketMs);
-  const count = Math.floor((floorTo(last, bucketMs) - start) / bucketMs) + 1;
+  const minBins = Math.min(maxBins, Math.max(1, opts.minBins ?? 12));
+  const end = floorTo(last, bucketMs);
+  const start = Math.min(floorTo(first, bucketMs), end - (minBins - 1) * bucketMs);
+  const count = Math.floor((end - start) / bucketMs) + 1;
   const bins: ReadsBin[] = Array.from({ length: count }, (_, i) => ({ start: start + i * bucketMs, reads: 0, refusals: 0 }));
   for (const p of points) {
     const bin = bins[Math.floor((p.t - start) / bucketMs)];
@@ -107,7 +111,8 @@ export function renderReadsChart(series: ReadsSeries, opts: ChartOptions = {}): 
   const plotH = height - top - bottom;
   const max = Math.max(1, ...series.bins.map((b) => b.reads + b.refusals));
   const slot = plotW / series.bins.length;
-  const barW = Math.max(1, Math.round(slot * 0.8 * 10) / 10);
+  // Thin bars at any width: a few bars stretched across the chart read as one block.
+  const barW = Math.max(1, Math.round(Math.min(slot * 0.8, 24) * 10) / 10);
   const y = (v: number): number => Math.round((top + plotH - (v / max) * plotH) * 10) / 10;
   const parts: string[] = [open];
   parts.push(`<line class="chart-axis" x1="${left}" y1="${top + plotH}" x2="${width - 4}" y2="${top + plotH}"/>`);

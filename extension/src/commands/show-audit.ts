@@ -4,6 +4,7 @@ import { nodeClientDeps, type CommandDeps } from "./deps.ts";
 import { requireWorkspaceNode } from "./workspace-node.ts";
 import { findManifest } from "./workspace.ts";
 import * as vscode from "vscode";
+import { projectNamePattern } from "#protocol";
 
 /** Remo: Show Audit — opens (or reveals) the audit webview for the workspace's node. */
 export function showAudit(deps: CommandDeps): Promise<AuditPanel> {
@@ -16,7 +17,9 @@ export function showAudit(deps: CommandDeps): Promise<AuditPanel> {
     extensionUri: deps.context.extensionUri,
     node: () => deps.nodes.workspaceNode(),
     project,
-    onRecords: async (records, node) => notifyAuditAlerts(records, node, await project()),
+    // A manifest with errors still names its project by its folder (the broker's project name),
+    // so its alerts never count another project's refusals.
+    onRecords: async (records, node) => notifyAuditAlerts(records, node, await project() ?? folderProject()),
     clientDeps: nodeClientDeps,
     onFetched: (m) => {
       deps.lastFetched.clear();
@@ -25,4 +28,10 @@ export function showAudit(deps: CommandDeps): Promise<AuditPanel> {
     },
   });
   return Promise.resolve(panel);
+}
+
+/** The first workspace folder's name when it is a valid project name (what the broker registered). */
+function folderProject(): string | undefined {
+  const name = vscode.workspace.workspaceFolders?.[0]?.name;
+  return name !== undefined && projectNamePattern.test(name) ? name : undefined;
 }

@@ -20,7 +20,7 @@ describe("AuditAlertPolicy", () => {
     at(1_000);
     expect(policy.observe([denied(0), denied(100, { secret: "DB_PASSWORD" })])).toEqual([]);
     at(2_000);
-    expect(policy.observe([denied(1_500, { count: 3 })])).toEqual([{ kind: "denial_burst", count: 5, secrets: ["AWS_KEY", "DB_PASSWORD"], uids: [1000] }]);
+    expect(policy.observe([denied(1_500, { count: 3 })])).toEqual([{ kind: "denial_burst", project: "myrepo", count: 5, secrets: ["AWS_KEY", "DB_PASSWORD"], uids: [1000] }]);
   });
 
   it("does not add refusals that are further apart than the window", () => {
@@ -44,7 +44,7 @@ describe("AuditAlertPolicy", () => {
     at(1_000);
     expect(policy.observe([unexpected(-31_000), ...Array.from({ length: 20 }, (_, i) => denied(-40_000 + i))])).toEqual([]);
     // A node clock 20 s behind the laptop's: still news.
-    expect(policy.observe([unexpected(-20_000)])).toEqual([{ kind: "peer_unexpected", count: 1, secrets: [], uids: [4242] }]);
+    expect(policy.observe([unexpected(-20_000)])).toEqual([{ kind: "peer_unexpected", project: "myrepo", count: 1, secrets: [], uids: [4242] }]);
   });
 
   it("never notifies about history older than the freshness horizon", () => {
@@ -57,7 +57,14 @@ describe("AuditAlertPolicy", () => {
     const { policy, at } = setup();
     at(500);
     expect(policy.observe([{ ...unexpected(0, 5000), project: "elsewhere" }])).toEqual([]);
-    expect(policy.observe([unexpected(100), unexpected(200, 4243)])).toEqual([{ kind: "peer_unexpected", count: 2, secrets: [], uids: [4242, 4243] }]);
+    expect(policy.observe([unexpected(100), unexpected(200, 4243)])).toEqual([{ kind: "peer_unexpected", project: "myrepo", count: 2, secrets: [], uids: [4242, 4243] }]);
+  });
+
+  it("watches every project when given none, and then names none", () => {
+    let now = base;
+    const policy = new AuditAlertPolicy({ denialThreshold: 2, now: () => now });
+    now = base + 1_000;
+    expect(policy.observe([denied(0, { project: "a" }), denied(1, { project: "b" })])).toEqual([{ kind: "denial_burst", count: 2, secrets: ["AWS_KEY"], uids: [1000] }]);
   });
 
   it("rate-limits each kind: one notification per interval however long a container loops", () => {
@@ -83,7 +90,7 @@ describe("AuditAlertPolicy", () => {
     const { policy, at } = setup({ denialThreshold: 1 });
     at(100);
     expect(policy.observe([denied(0, { outcome: "ok" }), denied(1, { outcome: "not_found" }), { ts: iso(2), event: "secrets.pushed", project: "myrepo", outcome: "ok" }])).toEqual([]);
-    expect(policy.observe([denied(3, { outcome: "rate_limited" })])).toEqual([{ kind: "denial_burst", count: 1, secrets: ["AWS_KEY"], uids: [1000] }]);
+    expect(policy.observe([denied(3, { outcome: "rate_limited" })])).toEqual([{ kind: "denial_burst", project: "myrepo", count: 1, secrets: ["AWS_KEY"], uids: [1000] }]);
   });
 });
 

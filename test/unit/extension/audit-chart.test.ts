@@ -15,7 +15,7 @@ describe("buildReadsSeries", () => {
       get("2026-12-01T10:02:00.000Z", { outcome: "not_found" }),
       { ts: "2026-12-01T10:01:00.000Z", event: "secrets.pushed", project: "myrepo", outcome: "ok" },
     ] satisfies AuditRecord[];
-    expect(buildReadsSeries(records)).toEqual({
+    expect(buildReadsSeries(records, { minBins: 1 })).toEqual({
       bucketMs: 60_000,
       bins: [
         { start: t("2026-12-01T10:00:00.000Z"), reads: 1, refusals: 0 },
@@ -25,8 +25,19 @@ describe("buildReadsSeries", () => {
         { start: t("2026-12-01T10:04:00.000Z"), reads: 1, refusals: 0 },
       ],
     });
-    expect(buildReadsSeries(records, { secret: "NPM_TOKEN" }).bins).toEqual([{ start: t("2026-12-01T10:04:00.000Z"), reads: 1, refusals: 0 }]);
+    expect(buildReadsSeries(records, { secret: "NPM_TOKEN", minBins: 1 }).bins).toEqual([{ start: t("2026-12-01T10:04:00.000Z"), reads: 1, refusals: 0 }]);
     expect(buildReadsSeries(records, { project: "other" }).bins).toEqual([]);
+  });
+
+  it("pads a short span with empty buckets before the first record, so one minute of reads is not one block", () => {
+    const series = buildReadsSeries([get("2026-12-01T17:01:06.000Z"), get("2026-12-01T17:01:12.000Z", { outcome: "denied", count: 11 })]);
+    expect(series.bucketMs).toBe(60_000);
+    expect(series.bins).toHaveLength(12);
+    expect(series.bins[0]?.start).toBe(t("2026-12-01T16:50:00.000Z"));
+    expect(series.bins.slice(0, 11).every((b) => b.reads === 0 && b.refusals === 0)).toBe(true);
+    expect(series.bins[11]).toEqual({ start: t("2026-12-01T17:01:00.000Z"), reads: 1, refusals: 11 });
+    // Never more than maxBins, even when minBins asks for more.
+    expect(buildReadsSeries([get("2026-12-01T17:01:06.000Z")], { minBins: 50, maxBins: 5 }).bins).toHaveLength(5);
   });
 
   it("uses day buckets for a month of records and never more bars than asked", () => {
@@ -43,7 +54,7 @@ describe("buildReadsSeries", () => {
 
   it("aligns hour buckets to the local offset", () => {
     const records = [get("2026-12-01T10:10:00.000Z"), get("2026-12-01T20:10:00.000Z")];
-    const ist = buildReadsSeries(records, { maxBins: 12, utcOffsetMinutes: 330 });
+    const ist = buildReadsSeries(records, { maxBins: 12, minBins: 1, utcOffsetMinutes: 330 });
     expect(ist.bucketMs).toBe(3_600_000);
     expect(ist.bins[0]?.start).toBe(t("2026-12-01T09:30:00.000Z"));
     expect(bucketLabel(ist.bins[0]?.start ?? 0, ist.bucketMs, 330)).toBe("12-01 15:00");
@@ -66,6 +77,11 @@ describe("renderReadsChart", () => {
     expect(rects).toEqual([["bar-read", 24, 18], ["bar-read", 33, 9], ["bar-refused", 6, 27]]);
     expect(svg).toContain(">4</text>");
     expect(svg).not.toMatch(/<script|style=|href|on\w+=/i);
+  });
+
+  it("keeps bars thin when there are few of them", () => {
+    const svg = renderReadsChart({ bucketMs: 60_000, bins: [{ start: 0, reads: 1, refusals: 0 }] }, { width: 560, height: 120 });
+    expect(/<rect class="bar-read" x="[\d.]+" y="[\d.]+" width="([\d.]+)"/.exec(svg)?.[1]).toBe("24");
   });
 
   it("says so when there is nothing to draw", () => {

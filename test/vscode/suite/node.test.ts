@@ -11,7 +11,7 @@ import { restoreFile } from "./editing.test.ts";
 import { activateExtension, fixtureNode, readWs, waitFor, wsUri, type FixtureNode } from "./util.ts";
 
 /** What the suite uses of the AuditPanel the command returns. */
-interface AuditPanelLike { recordCount: number; html: string; alerts: readonly { kind: string; count: number; secrets: string[] }[]; setTail(active: boolean): Promise<void>; exportTo(target: vscode.Uri, filters: object): Promise<number> }
+interface AuditPanelLike { recordCount: number; html: string; alerts: readonly { kind: string; count: number; secrets: string[]; project?: string }[]; setTail(active: boolean): Promise<void>; exportTo(target: vscode.Uri, filters: object): Promise<number> }
 
 interface Status { secret_count: number; projects: { name: string; socket_path: string; secret_count?: number }[] }
 
@@ -172,9 +172,10 @@ suite("node: add, push, audit, clear", () => {
       for (let i = 0; i < 12; i++) await run(process.execPath, [join(node.repoRoot, "dist", "remo-secrets.js"), "--socket", socket, "get", "PROBED_TOKEN"]).catch(() => undefined);
     };
     await probe();
-    const bursts = (): { kind: string; count: number; secrets: string[] }[] => panel.alerts.filter((a) => a.kind === "denial_burst");
+    const bursts = (): { kind: string; count: number; secrets: string[]; project?: string }[] => panel.alerts.filter((a) => a.kind === "denial_burst");
     const [burst] = await waitFor("the denial-burst notification", bursts, (b) => b.length >= 1, 15_000);
     assert.ok(burst !== undefined && burst.count >= 10 && burst.secrets.includes("PROBED_TOKEN"), JSON.stringify(burst));
+    assert.equal(burst.project, "remo-fixture", "the alert is scoped to this project even while its manifest has errors");
     // The container keeps at it: the records reach the panel, the notification is not repeated.
     const before = panel.recordCount;
     await probe();
