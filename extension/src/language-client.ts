@@ -5,6 +5,7 @@ import type { LanguageClient, LanguageClientOptions, ServerOptions } from "vscod
 import { MANIFEST_PATHS, manifestLanguageId, parseManifest } from "#protocol";
 import type { SecretState } from "#protocol/lsp";
 import { getLog } from "./log.ts";
+import { devcontainerSecretNames } from "./manifest-authoring/devcontainer-secret-names.ts";
 
 /** Glob patterns for manifest files (the same as the language's filenamePatterns). */
 export const manifestGlobs = MANIFEST_PATHS.map((p) => `**/${p}`);
@@ -33,7 +34,7 @@ export async function createLanguageClient(context: vscode.ExtensionContext): Pr
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(`**/{${MANIFEST_PATHS.join(",")}}`) },
   };
   const client = new LanguageClient("remo", "Remo Manifest Language Server", serverOptions, clientOptions);
-  client.onRequest(workspaceSecretNamesRequest, async () => await workspaceSecretNames());
+  client.onRequest(workspaceSecretNamesRequest, async (p) => [...await devcontainerSecretNames(p.uri), ...await workspaceSecretNames()]);
   return client;
 }
 

@@ -1,4 +1,4 @@
-import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Range } from "vscode-languageserver";
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type MarkupContent, type Range } from "vscode-languageserver";
 import { allowedKeys, brokerCacheDefaults, manifestSchemaAt, normalizeProjectName, requiredKeys, secretNamePattern } from "#protocol";
 import { cursorContext } from "./toml/cursor.ts";
 import { buildKeyIndex, entryAt, type KeyPath, type TomlKeyIndex } from "./toml/key-index.ts";
@@ -14,9 +14,13 @@ export const commonSecretNames = [
 /** A secret name offered by completion, and where it came from. */
 export interface NameSource {
   name: string;
-  source: "laptop" | "workspace" | "common";
+  /** `devcontainer`: listed in the project's devcontainer.json `secrets` block. */
+  source: "laptop" | "devcontainer" | "workspace" | "common";
   /** For laptop names: whether a value is stored. */
   hasValue?: boolean;
+  /** For devcontainer names: the block's description and documentation link. */
+  description?: string;
+  documentationUrl?: string;
 }
 
 /** What completion needs besides the document. */
@@ -27,7 +31,8 @@ export interface CompletionInput {
   snippets: boolean;
 }
 
-const sortGroup: Record<NameSource["source"], string> = { laptop: "0", workspace: "1", common: "2" };
+// The project's own devcontainer.json says what it needs: after the laptop's names, before other manifests'.
+const sortGroup: Record<NameSource["source"], string> = { laptop: "0", devcontainer: "1", workspace: "2", common: "3" };
 
 /**
  * Completion at a cursor: the whole manifest in an empty file; keys and tables valid where
@@ -85,7 +90,8 @@ export function complete(doc: ParsedManifest, input: CompletionInput): Completio
         seen.add(n.name);
         items.push({
           label: n.name, kind: CompletionItemKind.Constant,
-          detail: n.source === "laptop" ? (n.hasValue === true ? "value set on this laptop" : "known on this laptop, no value yet") : n.source === "workspace" ? "used in another manifest of this workspace" : "common secret name",
+          detail: nameDetail(n),
+          ...nameDocumentation(n),
           sortText: `${sortGroup[n.source]}${n.name}`,
           textEdit: { range: range(ctx.replaceStart, ctx.replaceEnd), newText: ctx.inString ? n.name : `"${n.name}"` },
         });
@@ -144,4 +150,25 @@ function valueItems(path: KeyPath, projectName: string): CompletionItem[] {
     case "cache.max_entries": return [{ label: String(brokerCacheDefaults.maxEntries), kind: CompletionItemKind.Value, detail: "the broker default (maximum effective value)" }];
     default: return [];
   }
+}
+
+function nameDetail(n: NameSource): string {
+  switch (n.source) {
+    case "laptop": return n.hasValue === true ? "value set on this laptop" : "known on this laptop, no value yet";
+    case "devcontainer": return "listed in devcontainer.json \"secrets\"";
+    case "workspace": return "used in another manifest of this workspace";
+    case "common": return "common secret name";
+  }
+}
+
+/** The devcontainer.json block's own words for a name, as the completion item's documentation. */
+function nameDocumentation(n: NameSource): { documentation?: MarkupContent } {
+  if (n.source !== "devcontainer" || (n.description === undefined && n.documentationUrl === undefined)) return {};
+  const parts = [n.description === undefined ? undefined : escapeMarkdown(n.description), n.documentationUrl === undefined ? undefined : `[Documentation](${n.documentationUrl.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`)})`];
+  return { documentation: { kind: MarkupKind.Markdown, value: parts.filter((p) => p !== undefined).join("\n\n") } };
+}
+
+function escapeMarkdown(s: string): string {
+  // Only what would turn plain text into markup (emphasis, code, links, HTML).
+  return s.replace(/[\\`*_[\]<>]/g, "\\$&");
 }

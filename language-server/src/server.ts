@@ -16,6 +16,7 @@ import { formatDocument } from "./format.ts";
 import { hover } from "./hover.ts";
 import { runSafe, runSafeAsync } from "./run-safe.ts";
 import { documentSymbols } from "./symbols.ts";
+import { workspaceNameSources } from "./workspace-names.ts";
 import { parseDocument, type ParsedManifest } from "./toml/parse.ts";
 import { validateDocument } from "./validate.ts";
 
@@ -85,12 +86,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
 
   // The extension may take a while to read every manifest in a big workspace: completion waits
   // at most namesTimeoutMs, uses the last answer meanwhile, and a late answer fills the cache.
-  let lastWorkspaceNames: string[] = [];
-  const workspaceNames = async (uri: string): Promise<string[]> => {
+  let lastWorkspaceNames: NameSource[] = [];
+  const workspaceNames = async (uri: string): Promise<NameSource[]> => {
     let timer: unknown;
-    const timeout = new Promise<string[]>((resolve) => { timer = runtime.setTimeout(() => { resolve(lastWorkspaceNames); }, namesTimeoutMs); });
-    const ask = connection.sendRequest(workspaceSecretNamesRequest, { uri }).then((r) => {
-      lastWorkspaceNames = Array.isArray(r) ? r.filter((n): n is string => typeof n === "string") : [];
+    const timeout = new Promise<NameSource[]>((resolve) => { timer = runtime.setTimeout(() => { resolve(lastWorkspaceNames); }, namesTimeoutMs); });
+    const ask = connection.sendRequest(workspaceSecretNamesRequest, { uri }).then((r: unknown) => {
+      lastWorkspaceNames = workspaceNameSources(r);
       return lastWorkspaceNames;
     }, () => lastWorkspaceNames);
     try {
@@ -108,7 +109,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     let names: NameSource[] = [];
     if (looksLikeSecretsContext(m.parsed.text, offset)) {
       const laptop: NameSource[] = [...(secrets?.values() ?? [])].map((s) => ({ name: s.name, source: "laptop", hasValue: s.hasValue }));
-      const workspace: NameSource[] = (await workspaceNames(params.textDocument.uri)).map((name) => ({ name, source: "workspace" }));
+      const workspace = await workspaceNames(params.textDocument.uri);
       names = [...laptop, ...workspace, ...commonSecretNames.map((name): NameSource => ({ name, source: "common" }))];
     }
     const current = manifestDoc(params.textDocument.uri);

@@ -31,8 +31,23 @@ export interface WorkspaceSecretNamesParams {
   uri: string;
 }
 
-/** Server → client: secret names used by other manifests in the workspace (for completion). */
-export const workspaceSecretNamesRequest = new RequestType<WorkspaceSecretNamesParams, string[], void>("remo/workspaceSecretNames");
+/** A secret name the workspace suggests, with where it was found. */
+export interface WorkspaceSecretName {
+  name: string;
+  /** `manifest`: another manifest's allowlist; `devcontainer`: the `secrets` block of the asking project's devcontainer.json. */
+  source: "manifest" | "devcontainer";
+  /** The block's `description` for the name, if any. */
+  description?: string;
+  /** The block's `documentationUrl` for the name, if any. */
+  documentationUrl?: string;
+}
+
+/**
+ * Server → client: secret names the workspace suggests for completion: other manifests'
+ * allowlists and the project's devcontainer.json `secrets` block. A plain string is a
+ * manifest name (what clients answered before the block was read).
+ */
+export const workspaceSecretNamesRequest = new RequestType<WorkspaceSecretNamesParams, (string | WorkspaceSecretName)[], void>("remo/workspaceSecretNames");
 
 export { SET_SECRET_COMMAND } from "./editor.ts";
 

@@ -8,7 +8,10 @@ import {
   type ClientCapabilities, type CodeAction, type CodeLens, type Command, type CompletionItem, type CompletionList, type Diagnostic, type DocumentDiagnosticReport,
   type DocumentSymbol, type Hover, type InitializeResult, type Position, type ProtocolConnection, type Range, type TextDocumentContentChangeEvent, type TextEdit,
 } from "vscode-languageserver-protocol/node";
-import { secretStateNotification, workspaceSecretNamesRequest, type SecretState } from "#protocol/lsp";
+import { secretStateNotification, workspaceSecretNamesRequest, type SecretState, type WorkspaceSecretName } from "#protocol/lsp";
+
+/** What a test client may answer to remo/workspaceSecretNames (plain strings are manifest names). */
+type WorkspaceNamesAnswer = (string | WorkspaceSecretName)[];
 import { listFiles } from "./list-files.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -22,7 +25,7 @@ export interface LspClientOptions {
   snippets?: boolean;
   initializationOptions?: Record<string, unknown>;
   /** Answers remo/workspaceSecretNames; "never" leaves the request unanswered (the server must cope). */
-  workspaceNames?: ((uri: string) => string[] | Promise<string[]>) | "never";
+  workspaceNames?: ((uri: string) => WorkspaceNamesAnswer | Promise<WorkspaceNamesAnswer>) | "never";
 }
 
 interface Published {
@@ -82,7 +85,7 @@ export class LspTestClient {
     const names = options.workspaceNames ?? (() => []);
     connection.onRequest(workspaceSecretNamesRequest, (p) => {
       if (holder.client) holder.client.workspaceNameRequests++;
-      if (names === "never") return new Promise<string[]>(() => { /* never answered */ });
+      if (names === "never") return new Promise<WorkspaceNamesAnswer>(() => { /* never answered */ });
       return names(p.uri);
     });
     connection.listen();

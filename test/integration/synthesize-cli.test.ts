@@ -110,6 +110,24 @@ describe("remo-secrets-synthesize CLI", () => {
     expect(existsSync(join(ws, ".devcontainer", "remo-secrets"))).toBe(false);
   });
 
+  it("lists the manifest's names in the standard secrets block, keeping the entries and comments already there", async () => {
+    const existing = "{\n  \"image\": \"mcr.microsoft.com/devcontainers/javascript-node:20\",\n  // asked for by the team\n  \"secrets\": {\n    \"GITHUB_TOKEN\": { \"description\": \"A PAT with repo scope\" } // ours\n  }\n}\n";
+    const ws = workspace("api", { ".devcontainer/devcontainer.json": existing, ".devcontainer/remo-broker.toml": "schema_version = 1\n[project]\nname = \"api\"\n[allowlist]\nsecrets = [\"GITHUB_TOKEN\", \"NPM_TOKEN\"]\n" });
+    const first = await synthesize([ws]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("  + Listed NPM_TOKEN in \"secrets\".\n");
+    const text = readFileSync(join(ws, ".devcontainer", "devcontainer.json"), "utf8");
+    expect(text).toContain("// asked for by the team");
+    expect(text).toContain("// ours");
+    expect(devcontainerSchemaErrors(text)).toEqual([]);
+    const config = await readConfiguration(ws) as { secrets?: unknown };
+    expect(config.secrets).toEqual({
+      GITHUB_TOKEN: { description: "A PAT with repo scope" },
+      NPM_TOKEN: { description: "Allowlisted for api in .devcontainer/remo-broker.toml; Remo Secrets delivers it from your laptop to the container (remo-secrets get NPM_TOKEN)." },
+    });
+    expect((await synthesize([ws])).stdout).toBe(".devcontainer/devcontainer.json is already set up for project api; nothing changed.\n");
+  });
+
   it("adds the directory mount to a compose project's devcontainer.json", async () => {
     const ws = workspace("composed", {
       "docker-compose.yml": "services:\n  app:\n    image: x\n",

@@ -125,7 +125,11 @@ function runLocalPasses(vsix, sentinel, nodeJson, suite, outUntrusted) {
   const ws = copyWorkspace(join(work, "ws"));
   const steps = [
     "open:.devcontainer/remo-broker.toml", "problems", "screenshot:editor-diagnostics.png",
-    "key:Control+J", "command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:audit-view.png",
+    "key:Control+J", "command:Remo: Show Audit", "frame:#records tbody tr",
+    // The per-secret summary, the chart's bars and a highlighted refusal (the suite's probe) are drawn.
+    "frame:#secret-summary tbody tr[data-secret=GITHUB_TOKEN]", "frame:#chart svg.reads-chart rect.bar-read", "frame:#records tbody tr.refused",
+    // The suite's toasts (the burst notification among them) would cover the table.
+    "command:Notifications: Clear All Notifications", "screenshot:audit-view.png",
   ].join(";;");
   log("running the harness");
   const harness = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, ws, out], {

@@ -9,6 +9,7 @@ import type { NodeClient, NodeClientDeps } from "../node/index.ts";
 import { viewError } from "../ui/error-view.ts";
 import { getLog } from "../log.ts";
 import { filterRecords, lastFetchedBySecret } from "./audit-data.ts";
+import type { AuditAlert } from "./audit-alerts.ts";
 
 /** What the panel needs from the extension. */
 export interface AuditPanelDeps {
@@ -18,6 +19,8 @@ export interface AuditPanelDeps {
   clientDeps: () => NodeClientDeps;
   /** Called with secret → last fetch time after each fetch (feeds the CodeLens). */
   onFetched: (lastFetched: Map<string, string>) => void;
+  /** Called with each batch of records as it arrives (refresh or tail) for notifications; returns what it raised. */
+  onRecords?: (records: AuditRecord[], node: string) => Promise<AuditAlert[]>;
 }
 
 const maxRecords = 5000;
@@ -32,6 +35,7 @@ export class AuditPanel implements vscode.Disposable {
   private client: NodeClient | undefined;
   private tail: { dispose(): void } | undefined;
   private disposed = false;
+  private raised: AuditAlert[] = [];
 
   /** Shows the panel, creating it on first use. */
   static show(deps: AuditPanelDeps): AuditPanel {
@@ -66,6 +70,16 @@ export class AuditPanel implements vscode.Disposable {
     return this.records.length;
   }
 
+  /** Every notification the records raised while the panel was open (tests). */
+  get alerts(): readonly AuditAlert[] {
+    return this.raised;
+  }
+
+  private async alert(records: AuditRecord[], node: string): Promise<void> {
+    const raised = await this.deps.onRecords?.(records, node);
+    if (raised !== undefined) this.raised = [...this.raised, ...raised];
+  }
+
   /** Fetches the node's audit again and sends it to the webview. */
   async refresh(): Promise<void> {
     const node = this.deps.node();
@@ -79,6 +93,7 @@ export class AuditPanel implements vscode.Disposable {
       this.records = records.slice(-maxRecords);
       this.deps.onFetched(lastFetchedBySecret(this.records, await this.deps.project()));
       await this.post({ type: "records", records: this.records, node: node.target.name, fetchedAt: new Date().toISOString() });
+      await this.alert(this.records, node.target.name);
     } catch (e) {
       await this.post({ type: "error", message: viewError(e, node.target.name)?.message ?? "Could not read the audit." });
       this.closeClient();
@@ -121,6 +136,7 @@ export class AuditPanel implements vscode.Disposable {
           this.records = [...this.records, ...records].slice(-maxRecords);
           this.deps.onFetched(lastFetchedBySecret(this.records, undefined));
           void this.post({ type: "append", records });
+          void this.alert(records, node.target.name);
         });
       } catch (e) {
         await this.post({ type: "error", message: viewError(e, node.target.name)?.message ?? "Could not follow the audit." });
@@ -223,6 +239,13 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   <button id="clear-filters" class="secondary">Clear</button>
 </section>
 <div id="error" role="alert" hidden></div>
+<section class="insights" aria-label="Per-secret summary">
+  <div id="chart" class="chart"></div>
+  <table id="secret-summary" hidden>
+    <thead><tr><th>Secret</th><th>Reads</th><th>Reads per day</th><th>Last read</th><th>By whom</th><th>Refused</th></tr></thead>
+    <tbody></tbody>
+  </table>
+</section>
 <p id="summary">Loading audit records…</p>
 <table id="records">
   <thead><tr><th>Time</th><th>Event</th><th>Project</th><th>Secret</th><th>Outcome</th><th>Peer</th><th>Container</th><th>Count</th></tr></thead>
@@ -256,4 +279,13 @@ tr.fresh { animation: fresh 2s ease-out; }
 @keyframes fresh { from { background: var(--vscode-editor-findMatchHighlightBackground); } }
 .outcome-ok { color: var(--vscode-testing-iconPassed); }
 .outcome-bad { color: var(--vscode-errorForeground); }
+tr.refused td { background: var(--vscode-inputValidation-errorBackground); }
+tr.refused td:first-child { box-shadow: inset 3px 0 0 var(--vscode-errorForeground); }
+.insights { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: flex-start; padding: 12px 0; border-bottom: 1px solid var(--vscode-panel-border); }
+#secret-summary { width: auto; flex: 1 1 420px; }
+.reads-chart .bar-read { fill: var(--vscode-charts-blue); }
+.reads-chart .bar-refused { fill: var(--vscode-charts-red); }
+.reads-chart .chart-axis { stroke: var(--vscode-panel-border); }
+.reads-chart .chart-label, .reads-chart .chart-empty { fill: var(--vscode-descriptionForeground); font-size: 10px; font-family: var(--vscode-font-family); }
+.reads-chart .chart-bin:hover rect { opacity: 0.8; }
 `;

@@ -1,21 +1,27 @@
 // Opens the audit panel for one node: the one wiring shared by Show Audit and the Remo view's
 // row action. The panel's code is evaluated on first use, not at activation.
 import * as vscode from "vscode";
+import { projectNamePattern } from "#protocol";
 import type { NodeEntry } from "../node/node-registry.ts";
 import { nodeClientDeps, type CommandDeps } from "../ui/deps.ts";
 import { findManifest } from "../workspace/workspace-files.ts";
+import { notifyAuditAlerts } from "./audit-notify.ts";
 import type { AuditPanel } from "./audit-panel.ts";
 
 /** Opens (or reveals) the audit webview for the node `node()` names at each refresh. */
 export async function openAuditPanel(deps: CommandDeps, node: () => NodeEntry | undefined): Promise<AuditPanel> {
   const { AuditPanel: Panel } = await import("./audit-panel.ts");
+  const project = async (): Promise<string | undefined> => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    return folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
+  };
   return Panel.show({
     extensionUri: deps.context.extensionUri,
     node,
-    project: async () => {
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      return folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
-    },
+    project,
+    // A manifest with errors still names its project by its folder (the broker's project name),
+    // so its alerts never count another project's refusals.
+    onRecords: async (records, entry) => notifyAuditAlerts(records, entry, await project() ?? folderProject()),
     clientDeps: nodeClientDeps,
     onFetched: (m) => {
       deps.lastFetched.clear();
@@ -23,4 +29,10 @@ export async function openAuditPanel(deps: CommandDeps, node: () => NodeEntry | 
       deps.publishSecretState();
     },
   });
+}
+
+/** The first workspace folder's name when it is a valid project name (what the broker registered). */
+function folderProject(): string | undefined {
+  const name = vscode.workspace.workspaceFolders?.[0]?.name;
+  return name !== undefined && projectNamePattern.test(name) ? name : undefined;
 }

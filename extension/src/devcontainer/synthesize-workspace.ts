@@ -1,11 +1,12 @@
 // Synthesis over a workspace folder through an injected file system (vscode.workspace.fs in the
 // extension, node:fs in the CLI): reads the manifest and markers, edits or creates the file, copies the feature.
 import { posix } from "node:path";
-import { MANIFEST_PATHS, parseManifest, projectNamePattern } from "#protocol";
+import { MANIFEST_PATHS, parseManifest, projectNamePattern, secretNamePattern } from "#protocol";
 import { languageMarkers } from "./base-images.ts";
 import { brokerSocketSource, containerMountTarget, legacySocketSource } from "./broker-mount.ts";
 import { DevcontainerError, synthesizeDevcontainer } from "./synthesize.ts";
 import { parseJsonc } from "./jsonc-edit.ts";
+import { describeSecret, type RecommendedSecret } from "./secrets-block.ts";
 import { getNodeValue } from "jsonc-parser";
 
 /** The file operations synthesis needs; paths are absolute POSIX paths (a vscode Uri's `.path`). */
@@ -56,7 +57,8 @@ const encoder = new TextEncoder();
 export async function synthesizeWorkspace(folder: string, fs: WorkspaceFs, opts: SynthesizeWorkspaceOptions): Promise<SynthesizeWorkspaceResult> {
   const devcontainerDir = posix.join(folder, ".devcontainer");
   const path = posix.join(devcontainerDir, "devcontainer.json");
-  const projectName = await projectNameOf(folder, fs);
+  const manifest = await manifestOf(folder, fs);
+  const projectName = manifest.projectName;
   const featureRef = opts.featureRef ?? (opts.featureSource === undefined ? undefined : `./${localFeatureFolder}`);
   if (featureRef === undefined) {
     throw new DevcontainerError("no_feature", "No remo-secrets feature to add: give the bundled feature folder or set a published feature id (remo.devcontainer.featureId).");
@@ -73,6 +75,7 @@ export async function synthesizeWorkspace(folder: string, fs: WorkspaceFs, opts:
     projectName, markers, featureRef,
     ...(composeMount === undefined ? {} : { composeMount }),
     ...(opts.runtimeDir === undefined ? {} : { runtimeDir: opts.runtimeDir }),
+    ...(manifest.secrets === undefined ? {} : { secrets: manifest.secrets }),
   });
   const changes = [...result.changes];
   if (opts.featureRef === undefined && opts.featureSource !== undefined) {
@@ -92,16 +95,19 @@ export async function synthesizeWorkspace(folder: string, fs: WorkspaceFs, opts:
   };
 }
 
-async function projectNameOf(folder: string, fs: WorkspaceFs): Promise<string> {
+/** The project name (the manifest's, else the folder's) and, when a manifest parses, its names for the `secrets` block. */
+async function manifestOf(folder: string, fs: WorkspaceFs): Promise<{ projectName: string; secrets?: RecommendedSecret[] }> {
   for (const rel of MANIFEST_PATHS) {
     const bytes = await fs.readFile(posix.join(folder, rel));
     if (bytes === undefined) continue;
-    const value = parseManifest(decoder.decode(bytes)).value as { project?: { name?: unknown } } | undefined;
+    const value = parseManifest(decoder.decode(bytes)).value as { project?: { name?: unknown }; allowlist?: { secrets?: unknown } } | undefined;
     const name = value?.project?.name;
-    if (typeof name === "string" && projectNamePattern.test(name)) return name;
-    break;
+    if (typeof name !== "string" || !projectNamePattern.test(name)) break;
+    const list = value?.allowlist?.secrets;
+    const names = Array.isArray(list) ? list.filter((n): n is string => typeof n === "string" && secretNamePattern.test(n)) : [];
+    return { projectName: name, secrets: names.map((n) => ({ name: n, description: describeSecret(n, name, rel) })) };
   }
-  return posix.basename(folder);
+  return { projectName: posix.basename(folder) };
 }
 
 /** What a compose file of the config already mounts for this project: the socket directory, the old socket file, or nothing. */

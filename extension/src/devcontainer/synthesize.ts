@@ -4,6 +4,7 @@ import { CodedError, CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR, normalizeProjec
 import { brokerMountString, brokerSocketSource, classifyMount, containerMountTarget, legacySocketSource, parseMount } from "./broker-mount.ts";
 import { chooseBaseImage, nodeFeatureId } from "./base-images.ts";
 import { appendEntry, detectStyle, parseJsonc, type TextStyle } from "./jsonc-edit.ts";
+import { devcontainerSecretNamePattern, ensureSecretsBlock, unique, type RecommendedSecret } from "./secrets-block.ts";
 
 /** Why synthesis could not even start; the file is left as it was. */
 export type DevcontainerErrorCode = "invalid_jsonc" | "not_an_object" | "bad_project_name" | "no_feature" | "root_config";
@@ -28,6 +29,8 @@ export interface SynthesisInput {
   composeMount?: "ours" | "legacy";
   /** The broker's runtime directory on the node when it is not the default /run/remo-broker. */
   runtimeDir?: string;
+  /** The manifest's names, listed in the standard `secrets` property (missing ones added, existing ones kept). */
+  secrets?: readonly RecommendedSecret[];
 }
 
 /** The result: the new text, what changed, what the user must resolve, and hints that changed nothing. */
@@ -52,6 +55,7 @@ export function synthesizeDevcontainer(input: SynthesisInput): SynthesisResult {
 function createDevcontainer(input: SynthesisInput): SynthesisResult {
   const base = chooseBaseImage(input.markers);
   const features: Record<string, object> = base.hasNode ? {} : { [nodeFeatureId]: {} };
+  const listed = unique(input.secrets ?? []).filter((s) => devcontainerSecretNamePattern.test(s.name));
   features[input.featureRef] = {};
   const body = {
     name: input.projectName,
@@ -59,6 +63,7 @@ function createDevcontainer(input: SynthesisInput): SynthesisResult {
     features,
     mounts: [brokerMountString(input.projectName, input.runtimeDir)],
     containerEnv: { REMO_BROKER_SOCKET: CONTAINER_SOCKET_PATH },
+    ...(listed.length === 0 ? {} : { secrets: Object.fromEntries(listed.map((s) => [s.name, s.description === undefined ? {} : { description: s.description }])) }),
   };
   const text = [
     `// Dev container for ${input.projectName}, created by Remo Secrets ("Remo: Synthesize devcontainer.json").`,
@@ -73,8 +78,11 @@ function createDevcontainer(input: SynthesisInput): SynthesisResult {
     `Added the feature "${input.featureRef}".`,
     `Mounted the broker socket directory ${brokerSocketSource(input.projectName, input.runtimeDir)} at ${containerMountTarget} (read-only).`,
     `Set containerEnv REMO_BROKER_SOCKET=${CONTAINER_SOCKET_PATH}.`,
+    ...(listed.length === 0 ? [] : [`Added "secrets" listing ${listed.map((s) => s.name).join(", ")}, so tools that read devcontainer.json know the project needs them.`]),
   ];
-  return { text, created: true, changes, conflicts: [], notes: [] };
+  const skipped = unique(input.secrets ?? []).filter((s) => !devcontainerSecretNamePattern.test(s.name)).map((s) => s.name);
+  const notes = skipped.length === 0 ? [] : [`Not listed in "secrets" (the dev container spec wants names that start with a letter or '_'): ${skipped.join(", ")}.`];
+  return { text, created: true, changes, conflicts: [], notes };
 }
 
 function editDevcontainer(existing: string, input: SynthesisInput): SynthesisResult {
@@ -109,6 +117,7 @@ function editDevcontainer(existing: string, input: SynthesisInput): SynthesisRes
 
   const edited = reparse(text);
   text = ensureFeature(text, edited, input.featureRef, style, changes, notes);
+  if (input.secrets !== undefined) text = ensureSecretsBlock(text, reparse(text), input.secrets, style, changes, notes);
   notes.push(...nodeHints(reparse(text)));
   return { text, created: false, changes, conflicts, notes };
 }

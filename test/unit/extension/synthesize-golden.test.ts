@@ -9,7 +9,7 @@ import { devcontainerSchemaErrors } from "./devcontainer-schema.ts";
 const dir = join(import.meta.dirname, "../../fixtures/devcontainer");
 const cases = readdirSync(dir).filter((f) => f.endsWith(".before.jsonc")).map((f) => f.slice(0, -".before.jsonc".length)).sort();
 
-interface CaseOptions { projectName?: string; featureRef?: string; composeMount?: "ours" | "legacy"; conflicts?: number }
+interface CaseOptions { projectName?: string; featureRef?: string; composeMount?: "ours" | "legacy"; conflicts?: number; secrets?: { name: string; description?: string }[] }
 
 /** Every comment of a JSONC text, in order (the parser knows strings from comments). */
 function comments(text: string): string[] {
@@ -34,6 +34,7 @@ describe("synthesizeDevcontainer golden fixtures", () => {
         markers: [],
         featureRef: opts.featureRef ?? "./remo-secrets",
         ...(opts.composeMount === undefined ? {} : { composeMount: opts.composeMount }),
+        ...(opts.secrets === undefined ? {} : { secrets: opts.secrets }),
       };
       const result = synthesizeDevcontainer(input);
       const afterFile = join(dir, `${name}.after.jsonc`);

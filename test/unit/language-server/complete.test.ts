@@ -51,8 +51,27 @@ describe("complete", () => {
 
   it("offers secret names not already listed, laptop first, inside quotes without adding quotes", () => {
     const items = completeAt("[allowlist]\nsecrets = [\"GITHUB_TOKEN\", \"<|>\"]");
-    expect(items.map((i) => [i.label, i.sortText])).toEqual([["MY_LAPTOP_TOKEN", "0MY_LAPTOP_TOKEN"], ["TEAM_API_KEY", "1TEAM_API_KEY"], ["NPM_TOKEN", "2NPM_TOKEN"]]);
+    expect(items.map((i) => [i.label, i.sortText])).toEqual([["MY_LAPTOP_TOKEN", "0MY_LAPTOP_TOKEN"], ["TEAM_API_KEY", "2TEAM_API_KEY"], ["NPM_TOKEN", "3NPM_TOKEN"]]);
     expect(items[0]?.textEdit).toEqual({ range: { start: { line: 1, character: 28 }, end: { line: 1, character: 28 } }, newText: "MY_LAPTOP_TOKEN" });
+  });
+
+  it("offers the devcontainer.json secrets block's names after the laptop's, with the block's own description", () => {
+    const f = at("[allowlist]\nsecrets = [\"GITHUB_TOKEN\", <|>]");
+    const doc = parseDocument(f.text, { folderName: "myrepo" });
+    const withBlock: NameSource[] = [
+      { name: "MY_LAPTOP_TOKEN", source: "laptop", hasValue: false },
+      { name: "GITHUB_TOKEN", source: "devcontainer", description: "listed already" },
+      { name: "SENTRY_DSN", source: "devcontainer", description: "The *Sentry* DSN <for errors>", documentationUrl: "https://docs.sentry.io/dsn (v2)" },
+      { name: "PLAIN_ONE", source: "devcontainer" },
+      { name: "TEAM_API_KEY", source: "workspace" },
+    ];
+    const items = complete(doc, { offset: f.offset, folderName: "myrepo", names: withBlock, snippets: true }).items;
+    expect(items.map((i) => [i.label, i.sortText, i.detail, i.documentation])).toEqual([
+      ["MY_LAPTOP_TOKEN", "0MY_LAPTOP_TOKEN", "known on this laptop, no value yet", undefined],
+      ["SENTRY_DSN", "1SENTRY_DSN", "listed in devcontainer.json \"secrets\"", { kind: "markdown", value: "The \\*Sentry\\* DSN \\<for errors\\>\n\n[Documentation](https://docs.sentry.io/dsn%20%28v2%29)" }],
+      ["PLAIN_ONE", "1PLAIN_ONE", "listed in devcontainer.json \"secrets\"", undefined],
+      ["TEAM_API_KEY", "2TEAM_API_KEY", "used in another manifest of this workspace", undefined],
+    ]);
   });
 
   it("adds quotes when the cursor is between items, and replaces the partly typed name", () => {

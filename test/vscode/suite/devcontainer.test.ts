@@ -35,6 +35,10 @@ suite("devcontainer.json", () => {
     const after = await readWs(".devcontainer", "devcontainer.json");
     assert.ok(after.includes(`"${mount}"`), after);
     assert.ok(after.includes("\"./remo-secrets\": {}"), after);
+    // The manifest's valid names, once each, in the standard "secrets" block (the fixture's manifest repeats one and has an invalid one).
+    // (The suite bundle cannot take jsonc-parser's UMD build: the block is read from the text.)
+    const block = /^ {2}"secrets": \{\n([\s\S]*?)\n {2}\}/m.exec(after)?.[1] ?? "";
+    assert.deepEqual([...block.matchAll(/^ {4}"([^"]+)": \{/gm)].map((m) => m[1]), ["GITHUB_TOKEN", "NPM_TOKEN"], after);
     // The user's comments and the literal stay: Remo edits, it does not rewrite.
     for (const kept of ["// A hand-written config the way people keep them", "// pasted by mistake", "\"AWS_ACCESS_KEY_ID\": \"AKIAIOSFODNN7EXAMPLE\""]) {
       assert.ok(after.includes(kept), `lost ${kept}`);
@@ -51,5 +55,25 @@ suite("devcontainer.json", () => {
     const result = await vscode.commands.executeCommand<{ written: boolean; changes: string[] }>("remo.synthesizeDevcontainer", { confirm: true, register: false });
     assert.equal(result.written, false);
     assert.equal(await readWs(".devcontainer", "devcontainer.json"), before);
+  });
+
+  test("the manifest offers the names devcontainer.json's secrets block lists", async () => {
+    const original = await readWs(".devcontainer", "devcontainer.json");
+    const withEntry = original.replace("\"secrets\": {", "\"secrets\": {\n    \"SUITE_DC_ONLY\": { \"description\": \"Only devcontainer.json names this\" },");
+    assert.notEqual(withEntry, original);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(withEntry));
+    try {
+      const manifest = await vscode.workspace.openTextDocument(wsUri(".devcontainer", "remo-broker.toml"));
+      const line = manifest.getText().split("\n").findIndex((l) => l.startsWith("secrets = ["));
+      const at = new vscode.Position(line, "secrets = [".length);
+      const list = await waitFor("SUITE_DC_ONLY in completion", async () => await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", manifest.uri, at),
+        (l) => l.items.some((i) => (typeof i.label === "string" ? i.label : i.label.label) === "SUITE_DC_ONLY"));
+      const item = list.items.find((i) => (typeof i.label === "string" ? i.label : i.label.label) === "SUITE_DC_ONLY");
+      assert.equal(item?.detail, "listed in devcontainer.json \"secrets\"");
+      const doc = item.documentation;
+      assert.equal(typeof doc === "string" ? doc : doc?.value, "Only devcontainer.json names this");
+    } finally {
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(original));
+    }
   });
 });

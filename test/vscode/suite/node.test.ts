@@ -12,7 +12,7 @@ import { remoStatusBar } from "./ui.ts";
 import { activateExtension, fixtureNode, readWs, waitFor, wsUri, type FixtureNode } from "./util.ts";
 
 /** What the suite uses of the AuditPanel the command returns. */
-interface AuditPanelLike { recordCount: number; html: string; setTail(active: boolean): Promise<void>; exportTo(target: vscode.Uri, filters: object): Promise<number> }
+interface AuditPanelLike { recordCount: number; html: string; alerts: readonly { kind: string; count: number; secrets: string[]; project?: string }[]; setTail(active: boolean): Promise<void>; exportTo(target: vscode.Uri, filters: object): Promise<number> }
 
 interface Status { secret_count: number; projects: { name: string; socket_path: string; secret_count?: number }[] }
 
@@ -164,6 +164,29 @@ suite("node: add, push, audit, clear", () => {
     const socket = status.projects.find((p) => p.name === "remo-fixture")!.socket_path;
     await run(process.execPath, [join(node.repoRoot, "dist", "remo-secrets.js"), "--socket", socket, "get", "NPM_TOKEN"]);
     await waitFor("the tailed record", () => panel.recordCount, (n) => n > before);
+    await panel.setTail(false);
+  });
+
+  test("a burst of refused reads from a container raises one notification, not one per refusal", async () => {
+    const panel = await vscode.commands.executeCommand<AuditPanelLike>("remo.showAudit");
+    await panel.setTail(true);
+    const status = await adminStatus(node);
+    const socket = status.projects.find((p) => p.name === "remo-fixture")!.socket_path;
+    // A container probing for a name its allowlist does not grant: each get is refused.
+    const probe = async (): Promise<void> => {
+      for (let i = 0; i < 12; i++) await run(process.execPath, [join(node.repoRoot, "dist", "remo-secrets.js"), "--socket", socket, "get", "PROBED_TOKEN"]).catch(() => undefined);
+    };
+    await probe();
+    const bursts = (): { kind: string; count: number; secrets: string[]; project?: string }[] => panel.alerts.filter((a) => a.kind === "denial_burst");
+    const [burst] = await waitFor("the denial-burst notification", bursts, (b) => b.length >= 1, 15_000);
+    assert.ok(burst !== undefined && burst.count >= 10 && burst.secrets.includes("PROBED_TOKEN"), JSON.stringify(burst));
+    assert.equal(burst.project, "remo-fixture", "the alert is scoped to this project even while its manifest has errors");
+    // The container keeps at it: the records reach the panel, the notification is not repeated.
+    const before = panel.recordCount;
+    await probe();
+    // The broker writes the first refusal of a run and then one aggregated record with its count.
+    await waitFor("the second probe's records", () => panel.recordCount, (n) => n >= before + 2, 15_000);
+    assert.equal(bursts().length, 1, JSON.stringify(panel.alerts));
     await panel.setTail(false);
   });
 

@@ -3,6 +3,8 @@
 import type { AuditEvent, AuditOutcome, AuditRecord } from "#protocol";
 import { isToWebview, type AuditFilters, type FromWebview } from "#protocol/webview";
 import { containerLabel, distinctValues, filterRecords } from "../audit-data.ts";
+import { isRefusal } from "../audit-summary.ts";
+import { renderSummary } from "./summary.ts";
 
 interface VsCodeApi { postMessage(m: FromWebview): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -50,15 +52,19 @@ function render(freshFrom = Infinity): void {
   const rows = filterRecords(records, filters());
   body.replaceChildren(...rows.map((r) => row(r, records.indexOf(r) >= freshFrom)));
   $("summary").textContent = `${rows.length} of ${records.length} records${tail.checked ? " · following new records" : ""}`;
+  renderSummary(records, filters(), $("secret-summary") as HTMLTableElement, $("chart"));
   vscode.setState({ filters: filters() });
 }
 
 function row(r: AuditRecord, fresh: boolean): HTMLTableRowElement {
   const tr = document.createElement("tr");
-  if (fresh) tr.className = "fresh";
+  // Refusals stand out: a container asked for something the broker would not give.
+  tr.className = [fresh ? "fresh" : "", isRefusal(r) ? "refused" : ""].join(" ").trim();
   const peer = r.peer_uid === undefined ? "" : `uid ${r.peer_uid}${r.peer_pid === undefined ? "" : ` pid ${r.peer_pid}`}`;
   const container = containerLabel(r);
-  const cells = [new Date(r.ts).toLocaleString(), r.event, r.project ?? "", r.secret ?? "", r.outcome ?? "", peer, container.text, r.secret_count === undefined ? "" : String(r.secret_count)];
+  // Count: an aggregated refusal's repeats (×N), else a push's secret count.
+  const count = r.count !== undefined ? `×${r.count}` : r.secret_count === undefined ? "" : String(r.secret_count);
+  const cells = [new Date(r.ts).toLocaleString(), r.event, r.project ?? "", r.secret ?? "", r.outcome ?? "", peer, container.text, count];
   for (const [i, text] of cells.entries()) {
     const td = document.createElement("td");
     td.textContent = text; // textContent only: record fields are never parsed as HTML
