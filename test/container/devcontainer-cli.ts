@@ -54,6 +54,12 @@ export async function devcontainerUp(t: CliTarget, opts: { removeExisting?: bool
   return { result, outcome, log: result.stdout + result.stderr };
 }
 
+/** `devcontainer build --image-name`: the image `up` would build for the configuration, under a name. */
+export async function devcontainerBuild(t: CliTarget, imageName: string): Promise<{ result: ProcessResult; log: string }> {
+  const result = await cli(t, ["build", "--workspace-folder", t.workspace, "--docker-path", podmanWrapper(), "--image-name", imageName, "--log-level", "info"], 600_000, true);
+  return { result, log: result.stdout + result.stderr };
+}
+
 /** `devcontainer exec` as the configuration's remoteUser; `script` runs under sh -c. */
 export function devcontainerExec(t: CliTarget, script: string, timeoutMs = 60_000): Promise<ProcessResult> {
   return cli(t, ["exec", ...engineArgs(t), "sh", "-c", script], timeoutMs, false);
