@@ -1,7 +1,8 @@
 // A project folder on a file system whose read() hangs (a dead network mount, a FUSE daemon
 // its owner controls), made for real with a FUSE mount: the broker's read of the manifest
 // times out with an error that says what to do, and nobody else waits for it. FIFOs and
-// devices are refused before any read, so only a file system can show this.
+// devices are refused before any read, so only a file system can show this. A hung admin
+// request is also what makes the per-connection cap of 64 decoded requests visible from outside.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -175,6 +176,29 @@ describe.skipIf(skipReason !== null)("a project folder whose file system hangs o
     const live = await probe.stop();
     expect(live.failures).toEqual([]);
     expect(live.slowestMs).toBeLessThan(ANSWER_WITHIN_MS);
+  });
+
+  it("decodes at most 64 pipelined admin requests behind a hung one: a shutdown then answers exactly those", async () => {
+    fs.hang(false);
+    // Registered by the test above; registered here when this one runs alone.
+    const reg = await broker.admin({ op: "register", name: "hung", project_path: fs.mountpoint });
+    expect(reg.ok === true || reg.code === "project_exists", JSON.stringify(reg)).toBe(true);
+    fs.hang(true);
+    // One connection: a reload that hangs on the read, then 200 pipelined statuses.
+    const lines = [JSON.stringify({ op: "reload", name: "hung" }), ...Array.from({ length: 200 }, () => JSON.stringify({ op: "status" }))];
+    const replies = requestLines(broker.adminSocket, lines, 30_000);
+    // A round trip on another connection: by then the broker has read the pipelined batch.
+    expect(await broker.admin({ op: "status" })).toMatchObject({ ok: true });
+    // SIGTERM drains the connection: what is already decoded is answered, nothing after it.
+    const exit = broker.stop();
+    const got = await replies;
+    expect(await exit).toBe(0);
+    expect(got[0]).toMatchObject({ ok: false, code: "manifest_invalid" });
+    expect(got.slice(1).every((r) => r.ok === true && Array.isArray(r.projects))).toBe(true);
+    expect(got).toHaveLength(64);
+    // Up again for the scans below; the restore meets the hang and still comes up.
+    await broker.restart();
+    fs.hang(false);
   });
 
   it("never puts a value in the broker's output or its audit", async () => {
