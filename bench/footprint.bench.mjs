@@ -1,16 +1,19 @@
 // Broker footprint (contract: bench/run.mjs): start-to-ready time and idle RSS of
 // `remo-broker serve`, each beside a bare Node Unix-socket server started the same way in the
-// same run (the unit's NODE_OPTIONS: V8 old space capped at 64 MiB). Rounds alternate the two
+// same run (the unit's NODE_OPTIONS, read from the unit: V8 old space capped at 64 MiB, 2 MiB
+// semi-spaces). Rounds alternate the two
 // and the medians are reported. Idle RSS is read 1.5 s after ready, when start-up garbage has
 // settled; the broker has no projects and no bundle (what a fresh node runs).
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { unitNodeOptions } from "../scripts/reliability-broker.mjs";
 import { median } from "./lib.mjs";
 
 const rounds = 5;
 const settleMs = 1500;
-const nodeOptions = "--max-old-space-size=64";
+const nodeOptions = unitNodeOptions(fileURLToPath(new URL("..", import.meta.url))).join(" ");
 
 const bareServer = `
 const net = require("node:net");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (age CLI, OpenSSH server,
 # Chromium for the VS Code harness, debootstrap for the feature's install test,
-# podman + runc + docker-compose for the container suite).
+# podman + runc + docker-compose for the container suite, fuse3 + libfuse3-dev for a hanging
+# file system).
 # Idempotent and quiet when everything is present; `npm test` runs it first.
 set -euo pipefail
 need=()
@@ -28,6 +29,9 @@ have flock || need+=(util-linux)
 have podman || need+=(podman)               # the container suite: real containers, root podman
 have runc || need+=(runc)                   # podman's runtime here (crun fails on a hybrid cgroup hierarchy)
 have docker-compose || need+=(docker-compose)  # compose configs, against podman's Docker API
+have fusermount3 || need+=(fuse3)           # a FUSE mount whose read() hangs, for the manifest read timeout
+dpkg -s libfuse3-dev >/dev/null 2>&1 || need+=(libfuse3-dev)  # builds that test file system (test/helpers/hanging-fs.c)
+have pkg-config || need+=(pkg-config)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)   # code-server's kerberos addon builds from source
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -2,10 +2,17 @@
 // identity, its own runtime/state/audit paths) for plain-ESM callers: scripts/soak.mjs
 // and bench/push-link.bench.mjs. Tests use test/helpers/broker-process.ts instead.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { Encrypter } from "age-encryption";
+
+/** The V8 flags the systemd unit passes in NODE_OPTIONS, read from the unit so a soak or bench runs the broker as deployed. */
+export function unitNodeOptions(root) {
+  const m = /^Environment="?NODE_OPTIONS=([^"\n]+)"?$/m.exec(readFileSync(join(root, "broker", "packaging", "remo-broker.service"), "utf8"));
+  if (m?.[1] === undefined) throw new Error("broker/packaging/remo-broker.service sets no NODE_OPTIONS");
+  return m[1].trim().split(/\s+/);
+}
 
 /** One request on the admin socket; resolves the parsed reply. */
 export function adminRequest(adminSocket, request) {

@@ -6,7 +6,7 @@
 // The CI-size run of the same driver is test/reliability/soak.test.ts.
 //
 // `--shape projects` runs the many-projects shape instead: 50 projects × 10 gets a second, a
-// new connection per get, for 10 minutes, with the unit's 64 MiB heap cap and default rate
+// new connection per get, for 10 minutes, with the unit's V8 flags (NODE_OPTIONS) and default rate
 // limits; exits 1 on any error or wrong value, a get slower than 1 s, or RSS growth over 10%
 // after the first minute.
 //   node scripts/soak.mjs --shape projects [--projects N] [--hz N] [--minutes M]
@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startBrokerProcess } from "./reliability-broker.mjs";
+import { startBrokerProcess, unitNodeOptions } from "./reliability-broker.mjs";
 import { runProjectsSoak } from "./reliability-projects-soak.mjs";
 import { runSoak } from "./reliability-soak.mjs";
 
@@ -67,8 +67,10 @@ process.exitCode = failed ? 1 : 0;
 
 /** The many-projects shape (see the header); returns the exit code. */
 async function projectsShape() {
-  const heapCapMiB = 64;
-  const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, nodeArgs: [`--max-old-space-size=${heapCapMiB}`] });
+  // The V8 flags exactly as the unit passes them (old space capped at 64 MiB, small semi-spaces).
+  const nodeArgs = unitNodeOptions(root);
+  const heapCapMiB = Number(/^--max-old-space-size=(\d+)$/.exec(nodeArgs.find((a) => a.startsWith("--max-old-space-size=")) ?? "")?.[1] ?? NaN);
+  const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, nodeArgs });
   let failed = true;
   try {
     const sockets = [];
@@ -86,7 +88,7 @@ async function projectsShape() {
     console.log(JSON.stringify({
       shape: `${values.projects} projects × ${values.hz} Hz, new connection per get`, seconds: +(r.durationMs / 1000).toFixed(1), gets: r.gets, errors: r.errors, error_codes: r.errorCodes, wrong_values: r.wrongValues,
       get_p50_ms: +(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(2), get_p99_ms: +(sorted[Math.floor(sorted.length * 0.99)] ?? 0).toFixed(2), slowest_ms: +r.slowest_ms.toFixed(1),
-      heap_cap_mib: heapCapMiB, rss_start_mib: +(r.rssStartKiB / 1024).toFixed(1), rss_after_warmup_mib: +(r.rssWarmKiB / 1024).toFixed(1), rss_end_mib: +(r.rssEndKiB / 1024).toFixed(1), rss_peak_mib: +(r.rssPeakKiB / 1024).toFixed(1), rss_growth_pct: +(growth * 100).toFixed(1),
+      heap_cap_mib: heapCapMiB, node_options: nodeArgs.join(" "), rss_start_mib: +(r.rssStartKiB / 1024).toFixed(1), rss_after_warmup_mib: +(r.rssWarmKiB / 1024).toFixed(1), rss_end_mib: +(r.rssEndKiB / 1024).toFixed(1), rss_peak_mib: +(r.rssPeakKiB / 1024).toFixed(1), rss_growth_pct: +(growth * 100).toFixed(1),
       audit_file_mib: +(statSync(broker.auditFile).size / 1048576).toFixed(1),
     }, null, 2));
     console.log("RSS timeline (s → MiB):", r.rssTimeline.map((t) => `${t.s}→${(t.rssKiB / 1024).toFixed(1)}`).join(" "));

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { constants } from "node:fs";
 import { lstat, open, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
@@ -78,7 +79,7 @@ async function readManifestFile(dir: string, base: string, file: string, policy:
     if (st.size > maxManifestBytes) {
       throw new RemoError("manifest_invalid", `${file} is ${st.size} bytes; a manifest may be at most ${maxManifestBytes} bytes. Shorten it, then retry.`);
     }
-    const bytes = await readCapped(fh, maxManifestBytes);
+    const bytes = await readCapped(fh.fd, file, maxManifestBytes, policy.timeoutMs);
     if (bytes === undefined) {
       throw new RemoError("manifest_invalid", `${file} is larger than ${maxManifestBytes} bytes; a manifest may be at most that. Shorten it, then retry.`);
     }
@@ -114,17 +115,53 @@ async function openOrAbsent(path: string, flags: number, file: string, isDir: bo
   }
 }
 
-/** Reads at most `max` bytes; undefined when there is more (the size may grow after fstat). */
-async function readCapped(fh: FileHandle, max: number): Promise<Buffer | undefined> {
-  const buf = Buffer.alloc(max + 1);
-  let off = 0;
-  for (;;) {
-    const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
-    if (bytesRead === 0) break;
-    off += bytesRead;
-    if (off > max) return undefined;
+/** Children left blocked in a read that never returned; past this many, reads are refused at once. */
+const maxHungReads = 8;
+let hungReads = 0;
+
+/**
+ * Reads at most `max` bytes of an open file; undefined when there is more (the size may grow
+ * after fstat). The read happens in a child process (`head`, the descriptor as its stdin), not
+ * in the broker: a read() on a hung file system (a dead network mount, a FUSE daemon that
+ * never answers) cannot be interrupted once the request reached the file system, not even by
+ * SIGKILL. In the broker's own thread pool it would hold a thread for good (four of them stop
+ * every file operation) and keep the process from ever exiting; a hung child is abandoned.
+ */
+function readCapped(fd: number, file: string, max: number, timeoutMs: number): Promise<Buffer | undefined> {
+  if (hungReads >= maxHungReads) {
+    return Promise.reject(new RemoError("manifest_invalid", `${file} was not read: ${hungReads} earlier manifest reads are still blocked on their file systems. Fix the file system holding the project (or unmount it), then retry.`));
   }
-  return buf.subarray(0, off);
+  return new Promise((resolve, reject) => {
+    const child = spawn("head", ["-c", String(max + 1)], { stdio: [fd, "pipe", "ignore"], env: { PATH: "/usr/bin:/bin" } });
+    const { stdout } = child;
+    if (stdout === null) throw new Error("head was spawned without a stdout pipe");
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      hungReads++;
+      child.once("exit", () => { hungReads--; });
+      child.kill("SIGKILL");
+      stdout.destroy();
+      child.unref();
+      reject(new RemoError("manifest_invalid", `${file} could not be read within ${timeoutMs / 1000} s. Check the file system holding the project, then retry.`));
+    }, timeoutMs);
+    stdout.on("data", (d: Buffer) => {
+      size += d.length;
+      if (size <= max + 1) chunks.push(d);
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new RemoError("manifest_not_found", `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"}: the broker reads manifests with head(1)).`));
+    });
+    child.on("close", (code) => {
+      if (timedOut) return;
+      clearTimeout(timer);
+      if (code !== 0) reject(new RemoError("manifest_not_found", `Cannot read ${file} (head exited ${String(code)}). Check its permissions.`));
+      else resolve(size > max ? undefined : Buffer.concat(chunks));
+    });
+  });
 }
 
 function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {

@@ -13,7 +13,7 @@ const names = ["GITHUB_TOKEN", "NPM_TOKEN", "API_KEY", "DB_PASSWORD"];
 
 /** NODE_OPTIONS exactly as the systemd unit sets it, read from the unit so the two cannot drift. */
 const deployedNodeOptions = ((): string => {
-  const m = /^Environment=NODE_OPTIONS=(.+)$/m.exec(readFileSync(new URL("../../broker/packaging/remo-broker.service", import.meta.url), "utf8"));
+  const m = /^Environment="?NODE_OPTIONS=([^"\n]+)"?$/m.exec(readFileSync(new URL("../../broker/packaging/remo-broker.service", import.meta.url), "utf8"));
   if (m?.[1] === undefined) throw new Error("broker/packaging/remo-broker.service sets no NODE_OPTIONS: the soak must run the broker as deployed");
   return m[1];
 })();

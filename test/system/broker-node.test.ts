@@ -89,8 +89,16 @@ describe.skipIf(skipReason !== null)("remo-broker on a systemd node", () => {
       "ProcSubset=pid",
       "RuntimeDirectoryPreserve=yes",
     ]);
-    // MemoryMax= is checked as systemd's setting only: on this hybrid cgroup hierarchy a container's
-    // systemd gets no v1 memory controller to enforce it with (not even --privileged).
+    // MemoryMax= in the kernel, not only in systemd's view: the broker's own memory cgroup carries
+    // the limit and accounts its memory (cgroup v1 memory.limit_in_bytes, or v2 memory.max).
+    const cgroup = (await node.shOk("systemctl show -p ControlGroup --value remo-broker")).trim();
+    const limit = (await node.shOk(`cat /sys/fs/cgroup/memory${cgroup}/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup${cgroup}/memory.max`)).trim();
+    expect(limit).toBe("268435456");
+    expect(Number((await node.shOk("systemctl show -p MemoryCurrent --value remo-broker")).trim())).toBeGreaterThan(0);
+    // And this node enforces such a limit: a process that allocates past it is OOM-killed.
+    const hog = await node.sh("systemd-run --wait --quiet -p MemoryMax=64M -p MemorySwapMax=0 node -e 'const a = []; for (let i = 0; i < 40; i++) a.push(Buffer.alloc(8 << 20, 1)); console.log(\"allocated\")'");
+    expect(hog.stdout).not.toContain("allocated");
+    expect(hog.code).not.toBe(0);
     // The installed unit as systemd on the node judges it, live.
     const verify = await node.sh("systemd-analyze verify /etc/systemd/system/remo-broker.service 2>&1");
     expect(verify.stdout.split("\n").filter((l) => l.includes("remo-broker"))).toEqual([]);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureSystemdImage } from "../container/images.ts";
 import { chrootUnavailable } from "../feature/debian-root.ts";
@@ -17,6 +17,19 @@ export function systemdNodeUnavailable(): string | null {
 
 /** Where the checkout's build and packaging appear inside the node, as a user's checkout would. */
 export const checkoutInNode = "/opt/remo-secrets";
+
+/**
+ * What gives the node's systemd a memory controller, so MemoryMax= is enforced there as on a
+ * real machine. On a hybrid cgroup hierarchy (v1 controllers, an empty v2 mount) podman mounts
+ * the v1 memory hierarchy read-only, even with --privileged or a private cgroup namespace, and
+ * systemd then accounts nothing; mounted read-write at the same place, systemd creates the
+ * unit's memory cgroup under the container's own and the kernel enforces its limit. On a pure
+ * cgroup v2 host podman delegates the container's subtree with its controllers already.
+ */
+function memoryController(): string[] {
+  const v1 = "/sys/fs/cgroup/memory";
+  return existsSync(`${v1}/memory.limit_in_bytes`) ? ["-v", `${v1}:${v1}:rw`] : [];
+}
 
 /**
  * A node: a root podman container whose PID 1 is systemd. It gets what systemd needs on a real
@@ -42,7 +55,7 @@ export class SystemdNode {
       ssh.push("--network", "host", "-v", `${conf}:/etc/ssh/sshd_config.d/remo-test.conf:ro`);
     }
     await podmanOk([
-      "run", "-d", "--name", name, "--label", label, "--hostname", "remo-node", "--systemd=always", ...ssh,
+      "run", "-d", "--name", name, "--label", label, "--hostname", "remo-node", "--systemd=always", ...ssh, ...memoryController(),
       // CAP_DAC_READ_SEARCH: the unit keeps it in its bounding set (manifests in home folders), and
       // a service cannot keep what its manager lacks. CAP_SYS_PTRACE: the test reads the broker's /proc.
       "--cap-add", "SYS_ADMIN,NET_ADMIN,DAC_READ_SEARCH,SYS_PTRACE",
