@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyAnswer, approvalKey, diffAllowlist, planApproval, listApprovals, needsApproval, parseApprovals, parseRegisteredPaths, sendableNames, withApproval, withoutApproval } from "../../../extension/src/approvals/approval-model.ts";
 import { ApprovalStore } from "../../../extension/src/approvals/approval-store.ts";
-
-/** An in-memory Memento (the one VS Code API the store uses). */
-function memento(initial: Record<string, unknown> = {}): { get<T>(k: string, d?: T): T | undefined; update(k: string, v: unknown): Promise<void>; data: Record<string, unknown> } {
-  const data: Record<string, unknown> = structuredClone(initial);
-  return {
-    data,
-    get: <T>(k: string, d?: T) => (k in data ? structuredClone(data[k]) as T : d),
-    update: (k: string, v: unknown) => { if (v === undefined) Reflect.deleteProperty(data, k); else data[k] = structuredClone(v); return Promise.resolve(); },
-  };
-}
+import { memento } from "../../helpers/memento.ts";
 
 const at = new Date("2026-03-01T10:00:00.000Z");
 

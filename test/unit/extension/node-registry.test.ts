@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NodeRegistry } from "../../../extension/src/node/node-registry.ts";
 import type { NodeTarget } from "../../../extension/src/node/node-target.ts";
-
-/** An in-memory Memento (the one VS Code API the registry uses). */
-function memento(initial: Record<string, unknown> = {}): { get<T>(k: string, d?: T): T | undefined; update(k: string, v: unknown): Promise<void>; data: Record<string, unknown> } {
-  const data: Record<string, unknown> = structuredClone(initial);
-  return {
-    data,
-    get: <T>(k: string, d?: T) => (k in data ? structuredClone(data[k]) as T : d),
-    update: (k: string, v: unknown) => { if (v === undefined) Reflect.deleteProperty(data, k); else data[k] = structuredClone(v); return Promise.resolve(); },
-  };
-}
+import { memento } from "../../helpers/memento.ts";
 
 const target = (name: string): NodeTarget => ({ name, host: `${name}.example`, projectPath: `/srv/${name}` });
 const pins = { hostKeySha256: "SHA256:abc", recipient: "age1xyz", pinnedAt: "2026-01-01T00:00:00.000Z" };
