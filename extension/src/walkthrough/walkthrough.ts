@@ -27,7 +27,8 @@ export interface WalkthroughSource {
 export function registerWalkthrough(context: vscode.ExtensionContext, view: WalkthroughSource): void {
   const signals = new DoneSignals();
   signals.update(view.current().context);
-  const timer = setTimeout(() => { void signal(signals.ready()); }, settleMs);
+  let settled = false;
+  const timer = setTimeout(() => { settled = true; void signal(signals.ready()); }, settleMs);
   context.subscriptions.push(
     { dispose: () => { clearTimeout(timer); } },
     // No-ops: running one is the event the step completes on.
@@ -41,6 +42,9 @@ export function registerWalkthrough(context: vscode.ExtensionContext, view: Walk
       await signal(signals.ready());
     }),
     view.onDidChangeContext((ctx) => { void signal(signals.update(ctx)); }),
+    // Opened some other way (Welcome: Open Walkthrough…, the Welcome page): its editor is one of
+    // no known kind, and in the browser build the service starts with it. Harmless for others.
+    vscode.window.tabGroups.onDidChangeTabs((e) => { if (settled && e.opened.some((t) => t.input === undefined)) void signal(signals.ready()); }),
   );
 }
 
