@@ -35,8 +35,7 @@ export function activate(context: vscode.ExtensionContext): { shownApprovalPromp
   const deps = { context, secrets, nodes, approvals, statusBar, lastFetched, publishSecretState, markUsed: () => { markUsed(); } };
   const remoView = new RemoView(deps);
   context.subscriptions.push(remoView);
-  registerCommands(deps, remoView);
-  registerWalkthrough(context, remoView);
+  registerCommands(deps, remoView, registerWalkthrough(context, remoView));
   const ws = nodes.workspaceNode();
   statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
   const here = windowProposal(vscode.workspace.workspaceFolders?.[0]);

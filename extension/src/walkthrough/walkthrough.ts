@@ -1,12 +1,9 @@
-// The walkthrough's own commands: Remo: Get Started, and the internal done-commands that tick a
-// step whose state is already true (see walkthrough-steps.ts for why they exist and when they run).
+// Remo: Get Started and the internal done-commands that tick a walkthrough step whose state is
+// already true (see walkthrough-steps.ts for why they exist and when they run).
 import * as vscode from "vscode";
 import { getLog } from "../log.ts";
 import type { ViewContext } from "../remo-view/view-model.ts";
 import { doneCommand, DoneSignals, stepIds, stepState, walkthroughId, type StepId } from "./walkthrough-steps.ts";
-
-/** The command that opens the walkthrough and ticks what is already done. */
-export const getStartedCommand = "remo.getStarted";
 
 /**
  * How long after activation the walkthrough service is assumed to list our walkthrough. Desktop
@@ -23,8 +20,14 @@ export interface WalkthroughSource {
   readonly onDidChangeContext: vscode.Event<ViewContext>;
 }
 
-/** Registers Get Started and the done-commands, and signals done steps as the view's state changes. */
-export function registerWalkthrough(context: vscode.ExtensionContext, view: WalkthroughSource): void {
+/** What the command table runs for Remo: Get Started. */
+export interface Walkthrough {
+  /** Opens the walkthrough, then ticks the steps already done. */
+  getStarted(): Promise<void>;
+}
+
+/** Registers the done-commands and signals done steps as the view's state changes. */
+export function registerWalkthrough(context: vscode.ExtensionContext, view: WalkthroughSource): Walkthrough {
   const signals = new DoneSignals();
   signals.update(view.current().context);
   let settled = false;
@@ -33,19 +36,21 @@ export function registerWalkthrough(context: vscode.ExtensionContext, view: Walk
     { dispose: () => { clearTimeout(timer); } },
     // No-ops: running one is the event the step completes on.
     ...stepIds.filter((s) => stepState[s] !== undefined).map((s) => vscode.commands.registerCommand(doneCommand(s), () => undefined)),
-    vscode.commands.registerCommand(getStartedCommand, async () => {
+    view.onDidChangeContext((ctx) => { void signal(signals.update(ctx)); }),
+    // Opened some other way (Welcome: Open Walkthrough…, the Welcome page): its editor is one of
+    // no known kind, and in the browser build the service starts with it. Harmless for others.
+    vscode.window.tabGroups.onDidChangeTabs((e) => { if (settled && e.opened.some((t) => t.input === undefined)) void signal(signals.ready()); }),
+  );
+  return {
+    async getStarted() {
       await vscode.commands.executeCommand("workbench.action.openWalkthrough", `${context.extension.id}#${walkthroughId}`, false);
       // The service that lists the walkthrough is created with its editor (in the browser build
       // only then), so the signals wait for that editor.
       await walkthroughEditorShown(openDeadlineMs);
       signals.update(view.current().context);
       await signal(signals.ready());
-    }),
-    view.onDidChangeContext((ctx) => { void signal(signals.update(ctx)); }),
-    // Opened some other way (Welcome: Open Walkthrough…, the Welcome page): its editor is one of
-    // no known kind, and in the browser build the service starts with it. Harmless for others.
-    vscode.window.tabGroups.onDidChangeTabs((e) => { if (settled && e.opened.some((t) => t.input === undefined)) void signal(signals.ready()); }),
-  );
+    },
+  };
 }
 
 /**
