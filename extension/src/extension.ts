@@ -17,6 +17,7 @@ import { execFileRunner } from "./secrets/secret-sources.ts";
 import { readSecretSources, readSettings } from "./settings.ts";
 import { RemoStatusBar } from "./status/status-bar.ts";
 import { RemoView } from "./remo-view/remo-view.ts";
+import { registerWalkthrough } from "./walkthrough/walkthrough.ts";
 
 let client: LanguageClient | undefined;
 
@@ -34,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): { shownApprovalPromp
   const deps = { context, secrets, nodes, approvals, statusBar, lastFetched, publishSecretState, markUsed: () => { markUsed(); } };
   const remoView = new RemoView(deps);
   context.subscriptions.push(remoView);
-  registerCommands(deps, remoView);
+  registerCommands(deps, remoView, registerWalkthrough(context, remoView));
   const ws = nodes.workspaceNode();
   statusBar.reset(ws === undefined ? {} : { node: ws.target.name });
   const here = windowProposal(vscode.workspace.workspaceFolders?.[0]);

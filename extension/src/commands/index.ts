@@ -15,9 +15,10 @@ import { installBrokerOnNode, showBrokerStatus } from "./broker.ts";
 import { ProposedContent, proposedScheme } from "../ui/proposed-content.ts";
 import type { RemoView } from "../remo-view/remo-view.ts";
 import { rowField, showAuditFor } from "../remo-view/view-commands.ts";
+import type { Walkthrough } from "../walkthrough/walkthrough.ts";
 
 /** Registers every `remo.*` command; `view` hears each command's end (the Remo view re-renders). */
-export function registerCommands(deps: CommandDeps, view?: Pick<RemoView, "refresh" | "afterCommand">): void {
+export function registerCommands(deps: CommandDeps, view?: Pick<RemoView, "refresh" | "afterCommand">, walkthrough?: Walkthrough): void {
   const proposed = new ProposedContent();
   const node = (): string | undefined => deps.nodes.workspaceNode()?.target.name;
   const nameOr = (a: unknown): string | undefined => (typeof a === "string" ? a : node());
@@ -40,6 +41,7 @@ export function registerCommands(deps: CommandDeps, view?: Pick<RemoView, "refre
     ["remo.showBrokerStatus", guarded((o?: unknown) => showBrokerStatus(deps, o), node)],
     ["remo.installBrokerOnNode", guarded((n?: unknown, o?: unknown) => installBrokerOnNode(deps, n, o), nameOr)],
     ["remo.showLog", () => { getLog().show(true); return Promise.resolve(); }],
+    ["remo.getStarted", guarded(async () => { await walkthrough?.getStarted(); })],
     // The Remo view's title and inline actions: they get the clicked row.
     ["remo.refreshView", guarded(async () => { await view?.refresh(); })],
     ["remo.viewSetValue", guarded((r?: unknown, o?: unknown) => setSecret(deps, rowField(r, "secret"), o))],

@@ -68,6 +68,9 @@ export class RemoView implements vscode.Disposable {
   private readonly disposables: { dispose(): unknown }[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pending: Promise<void> = Promise.resolve();
+  private readonly contextChanged = new vscode.EventEmitter<ViewOutput["context"]>();
+  /** Fires after each render, once the context keys are set (the walkthrough's signals follow it). */
+  readonly onDidChangeContext = this.contextChanged.event;
 
   constructor(private readonly deps: CommandDeps, private readonly env: Record<string, string | undefined> = process.env) {
     this.pushLog = new PushLog(deps.context.globalState);
@@ -76,7 +79,7 @@ export class RemoView implements vscode.Disposable {
     const soon = (): void => { this.update(); };
     const watchers = [".devcontainer/remo-broker.toml", ".remo/broker.toml"].map((p) => vscode.workspace.createFileSystemWatcher(`**/${p}`));
     this.disposables.push(
-      this.nodes, this.secrets, ...watchers,
+      this.nodes, this.secrets, this.contextChanged, ...watchers,
       vscode.window.createTreeView(nodesViewId, { treeDataProvider: this.nodes, showCollapseAll: true }),
       vscode.window.createTreeView(secretsViewId, { treeDataProvider: this.secrets, showCollapseAll: true }),
       ...watchers.flatMap((w) => [w.onDidCreate(soon), w.onDidChange(soon), w.onDidDelete(soon)]),
@@ -101,6 +104,7 @@ export class RemoView implements vscode.Disposable {
       this.nodes.fire();
       this.secrets.fire();
       await applyContextKeys(this.output.context);
+      this.contextChanged.fire(this.output.context);
     }).catch((e: unknown) => { getLog().warn(`Remo view: ${e instanceof Error ? e.message : String(e)}`); });
     await this.pending;
     return this.output;
