@@ -4,17 +4,14 @@ import * as vscode from "vscode";
 import { projectNamePattern } from "#protocol";
 import type { NodeEntry } from "../node/node-registry.ts";
 import { nodeClientDeps, type CommandDeps } from "../ui/deps.ts";
-import { findManifest } from "../workspace/workspace-files.ts";
+import { firstFolderProject } from "../workspace/workspace-files.ts";
 import { notifyAuditAlerts } from "./audit-notify.ts";
 import type { AuditPanel } from "./audit-panel.ts";
 
 /** Opens (or reveals) the audit webview for the node `node()` names at each refresh. */
 export async function openAuditPanel(deps: CommandDeps, node: () => NodeEntry | undefined): Promise<AuditPanel> {
   const { AuditPanel: Panel } = await import("./audit-panel.ts");
-  const project = async (): Promise<string | undefined> => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    return folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
-  };
+  const project = firstFolderProject;
   return Panel.show({
     extensionUri: deps.context.extensionUri,
     node,

@@ -9,7 +9,7 @@ import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
 import { pickNode } from "./nodes.ts";
 import { requireWorkspaceNode } from "../workspace/workspace-node.ts";
-import { findManifest, requireTrust } from "../workspace/workspace-files.ts";
+import { firstFolderProject, requireTrust } from "../workspace/workspace-files.ts";
 
 /** Remo: Show Broker Status — asks the node's broker for `status`, updates the status bar. */
 export async function showBrokerStatus(deps: CommandDeps, opts?: unknown): Promise<StatusResponse | undefined> {
@@ -26,8 +26,7 @@ export async function showBrokerStatus(deps: CommandDeps, opts?: unknown): Promi
 /** Reads the workspace node's broker status and puts it in the status bar (no UI otherwise). */
 export async function refreshBrokerStatus(deps: CommandDeps): Promise<{ entry: NodeEntry; status: StatusResponse }> {
   const entry = requireWorkspaceNode(deps);
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  const project = folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
+  const project = await firstFolderProject();
   const base = { node: entry.target.name, ...(project === undefined ? {} : { project }), ...lastPush(entry.lastPushAt, project) };
   let status: StatusResponse;
   try {

@@ -4,7 +4,7 @@
 import * as vscode from "vscode";
 import type { CommandDeps } from "../ui/deps.ts";
 import { nodeClientDeps } from "../ui/deps.ts";
-import { findManifest } from "../workspace/workspace-files.ts";
+import { firstFolderProject } from "../workspace/workspace-files.ts";
 import { getLog } from "../log.ts";
 import type { NodeEntry } from "../node/node-registry.ts";
 import { applyContextKeys } from "../walkthrough/context-keys.ts";
@@ -114,7 +114,7 @@ export class RemoView implements vscode.Disposable {
   async refresh(): Promise<ViewOutput> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     const entries = folder === undefined ? [] : this.deps.nodes.folderNodes(folder.uri.toString());
-    const project = (await this.render()).context.hasManifest ? await this.project() : undefined;
+    const project = (await this.render()).context.hasManifest ? await firstFolderProject() : undefined;
     await vscode.window.withProgress({ location: { viewId: nodesViewId } }, async () => {
       await Promise.all(entries.map(async (e) => { this.probes.set(e.target.name, await probe(e, project)); }));
     });
@@ -140,12 +140,6 @@ export class RemoView implements vscode.Disposable {
   private update(delayMs = 250): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => { this.timer = undefined; void this.render(); }, delayMs);
-  }
-
-  private async project(): Promise<string | undefined> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (folder === undefined) return undefined;
-    return (await findManifest(folder))?.manifest?.project.name;
   }
 
   /** The last status query: this view's own Refresh, else the status bar's (Show Broker Status, after a push). */

@@ -56,6 +56,12 @@ export async function findManifest(folder: vscode.WorkspaceFolder): Promise<Fold
   return undefined;
 }
 
+/** The project name the first workspace folder's manifest declares (undefined without a folder, manifest or valid name). */
+export async function firstFolderProject(): Promise<string | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
+}
+
 /** The folder's valid manifest, or a CommandError that says how to get one. */
 export async function requireManifest(folder: vscode.WorkspaceFolder): Promise<FolderManifest & { manifest: Manifest }> {
   const found = await findManifest(folder);
