@@ -5,10 +5,11 @@
 // and the medians are reported. Idle RSS is read 1.5 s after ready, when start-up garbage has
 // settled; the broker has no projects and no bundle (what a fresh node runs).
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unitNodeOptions } from "../scripts/reliability-broker.mjs";
+import { rssKiB } from "../scripts/reliability-soak.mjs";
 import { median } from "./lib.mjs";
 
 const rounds = 5;
@@ -20,7 +21,7 @@ const net = require("node:net");
 net.createServer((s) => { s.on("data", (d) => s.write(d)); s.on("error", () => {}); })
   .listen(process.argv[1], () => process.stdout.write("ready\\n"));`;
 
-const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+const rssMiB = (pid) => rssKiB(pid) / 1024;
 
 /** Starts `args`, waits for `marker` on stdout/stderr, then for the settle time; resolves { readyMs, rssMiB }. */
 function measure(args, marker) {

@@ -5,10 +5,10 @@
 // NODE_OPTIONS), a bare Node server that answers every line on 50 Unix sockets with a fixed
 // reply: what any Node daemon of this shape costs. Figures are read at the end of the run.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBrokerProcess, unitNodeOptions } from "../scripts/reliability-broker.mjs";
 import { runProjectsSoak } from "../scripts/reliability-projects-soak.mjs";
+import { statusKiB } from "../scripts/reliability-soak.mjs";
 
 const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 40);
 const projects = 50;
@@ -28,11 +28,7 @@ for (let i = 0; i < Number(n); i++) {
 }`;
 
 /** VmRSS and RssAnon of `pid`, in MiB. */
-function memory(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = (key) => Number(new RegExp(`${key}:\\s+(\\d+)\\s+kB`).exec(status)?.[1] ?? NaN);
-  return { rss: kib("VmRSS") / 1024, anon: kib("RssAnon") / 1024 };
-}
+const memory = (pid) => ({ rss: statusKiB(pid, "VmRSS") / 1024, anon: statusKiB(pid, "RssAnon") / 1024 });
 
 async function startBare(dir, nodeArgs) {
   const c = spawn(process.execPath, [...nodeArgs, "-e", bareServer, dir, String(projects)], { stdio: ["ignore", "pipe", "pipe"] });

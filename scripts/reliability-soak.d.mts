@@ -45,6 +45,8 @@ export interface SoakOptions {
   log?(line: string): void;
 }
 
+/** Reads one `<key>: N kB` field (VmRSS, RssAnon, …) of `pid` in KiB from /proc/<pid>/status. */
+export function statusKiB(pid: number, key: string): number;
 /** Reads VmRSS of `pid` in KiB. */
 export function rssKiB(pid: number): number;
 /** A self-describing, checksummed value of `name` in generation `gen`. */

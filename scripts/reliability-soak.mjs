@@ -9,11 +9,16 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 
+/** Reads one `<key>: N kB` field (VmRSS, RssAnon, …) of `pid` in KiB from /proc/<pid>/status. */
+export function statusKiB(pid, key) {
+  const m = new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!m) throw new Error(`no ${key} in /proc/${pid}/status`);
+  return Number(m[1]);
+}
+
 /** Reads VmRSS of `pid` in KiB from /proc/<pid>/status. */
 export function rssKiB(pid) {
-  const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(m[1]);
+  return statusKiB(pid, "VmRSS");
 }
 
 /** The value of secret `name` in generation `gen`: self-describing and checksummed. */
