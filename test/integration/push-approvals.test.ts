@@ -4,15 +4,14 @@ import { readFile } from "node:fs/promises";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditRecord } from "#protocol";
 import type { NodePins, NodeTarget } from "../../extension/src/node/node-target.ts";
-import { NodeError } from "../../extension/src/node/errors.ts";
 import { NodeClient, probeNode, type NodeClientDeps } from "../../extension/src/node/admin-client.ts";
 import { pushSecrets } from "../../extension/src/push/push-secrets.ts";
 import { brokerBin, requestLines, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
 import { findLeaks, makeSentinel, readTree } from "../helpers/sentinel.ts";
 import { startSshd, writeBrokerWrapper, type SshdHandle } from "../helpers/sshd.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
+import { auditRecords, expectNodeError } from "../helpers/node-push.ts";
 
 const project = "approvedproj";
 const sentinel = makeSentinel("APPROVEDSECRET");
@@ -32,24 +31,11 @@ function deps(): NodeClientDeps {
   return { readFile: (p) => readFile(p), env: { HOME: tmp.path, USER: "root" }, log: (l) => { logLines.push(l); }, connectTimeoutMs: 20_000 };
 }
 
-async function auditEvents(): Promise<AuditRecord[]> {
-  const reply = await broker.admin({ op: "audit", limit: 10_000 });
-  if (!Array.isArray(reply.records)) throw new Error(`audit op failed: ${JSON.stringify(reply)}`);
-  return reply.records as AuditRecord[];
-}
-
 /** The socket path `status` lists for a project. */
 function socketOf(status: Record<string, unknown>, name: string): string {
   const p = (status.projects as { name: string; socket_path: string }[]).find((x) => x.name === name);
   if (p === undefined) throw new Error(`${name} is not registered: ${JSON.stringify(status.projects)}`);
   return p.socket_path;
-}
-
-async function expectNodeError(p: Promise<unknown>, code: NodeError["code"]): Promise<NodeError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(NodeError);
-  expect((e as NodeError).code, (e as Error).message).toBe(code);
-  return e as NodeError;
 }
 
 beforeAll(async () => {
@@ -114,7 +100,7 @@ describe("the approved allowlist travels with push and register", () => {
   });
 
   it("refuses a project name the node has registered from another path, naming it and sending nothing", async () => {
-    const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;
+    const pushesBefore = (await auditRecords(broker)).filter((r) => r.event === "secrets.pushed").length;
     const stateBefore = readTree(broker.stateDir);
     // Another checkout with the same folder name, pushed to the same node.
     const elsewhere = writeProject(join(tmp.path, "elsewhere"), project, { allowlist: ["GITHUB_TOKEN"] });
@@ -127,7 +113,7 @@ describe("the approved allowlist travels with push and register", () => {
       expect(e.message).toContain(`remo-broker admin unregister --name ${project}`);
     }
     expect(readTree(broker.stateDir)).toEqual(stateBefore);
-    expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
+    expect((await auditRecords(broker)).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
   });
 
   it("an older broker that does not know --allowlist refuses the push with how to update it, sending nothing", async () => {
@@ -142,11 +128,11 @@ describe("the approved allowlist travels with push and register", () => {
       `exec ${target.brokerCommand ?? ""} "$@"`,
       "",
     ].join("\n"), { mode: 0o755 });
-    const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;
+    const pushesBefore = (await auditRecords(broker)).filter((r) => r.event === "secrets.pushed").length;
     const e = await expectNodeError(pushSecrets({ target: { ...target, brokerCommand: old }, pins, project: { name: project, allowlist: ["GITHUB_TOKEN"] }, lookup, registeredPath: projectPath }, deps()), "broker_error");
     expect(e.message).toContain("too old to take the allowlist you approved, so nothing was sent");
     expect(e.message).toContain("Install Broker on Node");
-    expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
+    expect((await auditRecords(broker)).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
   });
 
   it("never lets the sentinels reach sshd's log, the broker's output, the audit or our log", () => {

@@ -7,13 +7,14 @@ import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeBundle, type AuditRecord } from "#protocol";
 import type { NodePins, NodeTarget } from "../../extension/src/node/node-target.ts";
-import { NodeError } from "../../extension/src/node/errors.ts";
+import type { NodeError } from "../../extension/src/node/errors.ts";
 import { NodeClient, probeNode, type NodeClientDeps } from "../../extension/src/node/admin-client.ts";
 import { pushSecrets } from "../../extension/src/push/push-secrets.ts";
 import { brokerBin, repoRoot, requestLines, startBroker, writeProject, type BrokerHandle } from "../helpers/broker-process.ts";
 import { findLeaks, makeSentinel, readTree, snapshotProcesses } from "../helpers/sentinel.ts";
 import { addThrowawayUser, makeKey, startAgent, startSshd, writeBrokerWrapper, type SshdHandle } from "../helpers/sshd.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
+import { auditRecords, expectNodeError } from "../helpers/node-push.ts";
 
 const project = "pushproj";
 const sentinel = makeSentinel("PUSHSECRET");
@@ -34,20 +35,6 @@ const procSnapshots: Record<string, string>[] = [];
 
 function deps(extra: Partial<NodeClientDeps> = {}): NodeClientDeps {
   return { readFile: (p) => readFile(p), env: { HOME: tmp.path, USER: "root" }, log: (l) => { logLines.push(l); }, connectTimeoutMs: 20_000, ...extra };
-}
-
-/** Every audit record, through the broker's admin audit op (it flushes pending records first). */
-async function auditEvents(): Promise<AuditRecord[]> {
-  const reply = await broker.admin({ op: "audit", limit: 10_000 });
-  if (!Array.isArray(reply.records)) throw new Error(`audit op failed: ${JSON.stringify(reply)}`);
-  return reply.records as AuditRecord[];
-}
-
-async function expectNodeError(p: Promise<unknown>, code: NodeError["code"]): Promise<NodeError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(NodeError);
-  expect((e as NodeError).code, (e as Error).message).toBe(code);
-  return e as NodeError;
 }
 
 beforeAll(async () => {
@@ -114,7 +101,7 @@ describe("push over SSH to a real broker", () => {
 
   it("reads the audit through the node's audit CLI, with local filters", async () => {
     // The broker appends audit records asynchronously; its admin audit op flushes them first.
-    expect((await auditEvents()).some((r) => r.event === "secret.get")).toBe(true);
+    expect((await auditRecords(broker)).some((r) => r.event === "secret.get")).toBe(true);
     const client = await NodeClient.connect(target, pins, deps());
     try {
       const all = await client.audit({});
@@ -172,12 +159,12 @@ describe("push over SSH to a real broker", () => {
     const socket = String((status.projects as { socket_path: string }[])[0]?.socket_path);
     const [got] = await requestLines(socket, [JSON.stringify({ op: "get", name: "GITHUB_TOKEN" })]);
     expect(got).toMatchObject({ ok: false, code: "not_found" });
-    expect((await auditEvents()).filter((r) => r.event === "secrets.cleared")).toEqual([expect.objectContaining({ project, outcome: "ok" })]);
+    expect((await auditRecords(broker)).filter((r) => r.event === "secrets.cleared")).toEqual([expect.objectContaining({ project, outcome: "ok" })]);
   });
 
   it("refuses a node whose broker key changed, sending nothing", async () => {
     await broker.pushSecrets({ GITHUB_TOKEN: "earlier" }, project);
-    const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;
+    const pushesBefore = (await auditRecords(broker)).filter((r) => r.event === "secrets.pushed").length;
     const stateBefore = readTree(broker.stateDir);
     expect(Object.keys(stateBefore).some((f) => f.endsWith(`project-${project}.age`))).toBe(true);
     const stale = await identityToRecipient(await generateX25519Identity());
@@ -185,7 +172,7 @@ describe("push over SSH to a real broker", () => {
     expect(e.message).toContain(broker.recipient);
     expect(e.message).toContain("Re-pin Node");
     expect(readTree(broker.stateDir)).toEqual(stateBefore);
-    expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
+    expect((await auditRecords(broker)).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
   });
 
   it("refuses unpinned nodes before connecting", async () => {
@@ -275,7 +262,7 @@ describe("push over SSH to a real broker", () => {
       const ok = await pushSecrets({ target: viaJump, pins: jumpPins, project: { name: project, allowlist: ["GITHUB_TOKEN"] }, lookup, registeredPath: projectPath }, jumpDeps);
       expect(ok).toMatchObject({ secretCount: 1, registered: true });
 
-      const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;
+      const pushesBefore = (await auditRecords(broker)).filter((r) => r.event === "secrets.pushed").length;
       const nodeAccepted = (sshd.log().match(/Accepted publickey/g) ?? []).length;
       await jump.rotateHostKey();
       const jumpLogStart = jump.log().length;
@@ -286,7 +273,7 @@ describe("push over SSH to a real broker", () => {
       // The changed hop saw no authentication, and the node no connection at all.
       expect(jump.log().slice(jumpLogStart)).not.toMatch(/publickey|Accepted|Failed/);
       expect((sshd.log().match(/Accepted publickey/g) ?? []).length).toBe(nodeAccepted);
-      expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
+      expect((await auditRecords(broker)).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
     } finally {
       await jump.stop();
     }
@@ -294,7 +281,7 @@ describe("push over SSH to a real broker", () => {
 
   it("refuses a changed host key during key exchange, before authenticating", async () => {
     const acceptedBefore = (sshd.log().match(/Accepted publickey/g) ?? []).length;
-    const pushesBefore = (await auditEvents()).filter((r) => r.event === "secrets.pushed").length;
+    const pushesBefore = (await auditRecords(broker)).filter((r) => r.event === "secrets.pushed").length;
     await sshd.rotateHostKey();
     const logStart = sshd.log().length;
     const e = await expectNodeError(pushSecrets({ target, pins, project: { name: project, allowlist: ["GITHUB_TOKEN"] }, lookup, registeredPath: projectPath }, deps()), "host_key_changed");
@@ -304,7 +291,7 @@ describe("push over SSH to a real broker", () => {
     const after = sshd.log().slice(logStart);
     expect(after).not.toMatch(/publickey|Accepted|Failed/);
     expect((sshd.log().match(/Accepted publickey/g) ?? []).length).toBe(acceptedBefore);
-    expect((await auditEvents()).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
+    expect((await auditRecords(broker)).filter((r) => r.event === "secrets.pushed")).toHaveLength(pushesBefore);
     // Re-pinning after the user verified the new key makes pushes work again.
     const repinned = await probeNode(target, deps());
     expect(repinned.hostKeySha256).toBe(sshd.hostKeySha256());
