@@ -77,7 +77,9 @@ export function extensionEntries({ root = process.cwd(), outdir = "dist", prod =
 const entries = () => [
   ...extensionEntries(),
   ["server", { entryPoints: ["language-server/src/main.ts"], outfile: "dist/server.js" }],
-  ["remo-broker", { entryPoints: ["broker/src/main.ts"], outfile: "dist/remo-broker.js", banner: shebang }],
+  // The daemon's source stays in its heap for good: without whitespace and with shorter syntax it
+  // is ~1 MiB less idle RSS (names are kept, so stack traces still read).
+  ["remo-broker", { entryPoints: ["broker/src/main.ts"], outfile: "dist/remo-broker.js", banner: shebang, minifyWhitespace: true, minifySyntax: true }],
   ["remo-secrets", { entryPoints: ["devcontainer-feature/client/src/main.ts"], outfile: "dist/remo-secrets.js", banner: shebang }],
   ["remo-secrets-synthesize", { entryPoints: ["extension/src/devcontainer/synthesize-cli.ts"], outfile: "dist/remo-secrets-synthesize.js", banner: shebang }],
   ["webview-audit", { entryPoints: ["extension/src/audit-view/webview/main.ts"], outfile: "dist/webview/audit.js", platform: "browser", format: "iife", target: "es2022" }],

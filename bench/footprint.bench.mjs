@@ -5,7 +5,7 @@
 // and the medians are reported. Idle RSS is read 1.5 s after ready, when start-up garbage has
 // settled; the broker has no projects and no bundle (what a fresh node runs).
 import { execFileSync, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unitNodeOptions } from "../scripts/reliability-broker.mjs";
@@ -16,10 +16,11 @@ const rounds = 5;
 const settleMs = 1500;
 const nodeOptions = unitNodeOptions(fileURLToPath(new URL("..", import.meta.url))).join(" ");
 
+// Run from a file, as the broker is: `node -e` preloads modules a script does not (node:crypto among them).
 const bareServer = `
 const net = require("node:net");
 net.createServer((s) => { s.on("data", (d) => s.write(d)); s.on("error", () => {}); })
-  .listen(process.argv[1], () => process.stdout.write("ready\\n"));`;
+  .listen(process.argv[2], () => process.stdout.write("ready\\n"));`;
 
 const rssMiB = (pid) => rssKiB(pid) / 1024;
 
@@ -51,11 +52,13 @@ export async function run(ctx) {
   const bin = join(ctx.dist, "remo-broker.js");
   const key = join(ctx.tmp, "identity.key");
   execFileSync(process.execPath, [bin, "keygen", "--out", key]);
+  const bareFile = join(ctx.tmp, "bare-server.js");
+  writeFileSync(bareFile, bareServer);
   const ours = [];
   const bare = [];
   for (let i = 0; i < rounds; i++) {
     const sock = join(ctx.tmp, `bare-${i}.sock`);
-    bare.push(await measure(["-e", bareServer, sock], "ready"));
+    bare.push(await measure([bareFile, sock], "ready"));
     const dir = join(ctx.tmp, `broker-${i}`);
     ours.push(await measure([bin, "serve", "--unsafe-paths", "--runtime-dir", join(dir, "run"), "--state-dir", join(dir, "state"), "--audit-file", join(dir, "audit.jsonl"), "--identity", key], "serving:"));
     rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ export interface AdminBackend {
   /** `approved` replaces the stored approved list; absent approves what the manifest file says now. */
   reload(name: string, approved: readonly string[] | undefined): Promise<{ allowlist: string[] }>;
   status(): StatusResponse;
-  recipient(): string;
+  recipient(): Promise<string>;
   /** Decrypts, checks, stores and swaps in a bundle; throws RemoError and changes nothing on failure. */
   pushCreds(ciphertext: Uint8Array, project: string | undefined): Promise<{ loaded_at: string; secret_count: number }>;
   clearCreds(project: string | undefined): Promise<void>;
@@ -47,7 +47,7 @@ async function dispatch(req: AdminRequest, backend: AdminBackend): Promise<objec
     case "status":
       return backend.status();
     case "get-public-key":
-      return { ok: true, recipient: backend.recipient() };
+      return { ok: true, recipient: await backend.recipient() };
     case "push-creds":
       return { ok: true, ...(await backend.pushCreds(Buffer.from(req.ciphertext_b64, "base64"), req.project)) };
     case "clear-creds":

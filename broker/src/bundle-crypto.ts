@@ -1,8 +1,8 @@
-import { webcrypto } from "node:crypto";
+import type { webcrypto } from "node:crypto";
 import type * as AgeModuleNs from "age-encryption";
 import { decodeBundle, RemoError } from "#protocol";
 import type { SecretValues } from "./secret-store.ts";
-import { x25519Pkcs8, x25519Recipient } from "./x25519-recipient.ts";
+import { x25519Pkcs8, x25519Recipient, x25519Scalar } from "./x25519-recipient.ts";
 
 type AgeModule = typeof AgeModuleNs;
 let age: Promise<AgeModule> | undefined;
@@ -57,38 +57,17 @@ function decodeArmor(text: string): Uint8Array | undefined {
 /** An identity as age-encryption takes it: the `AGE-SECRET-KEY-1…` string, or a native X25519 CryptoKey. */
 export type DecryptionKey = string | webcrypto.CryptoKey;
 
-const bech32Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-
-/** The 32 bytes inside a bech32 string (checksum not verified: callers validated the string already). Pure. */
-export function bech32Payload(s: string): Uint8Array | undefined {
-  const lower = s.toLowerCase();
-  const data = lower.slice(lower.lastIndexOf("1") + 1, -6);
-  let acc = 0;
-  let bits = 0;
-  const out: number[] = [];
-  for (const ch of data) {
-    const v = bech32Charset.indexOf(ch);
-    if (v === -1) return undefined;
-    acc = (acc << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >> bits) & 0xff);
-    }
-  }
-  return out.length === 32 ? Uint8Array.from(out) : undefined;
-}
-
 /**
  * Turns the identity into a native X25519 CryptoKey, so each decrypt does its key
  * agreement in OpenSSL instead of JavaScript (about 1 ms less per push on this machine).
- * Checked by deriving its recipient with Node's X25519 (no age library at start); falls
- * back to the string if anything differs.
+ * Checked by deriving its recipient with Node's X25519 (no age library for it); falls back
+ * to the string if anything differs. The broker calls this on its first decrypt, not at start.
  */
 export async function prepareDecryptionKey(identity: string, recipient: string): Promise<DecryptionKey> {
-  const scalar = bech32Payload(identity);
-  if (scalar === undefined || x25519Recipient(identity) !== recipient) return identity;
+  const scalar = x25519Scalar(identity);
+  if (scalar === undefined || (await x25519Recipient(identity)) !== recipient) return identity;
   try {
+    const { webcrypto } = await import("node:crypto");
     return await webcrypto.subtle.importKey("pkcs8", x25519Pkcs8(scalar), { name: "X25519" }, false, ["deriveBits"]);
   } catch {
     return identity;

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -26,6 +25,8 @@ async function fsyncDir(dir: string): Promise<void> {
  */
 export async function writeFileAtomic(file: string, data: Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(file);
+  // node:crypto loads on the first write, not at start (it is ~1 MiB of an idle broker's RSS).
+  const { randomBytes } = await import("node:crypto");
   const tmp = join(dir, `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const h = await open(tmp, createFlags, mode);
   try {

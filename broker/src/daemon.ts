@@ -58,7 +58,7 @@ export class Broker implements AdminBackend {
   private readonly projects: Projects;
   private readonly bundles: StoredBundles;
   private admin: AdminSocket | undefined;
-  private decryptionKey: DecryptionKey;
+  private decryptionKey: Promise<DecryptionKey> | undefined;
 
   private constructor(private readonly opts: BrokerOptions) {
     this.now = opts.now;
@@ -67,9 +67,8 @@ export class Broker implements AdminBackend {
     this.startedAt = this.now();
     this.audit = new AuditLog(opts.paths.auditFile, opts.logger, { nowMs, ...(opts.auditMaxBytes === undefined ? {} : { maxBytes: opts.auditMaxBytes }) });
     this.limiter = new RequestLimiter(opts.rateLimit, nowMs);
-    this.decryptionKey = opts.key.identity;
     const record = (e: AuditEvent, f: AuditFields): void => { this.record(e, f); };
-    this.bundles = new StoredBundles({ stateDir: opts.paths.stateDir, store: this.store, key: () => this.decryptionKey, audit: record, now: this.now,
+    this.bundles = new StoredBundles({ stateDir: opts.paths.stateDir, store: this.store, key: () => this.key(), audit: record, now: this.now,
       changed: (project) => { this.projects.invalidateCaches(project); } });
     this.projects = new Projects({
       paths: opts.paths, cacheDefaults: opts.cacheDefaults, peers: opts.peers, limiter: this.limiter, connectionLimits: opts.connectionLimits, ...(opts.maxConnectionsPerPeer === undefined ? {} : { maxConnectionsPerPeer: opts.maxConnectionsPerPeer }), containers: defaultContainerLookup(nowMs), store: this.store, nowMs,
@@ -93,7 +92,6 @@ export class Broker implements AdminBackend {
     await refuseUnsafePath(dirname(paths.auditFile), { what: "audit directory", flag: "--audit-file" });
     await refuseUnsafePath(paths.auditFile, { what: "audit file", flag: "--audit-file" });
     b.audit.open();
-    b.decryptionKey = await prepareDecryptionKey(opts.key.identity, opts.key.recipient);
     b.warnings.push(...(opts.warnings ?? []));
     if (!opts.peers.ok) b.warnings.push(`Peer UIDs cannot be read: ${opts.peers.reason}. Projects that set peer_uids refuse every connection until this is fixed.`);
     await removeStaleTempFiles(paths.stateDir);
@@ -167,8 +165,15 @@ export class Broker implements AdminBackend {
     };
   }
 
-  recipient(): string {
-    return this.opts.key.recipient;
+  recipient(): Promise<string> {
+    return this.opts.key.recipient();
+  }
+
+  /** The key bundles are decrypted with, prepared on the first decrypt (node:crypto loads then, not at start). */
+  private key(): Promise<DecryptionKey> {
+    const { identity, recipient } = this.opts.key;
+    this.decryptionKey ??= recipient().then((r) => prepareDecryptionKey(identity, r));
+    return this.decryptionKey;
   }
 
   async pushCreds(ciphertext: Uint8Array, project: string | undefined): Promise<{ loaded_at: string; secret_count: number }> {

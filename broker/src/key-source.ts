@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { x25519Recipient } from "./x25519-recipient.ts";
+import { x25519Recipient, x25519Scalar } from "./x25519-recipient.ts";
 import { CodedError, quoteShellWord, type KeySource } from "#protocol";
 import { defaultKeyFile } from "./paths.ts";
 
@@ -19,7 +19,8 @@ export class KeyLoadError extends CodedError<KeyLoadErrorCode> {
 export interface LoadedKey {
   /** `AGE-SECRET-KEY-1…`: held in memory only, never logged. */
   identity: string;
-  recipient: string;
+  /** The `age1…` recipient, derived on first use: node:crypto is not loaded at start for it. */
+  recipient(): Promise<string>;
   source: KeySource;
   path: string;
   note: string;
@@ -143,12 +144,25 @@ export async function loadKey(input: KeyLocationInput, exists: (p: string) => bo
     await h.close();
   }
   const identity = parseIdentityText(text, loc.path);
+  return { identity, recipient: await recipientOf(identity, loc.path), source: loc.source, path: loc.path, note: keySourceNote(loc.source) };
+}
+
+/**
+ * The recipient of a checked identity. An X25519 identity is valid once its bech32 decodes to 32
+ * bytes (every scalar is a key), so its recipient waits for the first get-public-key or decrypt;
+ * any other kind only the age library knows, so it is loaded and asked now, and a bad one
+ * refused at start.
+ */
+async function recipientOf(identity: string, path: string): Promise<() => Promise<string>> {
+  if (x25519Scalar(identity) !== undefined) {
+    let derived: Promise<string> | undefined;
+    return () => (derived ??= x25519Recipient(identity).then((r) => r ?? invalid(path)));
+  }
   let recipient: string;
   try {
-    // Node's X25519 for the usual identity; the age library (loaded only then) for any other kind.
-    recipient = x25519Recipient(identity) ?? await (await import("age-encryption")).identityToRecipient(identity);
+    recipient = await (await import("age-encryption")).identityToRecipient(identity);
   } catch {
-    return invalid(loc.path);
+    return invalid(path);
   }
-  return { identity, recipient, source: loc.source, path: loc.path, note: keySourceNote(loc.source) };
+  return () => Promise.resolve(recipient);
 }

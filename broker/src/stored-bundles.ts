@@ -14,7 +14,7 @@ const storedBundleName = new RegExp(`^(?:node|project-(${projectNamePattern.sour
 export interface StoredBundlesDeps {
   stateDir: string;
   store: SecretStore;
-  key: () => DecryptionKey;
+  key: () => Promise<DecryptionKey>;
   audit(event: AuditEvent, fields: AuditFields): void;
   now(): Date;
   /** Called in the same synchronous step as a swap: caches hold the store's Buffers, which the swap zero-fills. */
@@ -49,7 +49,7 @@ export class StoredBundles {
       try {
         const data = await readOptionalFile(file);
         if (data === undefined) continue;
-        const secrets = await decryptBundle(data, this.deps.key());
+        const secrets = await decryptBundle(data, await this.deps.key());
         const { mtime } = await stat(file);
         this.deps.store.replace(project, { secrets, loadedAt: mtime });
       } catch (e) {
@@ -64,7 +64,7 @@ export class StoredBundles {
     let secrets;
     try {
       if (ciphertext.length === 0) throw new RemoError("invalid_payload", "The ciphertext is empty. Pipe an age-encrypted bundle to `remo-broker admin push-creds`.");
-      secrets = await decryptBundle(ciphertext, this.deps.key());
+      secrets = await decryptBundle(ciphertext, await this.deps.key());
     } catch (e) {
       if (e instanceof RemoError) this.deps.audit("secrets.pushed", { ...scope, outcome: e.code === "decrypt_failed" ? "decrypt_failed" : "invalid_payload", detail: e.message });
       throw e;

@@ -1,5 +1,3 @@
-import { createPrivateKey, createPublicKey } from "node:crypto";
-
 const charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 const generator = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
 
@@ -70,12 +68,14 @@ const pkcs8Prefix = Buffer.from("302e020100300506032b656e04220420", "hex");
 
 /**
  * The `age1…` recipient of an X25519 `AGE-SECRET-KEY-1…` identity, computed with Node's own
- * X25519 (OpenSSL), so the broker does not load the age library just to start.
+ * X25519 (OpenSSL), so the broker does not load the age library for it. node:crypto itself loads
+ * on the first call: the broker needs it only to answer get-public-key and to decrypt.
  * @returns undefined when `identity` is not a well-formed X25519 age identity
  */
-export function x25519Recipient(identity: string): string | undefined {
+export async function x25519Recipient(identity: string): Promise<string | undefined> {
   const decoded = decodeBech32(identity);
   if (decoded?.hrp !== "age-secret-key-" || decoded.bytes.length !== 32) return undefined;
+  const { createPrivateKey, createPublicKey } = await import("node:crypto");
   try {
     const priv = createPrivateKey({ key: Buffer.concat([pkcs8Prefix, decoded.bytes]), format: "der", type: "pkcs8" });
     const spki = createPublicKey(priv).export({ format: "der", type: "spki" });

@@ -28,7 +28,7 @@ describe("the broker's injected clock", () => {
     const broker = await Broker.start({
       now: () => new Date(t),
       paths: { runtimeDir: join(tmp.path, "run"), stateDir: join(tmp.path, "state"), auditFile: join(tmp.path, "log", "audit.jsonl") },
-      key: { identity, recipient, source: "plaintext", path: join(tmp.path, "key"), note: "" },
+      key: { identity, recipient: () => Promise.resolve(recipient), source: "plaintext", path: join(tmp.path, "key"), note: "" },
       rateLimit: { peer: defaultRateLimit, project: projectLimitFor(defaultRateLimit) },
       connectionLimits: defaultConnectionLimits,
       cacheDefaults: { ttlSeconds: 60, maxEntries: 16 },

@@ -1,7 +1,7 @@
 import { armor, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { isRemoError } from "#protocol";
-import { bech32Payload, decryptBundle, dearmor, encryptTo, prepareDecryptionKey } from "../../../broker/src/bundle-crypto.ts";
+import { decryptBundle, dearmor, encryptTo, prepareDecryptionKey } from "../../../broker/src/bundle-crypto.ts";
 
 describe("decryptBundle", () => {
   it("decrypts binary and armored age to a bundle", async () => {
@@ -49,11 +49,5 @@ describe("prepareDecryptionKey", () => {
     const id = await generateX25519Identity();
     const other = await identityToRecipient(await generateX25519Identity());
     expect(await prepareDecryptionKey(id, other)).toBe(id);
-  });
-
-  it("reads the 32-byte payload of a bech32 identity", async () => {
-    const id = await generateX25519Identity();
-    expect(bech32Payload(id)).toHaveLength(32);
-    expect(bech32Payload("AGE-SECRET-KEY-1NOTBECH32!")).toBeUndefined();
   });
 });

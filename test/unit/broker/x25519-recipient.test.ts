@@ -1,23 +1,32 @@
 import { armor, Encrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { dearmor } from "../../../broker/src/bundle-crypto.ts";
-import { decodeBech32, encodeBech32, x25519Recipient } from "../../../broker/src/x25519-recipient.ts";
+import { decodeBech32, encodeBech32, x25519Recipient, x25519Scalar } from "../../../broker/src/x25519-recipient.ts";
 
 describe("x25519Recipient", () => {
   it("gives the same age1… recipient as age-encryption for 50 fresh identities", async () => {
     for (let i = 0; i < 50; i++) {
       const id = await generateX25519Identity();
-      expect(x25519Recipient(id)).toBe(await identityToRecipient(id));
+      expect(await x25519Recipient(id)).toBe(await identityToRecipient(id));
     }
   });
 
   it("refuses an identity with a bad checksum, another prefix, or mixed case", async () => {
     const id = await generateX25519Identity();
     const flipped = id.slice(0, -1) + (id.endsWith("Q") ? "P" : "Q");
-    expect(x25519Recipient(flipped)).toBeUndefined();
-    expect(x25519Recipient(id.replace("AGE-SECRET-KEY-1", "AGE-SECRET-KEY-PQ-1"))).toBeUndefined();
-    expect(x25519Recipient(id.slice(0, 20) + id.slice(20).toLowerCase())).toBeUndefined();
-    expect(x25519Recipient("")).toBeUndefined();
+    expect(await x25519Recipient(flipped)).toBeUndefined();
+    expect(await x25519Recipient(id.replace("AGE-SECRET-KEY-1", "AGE-SECRET-KEY-PQ-1"))).toBeUndefined();
+    expect(await x25519Recipient(id.slice(0, 20) + id.slice(20).toLowerCase())).toBeUndefined();
+    expect(await x25519Recipient("")).toBeUndefined();
+  });
+});
+
+describe("x25519Scalar", () => {
+  it("reads the 32-byte scalar of a well-formed identity only", async () => {
+    const id = await generateX25519Identity();
+    expect(x25519Scalar(id)).toHaveLength(32);
+    expect(x25519Scalar("AGE-SECRET-KEY-1NOTBECH32!")).toBeUndefined();
+    expect(x25519Scalar(id.slice(0, -1) + (id.endsWith("Q") ? "P" : "Q"))).toBeUndefined();
   });
 });
 
