@@ -20,7 +20,7 @@ export interface LoadedKey {
   /** `AGE-SECRET-KEY-1…`: held in memory only, never logged. */
   identity: string;
   /** The `age1…` recipient, derived on first use: node:crypto is not loaded at start for it. */
-  recipient(): Promise<string>;
+  recipient: () => Promise<string>;
   source: KeySource;
   path: string;
   note: string;
