@@ -2,8 +2,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { visit } from "jsonc-parser";
 import { synthesizeDevcontainer } from "../../../extension/src/devcontainer/synthesize.ts";
+import { jsoncComments } from "../../helpers/jsonc-comments.ts";
 import { devcontainerSchemaErrors } from "./devcontainer-schema.ts";
 
 const dir = join(import.meta.dirname, "../../fixtures/devcontainer");
@@ -11,12 +11,7 @@ const cases = readdirSync(dir).filter((f) => f.endsWith(".before.jsonc")).map((f
 
 interface CaseOptions { projectName?: string; featureRef?: string; composeMount?: "ours" | "legacy"; conflicts?: number; secrets?: { name: string; description?: string }[] }
 
-/** Every comment of a JSONC text, in order (the parser knows strings from comments). */
-function comments(text: string): string[] {
-  const out: string[] = [];
-  visit(text, { onComment: (offset, length) => { out.push(text.slice(offset, offset + length)); } }, { allowTrailingComma: true });
-  return out;
-}
+const comments = jsoncComments;
 
 describe("synthesizeDevcontainer golden fixtures", () => {
   it("has at least ten cases", () => {
