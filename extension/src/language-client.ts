@@ -6,6 +6,7 @@ import { MANIFEST_PATHS, manifestLanguageId, parseManifest } from "#protocol";
 import type { SecretState } from "#protocol/lsp";
 import { getLog } from "./log.ts";
 import { devcontainerSecretNames } from "./manifest-authoring/devcontainer-secret-names.ts";
+import { CachedUntilChanged } from "./manifest-authoring/names-cache.ts";
 
 /** Glob patterns for manifest files (the same as the language's filenamePatterns). */
 export const manifestGlobs = MANIFEST_PATHS.map((p) => `**/${p}`);
@@ -18,6 +19,12 @@ export const manifestGlobs = MANIFEST_PATHS.map((p) => `**/${p}`);
 export async function createLanguageClient(context: vscode.ExtensionContext): Promise<LanguageClient> {
   const [{ LanguageClient, TransportKind }, { workspaceSecretNamesRequest }] = await Promise.all([import("vscode-languageclient/node"), import("#protocol/lsp")]);
   const module = context.asAbsolutePath("dist/server.js");
+  const manifests = vscode.workspace.createFileSystemWatcher(`**/{${MANIFEST_PATHS.join(",")}}`);
+  // Completion asks for the workspace's names on every request: keep them until a manifest or the folder list changes.
+  const workspaceNames = new CachedUntilChanged(workspaceSecretNames,
+    (changed) => [manifests.onDidCreate(changed), manifests.onDidChange(changed), manifests.onDidDelete(changed), vscode.workspace.onDidChangeWorkspaceFolders(changed)],
+    () => Date.now());
+  context.subscriptions.push(manifests, workspaceNames);
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.stdio },
     debug: { module, transport: TransportKind.stdio, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
@@ -31,10 +38,10 @@ export async function createLanguageClient(context: vscode.ExtensionContext): Pr
     ],
     outputChannel: getLog(),
     traceOutputChannel: getLog(),
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(`**/{${MANIFEST_PATHS.join(",")}}`) },
+    synchronize: { fileEvents: manifests },
   };
   const client = new LanguageClient("remo", "Remo Manifest Language Server", serverOptions, clientOptions);
-  client.onRequest(workspaceSecretNamesRequest, async (p) => [...await devcontainerSecretNames(p.uri), ...await workspaceSecretNames()]);
+  client.onRequest(workspaceSecretNamesRequest, async (p) => [...await devcontainerSecretNames(p.uri), ...await workspaceNames.get()]);
   return client;
 }
 
