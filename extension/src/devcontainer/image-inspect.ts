@@ -1,0 +1,100 @@
+// Reads the labels of the image a configuration names, where the container engine runs: on this
+// machine (the synthesize CLI on the node, an extension host on the node) with execFile and argv
+// only, or as one command line for an SSH session to the node. Any failure becomes a lookup with
+// a reason, never an error: synthesis then adds the feature as it does for any image.
+import { execFile } from "node:child_process";
+import { quoteShellWord } from "#protocol";
+import { featureIdsFromLabelsJson, type ImageLookup } from "./image-metadata.ts";
+
+/** How long one `image inspect` may take: a local engine answers in well under a second. */
+export const inspectTimeoutMs = 5_000;
+
+/** What an engine command returned (a local run or an SSH exec). */
+export interface EngineResult { code: number | null; stdout: string; stderr: string }
+
+/** The engines tried, in order, when no docker path is configured (as the devcontainer CLI defaults to docker). */
+export const defaultEngines = ["docker", "podman"] as const;
+
+/** `image inspect` arguments that print only the labels, as JSON (`null` when there are none). */
+export function inspectArgs(ref: string): string[] {
+  return ["image", "inspect", "--format", "{{json .Config.Labels}}", ref];
+}
+
+/** Why `ref` cannot be looked up as it is written, or undefined when it can. */
+export function unusableImageRef(ref: string): string | undefined {
+  if (ref.trim() === "") return "the image name is empty";
+  // The CLI substitutes ${localEnv:…} and friends at up time; the name is not known here.
+  if (ref.includes("${")) return "its name uses a variable the devcontainer CLI substitutes";
+  // Never let a name become an option of the engine.
+  if (ref.startsWith("-") || /\s/.test(ref)) return "it is not an image name";
+  return undefined;
+}
+
+/**
+ * The `image inspect` line for a remote shell: `dockerPath` when set, else docker when the node
+ * has it and podman otherwise. Every word is quoted; exit 127 means no engine was found.
+ */
+export function inspectCommandLine(ref: string, dockerPath: string | undefined): string {
+  const args = inspectArgs(ref).map(quoteShellWord).join(" ");
+  if (dockerPath !== undefined) return `${quoteShellWord(dockerPath)} ${args}`;
+  const [first, second] = defaultEngines;
+  return `if command -v ${first} >/dev/null 2>&1; then ${first} ${args}; elif command -v ${second} >/dev/null 2>&1; then ${second} ${args}; `
+    + `else echo 'neither ${first} nor ${second} is on the PATH' >&2; exit 127; fi`;
+}
+
+/** Turns a finished `image inspect` into a lookup; `engine` names the command in reasons. */
+export function lookupFromResult(ref: string, engine: string, result: EngineResult): ImageLookup {
+  if (result.code === 0) {
+    try {
+      return { ref, featureIds: featureIdsFromLabelsJson(result.stdout) };
+    } catch (e) {
+      return { ref, reason: `${engine}: ${(e as Error).message}` };
+    }
+  }
+  const said = firstLine(result.stderr);
+  if (result.code === 127) return { ref, reason: said === "" ? `${engine} is not installed` : said };
+  if (/no such image|image not known/i.test(said)) return { ref, reason: `${engine} has no image by that name; pull or build it first` };
+  return { ref, reason: `${engine} image inspect failed (exit ${String(result.code)})${said === "" ? "" : `: ${said}`}` };
+}
+
+/** Options for {@link inspectImageLocally}. */
+export interface LocalInspectOptions {
+  /** The engine command (`--docker-path`, dev.containers.dockerPath); default docker, then podman. */
+  dockerPath?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Looks `ref` up with the engine on this machine. */
+export async function inspectImageLocally(ref: string, opts: LocalInspectOptions = {}): Promise<ImageLookup> {
+  const unusable = unusableImageRef(ref);
+  if (unusable !== undefined) return { ref, reason: unusable };
+  const engines = opts.dockerPath === undefined ? [...defaultEngines] : [opts.dockerPath];
+  for (const engine of engines) {
+    const r = await run(engine, inspectArgs(ref), opts.timeoutMs ?? inspectTimeoutMs, opts.env);
+    if (r === "absent") continue;
+    if (r === "timeout") return { ref, reason: `${engine} did not answer within ${String(Math.round((opts.timeoutMs ?? inspectTimeoutMs) / 1000))} s` };
+    return lookupFromResult(ref, engine, r);
+  }
+  return { ref, reason: opts.dockerPath === undefined ? `neither ${defaultEngines.join(" nor ")} is on the PATH` : `${opts.dockerPath} is not installed` };
+}
+
+function run(file: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv | undefined): Promise<EngineResult | "absent" | "timeout"> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, encoding: "utf8", maxBuffer: 4 * 1024 * 1024, ...(env === undefined ? {} : { env }) }, (err, stdout, stderr) => {
+      if (err === null) {
+        resolve({ code: 0, stdout, stderr });
+        return;
+      }
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
+      if (e.code === "ENOENT") resolve("absent");
+      else if (e.killed === true) resolve("timeout");
+      else resolve({ code: typeof e.code === "number" ? e.code : null, stdout, stderr: stderr === "" ? e.message : stderr });
+    });
+  });
+}
+
+function firstLine(s: string): string {
+  const line = s.trim().split("\n")[0]?.trim() ?? "";
+  return line.length > 200 ? `${line.slice(0, 197)}…` : line;
+}
