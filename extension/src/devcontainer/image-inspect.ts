@@ -52,7 +52,7 @@ export function lookupFromResult(ref: string, engine: string, result: EngineResu
     }
   }
   const said = firstLine(result.stderr);
-  if (result.code === 127) return { ref, reason: said === "" ? `${engine} is not installed` : said };
+  if (result.code === 127) return { ref, reason: `${engine} is not installed${said === "" ? "" : ` (${said})`}` };
   if (/no such image|image not known/i.test(said)) return { ref, reason: `${engine} has no image by that name; pull or build it first` };
   return { ref, reason: `${engine} image inspect failed (exit ${String(result.code)})${said === "" ? "" : `: ${said}`}` };
 }
@@ -77,6 +77,55 @@ export async function inspectImageLocally(ref: string, opts: LocalInspectOptions
     return lookupFromResult(ref, engine, r);
   }
   return { ref, reason: opts.dockerPath === undefined ? `neither ${defaultEngines.join(" nor ")} is on the PATH` : `${opts.dockerPath} is not installed` };
+}
+
+/** An SSH session to the node that can run one command (NodeClient.shell). */
+export interface RemoteShell {
+  shell(command: string, timeoutMs: number): Promise<EngineResult>;
+  close(): void;
+}
+
+/** Options for {@link inspectImageOverSsh}. */
+export interface SshInspectOptions {
+  /** The engine command on the node (dev.containers.dockerPath); default docker, else podman. */
+  dockerPath?: string;
+  /** For connecting and for the command each; default {@link inspectTimeoutMs}. */
+  timeoutMs?: number;
+}
+
+/**
+ * Looks `ref` up with the engine on the node named `nodeName`, through a session `connect`
+ * opens (and this closes). An unreachable node, a refused login or a slow answer is a lookup
+ * with a reason.
+ */
+export async function inspectImageOverSsh(ref: string, nodeName: string, connect: () => Promise<RemoteShell>, opts: SshInspectOptions = {}): Promise<ImageLookup> {
+  const unusable = unusableImageRef(ref);
+  if (unusable !== undefined) return { ref, reason: unusable };
+  const timeoutMs = opts.timeoutMs ?? inspectTimeoutMs;
+  const seconds = String(Math.round(timeoutMs / 1000));
+  let session: RemoteShell | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<ImageLookup>((resolve) => {
+    timer = setTimeout(() => { resolve({ ref, reason: `${nodeName} did not answer over SSH within ${seconds} s` }); }, timeoutMs);
+  });
+  const lookup = (async (): Promise<ImageLookup> => {
+    try {
+      session = await connect();
+      const r = await session.shell(inspectCommandLine(ref, opts.dockerPath), timeoutMs);
+      return lookupFromResult(ref, opts.dockerPath ?? `the engine on ${nodeName}`, r);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === "timeout") return { ref, reason: `${nodeName} did not answer over SSH within ${seconds} s` };
+      return { ref, reason: `could not ask ${nodeName} over SSH: ${firstLine(e instanceof Error ? e.message : String(e))}` };
+    }
+  })();
+  try {
+    return await Promise.race([lookup, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // A session that opens after the deadline is closed as soon as it does.
+    void lookup.finally(() => { session?.close(); });
+  }
 }
 
 function run(file: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv | undefined): Promise<EngineResult | "absent" | "timeout"> {
