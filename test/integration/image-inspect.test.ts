@@ -24,7 +24,7 @@ function engineScript(name: string): string {
     "case \"$5\" in",
     `  localhost/prebuilt:1) printf '%s\\n' '${labels}' ;;`,
     "  localhost/plain:1) echo null ;;",
-    "  localhost/slow:1) exec sleep 30 ;;",
+    "  localhost/slow:1) exec /bin/sleep 30 ;;",
     "  *) echo \"Error: $5: image not known\" >&2; exit 125 ;;",
     "esac",
     "",
@@ -44,12 +44,12 @@ function deps(): NodeClientDeps {
 beforeAll(async () => {
   tmp = makeTempDir("remo-image-inspect-");
   chmodSync(tmp.path, 0o755);
-  // A PATH with podman but no docker (the machine's own engines are not on it).
+  // A PATH with podman but no docker (the machine's own engines are not on it; the script needs nothing else).
   podmanOnly = join(tmp.path, "podman-only");
   mkdirSync(podmanOnly);
   writeFileSync(join(podmanOnly, "podman"), engineScript("podman"), { mode: 0o755 });
   writeFileSync(join(tmp.path, "my-engine"), engineScript("my-engine"), { mode: 0o755 });
-  sshd = await startSshd({ dir: join(tmp.path, "sshd"), extraConfig: [`SetEnv PATH=${podmanOnly}:/usr/bin:/bin`] });
+  sshd = await startSshd({ dir: join(tmp.path, "sshd"), extraConfig: [`SetEnv PATH=${podmanOnly}`] });
   hostKeySha256 = sshd.hostKeySha256();
   target = { name: "loopback", host: "127.0.0.1", port: sshd.port, user: "root", identityFile: sshd.userKeyFile, projectPath: tmp.path };
 });
@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 describe("looking an image up on this machine", () => {
-  const env = (): NodeJS.ProcessEnv => ({ PATH: `${podmanOnly}:/usr/bin:/bin` });
+  const env = (): NodeJS.ProcessEnv => ({ PATH: podmanOnly });
 
   it("falls back from docker to podman and reads the feature ids from the labels", async () => {
     expect(await inspectImageLocally("localhost/prebuilt:1", { env: env() })).toEqual({ ref: "localhost/prebuilt:1", featureIds: ["./remo-secrets"] });

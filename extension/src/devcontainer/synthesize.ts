@@ -214,8 +214,8 @@ function removalEdit(text: string, item: Node): Edit {
 
 /**
  * Lists the feature unless the file or the image it names already has it. An image prebuilt
- * with the feature (`devcontainer build --image-name`) carries its postStartCommand and
- * containerEnv in its label, and the CLI merges them on `up`; listing the feature again would
+ * with the feature (`devcontainer build --image-name`) holds the client and REMO_BROKER_SOCKET,
+ * and its label the postStartCommand the CLI merges on `up`; listing the feature again would
  * make `up` build a new image on top of it.
  */
 function ensureFeature(text: string, root: Node, featureRef: string, style: TextStyle, changes: string[], notes: string[], image: ImageLookup | undefined, prebuilt: string | undefined): { text: string; relied: boolean } {
