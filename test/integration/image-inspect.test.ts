@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeClient, type NodeClientDeps } from "../../extension/src/node/admin-client.ts";
 import type { NodeTarget } from "../../extension/src/node/node-target.ts";
-import { inspectImageLocally, inspectImageOverSsh } from "../../extension/src/devcontainer/image-inspect.ts";
+import { imageInspector, inspectImageLocally, inspectImageOverSsh } from "../../extension/src/devcontainer/image-inspect.ts";
 import { freePort, startSshd, type SshdHandle } from "../helpers/sshd.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
@@ -105,5 +105,25 @@ describe("looking an image up on the node over SSH", () => {
     expect("reason" in down ? down.reason : "").toMatch(/^could not ask loopback over SSH: /);
     const wrongPin = await inspectImageOverSsh("localhost/prebuilt:1", "loopback", () => NodeClient.connect(target, { hostKeySha256: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }, deps()));
     expect("reason" in wrongPin ? wrongPin.reason : "").toMatch(/^could not ask loopback over SSH: .*host key/i);
+  });
+});
+
+describe("the Synthesize command's lookup for each route", () => {
+  it("asks the node once per image over SSH, so the diff and the write see one answer", async () => {
+    let sessions = 0;
+    const inspect = imageInspector({ via: "ssh", nodeName: "loopback" }, {
+      connect: () => { sessions++; return NodeClient.connect(target, { hostKeySha256 }, deps()); },
+    });
+    const [a, b] = await Promise.all([inspect("localhost/prebuilt:1"), inspect("localhost/prebuilt:1")]);
+    expect(a).toEqual({ ref: "localhost/prebuilt:1", featureIds: ["./remo-secrets"] });
+    expect(b).toBe(a);
+    expect(await inspect("localhost/plain:1")).toEqual({ ref: "localhost/plain:1", featureIds: [] });
+    expect(sessions).toBe(2);
+  });
+
+  it("asks the engine of this machine in a Remote-SSH window, and nothing without a node", async () => {
+    expect(await imageInspector({ via: "here" }, { env: { PATH: podmanOnly } })("localhost/prebuilt:1")).toEqual({ ref: "localhost/prebuilt:1", featureIds: ["./remo-secrets"] });
+    expect(await imageInspector({ via: "none", reason: "no node here" }, { connect: () => Promise.reject(new Error("must not connect")) })("localhost/prebuilt:1"))
+      .toEqual({ ref: "localhost/prebuilt:1", reason: "no node here" });
   });
 });

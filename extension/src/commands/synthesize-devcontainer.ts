@@ -3,6 +3,7 @@
 import * as vscode from "vscode";
 import type { WorkspaceFs } from "../devcontainer/synthesize-workspace.ts";
 import type { ImageLookup } from "../devcontainer/image-metadata.ts";
+import type { RemoteShell } from "../devcontainer/image-inspect.ts";
 import { imageLookupRoute } from "../devcontainer/image-lookup-route.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
@@ -23,7 +24,7 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
   const featureSource = deps.context.asAbsolutePath("devcontainer-feature/src/remo-secrets");
   const fs = workspaceFsAdapter(deps.context.extensionUri, folder.uri);
   const { synthesizeWorkspace } = await import("../devcontainer/synthesize-workspace.ts");
-  const featureOpts = { ...(featureId === undefined ? { featureSource } : { featureRef: featureId }), inspectImage: imageInspector(deps, folder) };
+  const featureOpts = { ...(featureId === undefined ? { featureSource } : { featureRef: featureId }), inspectImage: await nodeImageInspector(deps, folder) };
   const plan = await synthesizeWorkspace(folder.uri.path, fs, { ...featureOpts, write: false });
   const target = folder.uri.with({ path: plan.path });
   if (plan.conflicts.length > 0) {
@@ -59,10 +60,9 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
 
 /**
  * Reads an image's labels where devcontainer up will run: on this extension host when it runs on
- * the node (a Remote-SSH window), else over the workspace node's SSH session. Each image is asked
- * about once per command, for the diff and the write alike.
+ * the node (a Remote-SSH window), else over the workspace node's SSH session.
  */
-function imageInspector(deps: CommandDeps, folder: vscode.WorkspaceFolder): (ref: string) => Promise<ImageLookup> {
+async function nodeImageInspector(deps: CommandDeps, folder: vscode.WorkspaceFolder): Promise<(ref: string) => Promise<ImageLookup>> {
   const node = deps.nodes.workspaceNode();
   const route = imageLookupRoute({
     remoteName: vscode.env.remoteName,
@@ -70,24 +70,13 @@ function imageInspector(deps: CommandDeps, folder: vscode.WorkspaceFolder): (ref
     nodeName: node?.target.name,
   });
   const dockerPath = configuredDockerPath(folder.uri);
-  const opts = dockerPath === undefined ? {} : { dockerPath };
-  const asked = new Map<string, Promise<ImageLookup>>();
-  const ask = async (ref: string): Promise<ImageLookup> => {
-    const { inspectImageLocally, inspectImageOverSsh, inspectTimeoutMs } = await import("../devcontainer/image-inspect.ts");
-    if (route.via === "here") return await inspectImageLocally(ref, opts);
-    if (route.via === "none" || node === undefined) return { ref, reason: route.via === "none" ? route.reason : "this workspace has no node" };
-    return await inspectImageOverSsh(ref, route.nodeName, async () => {
-      const { NodeClient } = await import("../node/index.ts");
-      return await NodeClient.connect(node.target, node.pins, { ...nodeClientDeps(), connectTimeoutMs: inspectTimeoutMs });
-    }, opts);
+  const { imageInspector, inspectTimeoutMs } = await import("../devcontainer/image-inspect.ts");
+  const connect = async (): Promise<RemoteShell> => {
+    if (node === undefined) throw new Error("this workspace has no node");
+    const { NodeClient } = await import("../node/index.ts");
+    return await NodeClient.connect(node.target, node.pins, { ...nodeClientDeps(), connectTimeoutMs: inspectTimeoutMs });
   };
-  return (ref) => {
-    const known = asked.get(ref);
-    if (known !== undefined) return known;
-    const p = ask(ref);
-    asked.set(ref, p);
-    return p;
-  };
+  return imageInspector(route, { ...(dockerPath === undefined ? {} : { dockerPath }), connect });
 }
 
 /** The Dev Containers extension's dev.containers.dockerPath, when the user set it. */

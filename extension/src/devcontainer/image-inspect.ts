@@ -4,6 +4,7 @@
 // a reason, never an error: synthesis then adds the feature as it does for any image.
 import { execFile } from "node:child_process";
 import { quoteShellWord } from "#protocol";
+import type { ImageLookupRoute } from "./image-lookup-route.ts";
 import { featureIdsFromLabelsJson, type ImageLookup } from "./image-metadata.ts";
 
 /** How long one `image inspect` may take: a local engine answers in well under a second. */
@@ -126,6 +127,36 @@ export async function inspectImageOverSsh(ref: string, nodeName: string, connect
     // A session that opens after the deadline is closed as soon as it does.
     void lookup.finally(() => { session?.close(); });
   }
+}
+
+/** What {@link imageInspector} needs besides the route. */
+export interface InspectorOptions {
+  dockerPath?: string;
+  /** Opens the session to the node (route "ssh"). */
+  connect?: () => Promise<RemoteShell>;
+  /** The environment of a local engine run (route "here"); default this process's. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The lookup the Synthesize command hands to synthesis, for the route its window gives: each
+ * image is asked about once, so the diff and the write see the same answer.
+ */
+export function imageInspector(route: ImageLookupRoute, opts: InspectorOptions = {}): (ref: string) => Promise<ImageLookup> {
+  const engine = opts.dockerPath === undefined ? {} : { dockerPath: opts.dockerPath };
+  const ask = (ref: string): Promise<ImageLookup> => {
+    if (route.via === "here") return inspectImageLocally(ref, { ...engine, ...(opts.env === undefined ? {} : { env: opts.env }) });
+    if (route.via === "ssh" && opts.connect !== undefined) return inspectImageOverSsh(ref, route.nodeName, opts.connect, engine);
+    return Promise.resolve({ ref, reason: route.via === "none" ? route.reason : `there is no SSH session to ${route.nodeName}` });
+  };
+  const asked = new Map<string, Promise<ImageLookup>>();
+  return (ref) => {
+    const known = asked.get(ref);
+    if (known !== undefined) return known;
+    const p = ask(ref);
+    asked.set(ref, p);
+    return p;
+  };
 }
 
 function run(file: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv | undefined): Promise<EngineResult | "absent" | "timeout"> {
