@@ -79,7 +79,10 @@ export async function readMergedConfiguration(t: CliTarget): Promise<Record<stri
   return (JSON.parse(r.stdout) as { mergedConfiguration: Record<string, unknown> }).mergedConfiguration;
 }
 
-/** Runs the project's synthesis on a workspace for a broker whose runtime directory is `runtimeDir`. */
+/**
+ * Runs the project's synthesis on a workspace for a broker whose runtime directory is `runtimeDir`,
+ * looking images up with the same engine the CLI uses (`--docker-path`, as a user passes it to both).
+ */
 export function synthesize(workspace: string, runtimeDir: string): Promise<ProcessResult> {
-  return runProcess(process.execPath, [synthesizeBin, "--runtime-dir", runtimeDir, workspace], { timeoutMs: 60_000 });
+  return runProcess(process.execPath, [synthesizeBin, "--runtime-dir", runtimeDir, "--docker-path", podmanWrapper(), workspace], { timeoutMs: 60_000 });
 }

@@ -1,14 +1,18 @@
 // The fast route for `devcontainer up`: build the image with the feature once
 // (`devcontainer build --image-name`) and name it in devcontainer.json without listing the
 // feature. The CLI then builds nothing on `up`, and the image's metadata label still brings
-// the feature's postStartCommand, and its environment REMO_BROKER_SOCKET.
-import { readFileSync, writeFileSync } from "node:fs";
+// the feature's postStartCommand, and its environment REMO_BROKER_SOCKET. Synthesis reads that
+// label with the same engine and leaves the feature out.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
 import { podmanOk, podmanUnavailable, removeContainersLabelled } from "../helpers/podman.ts";
 import { findLeaks, makeSentinel } from "../helpers/sentinel.ts";
 import { cliLogs, devcontainerBuild, devcontainerExec, devcontainerUp, readConfiguration, suiteLabel, synthesize, type CliTarget } from "./devcontainer-cli.ts";
+import { parse } from "jsonc-parser";
+import { featureIdsFromLabelsJson } from "../../extension/src/devcontainer/image-metadata.ts";
+import { makeTempDir } from "../helpers/temp-dir.ts";
 import { ensureNodeImage } from "./images.ts";
 import { sameSecret } from "./scan.ts";
 
@@ -24,10 +28,24 @@ const token = makeSentinel("GH_PREBUILT");
 let broker: BrokerHandle;
 let target: CliTarget;
 let mount: string;
+let baseImage: string;
+let tmp: ReturnType<typeof makeTempDir>;
+
+const configPath = (workspace: string): string => join(workspace, ".devcontainer", "devcontainer.json");
+
+/** A workspace (named `name`, the project name synthesis uses) whose devcontainer.json names `image`. */
+function imageWorkspace(name: string, image: string): string {
+  const workspace = join(tmp.path, name);
+  mkdirSync(join(workspace, ".devcontainer"), { recursive: true });
+  writeFileSync(configPath(workspace), JSON.stringify({ image }, null, 2) + "\n");
+  return workspace;
+}
 
 describe.skipIf(skipReason !== null)("devcontainer up from an image prebuilt with the feature", () => {
   beforeAll(async () => {
     const image = await ensureNodeImage();
+    baseImage = image;
+    tmp = makeTempDir("remo-prebuilt-");
     broker = await startBroker();
     const { projectPath } = await broker.registerProject(project, { allowlist: ["GITHUB_TOKEN"] });
     await broker.pushSecrets({ GITHUB_TOKEN: token }, project);
@@ -38,6 +56,7 @@ describe.skipIf(skipReason !== null)("devcontainer up from an image prebuilt wit
   afterAll(async () => {
     await removeContainersLabelled(suiteLabel);
     await broker.stop();
+    tmp.cleanup();
     // The prebuilt tag and the image the CLI named after this run's temp workspace.
     const images = (await podmanOk(["images", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}"]).catch(() => "")).split("\n").map((l) => l.split(" "))
       .filter(([, ref]) => ref === prebuilt || ref?.includes(`/vsc-${project}-`) === true).map(([id]) => id ?? "");
@@ -51,11 +70,30 @@ describe.skipIf(skipReason !== null)("devcontainer up from an image prebuilt wit
     const b = await devcontainerBuild(target, prebuilt);
     expect(b.result.code, b.log.slice(-3000)).toBe(0);
     expect((await podmanOk(["image", "inspect", "--format", "{{index .Labels \"devcontainer.metadata\"}}", prebuilt]))).toContain("remo-secrets-startup");
+    // The label as the CLI wrote it records the feature under the id devcontainer.json used.
+    const labels = await podmanOk(["image", "inspect", "--format", "{{json .Config.Labels}}", prebuilt]);
+    expect(featureIdsFromLabelsJson(labels)).toContain("./remo-secrets");
+  });
+
+  it("synthesizing a configuration that names the prebuilt image adds the mount but not the feature, and says why", async () => {
+    // What the user writes: the prebuilt image alone. No feature folder either.
+    writeFileSync(configPath(target.workspace), JSON.stringify({ image: prebuilt }, null, 2) + "\n");
+    rmSync(join(target.workspace, ".devcontainer", "remo-secrets"), { recursive: true, force: true });
+    const s = await synthesize(target.workspace, broker.runtimeDir);
+    expect({ code: s.code, stderr: s.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(s.stdout).toContain(`The image ${prebuilt} already has the remo-secrets feature ("./remo-secrets" in its devcontainer.metadata label); not adding it.`);
+    const written = readFileSync(configPath(target.workspace), "utf8");
+    const config = parse(written) as Record<string, unknown>;
+    expect(config).toMatchObject({ image: prebuilt, mounts: [mount] });
+    expect(config.features).toBeUndefined();
+    expect(existsSync(join(target.workspace, ".devcontainer", "remo-secrets"))).toBe(false);
+    const again = await synthesize(target.workspace, broker.runtimeDir);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(again.stdout).toContain("nothing changed");
+    expect(readFileSync(configPath(target.workspace), "utf8")).toBe(written);
   });
 
   it("starts the named image itself, builds nothing, and postStartCommand reports the secret", async () => {
-    // What the user commits instead: the image, the mount, no feature.
-    writeFileSync(join(target.workspace, ".devcontainer", "devcontainer.json"), JSON.stringify({ image: prebuilt, mounts: [mount] }, null, 2) + "\n");
     const up = await devcontainerUp(target, { removeExisting: true });
     expect(up.outcome, up.log.slice(-3000)).toMatchObject({ outcome: "success", remoteUser: "root" });
     const id = up.outcome.containerId ?? "";
@@ -73,5 +111,24 @@ describe.skipIf(skipReason !== null)("devcontainer up from an image prebuilt wit
     const git = await devcontainerExec(target, "printf 'protocol=https\\nhost=github.com\\n\\n' | git credential fill | sed -n 's/^password=//p'");
     expect({ code: git.code, value: sameSecret(git.stdout.replace(/\n$/, ""), token) }).toEqual({ code: 0, value: "equal" });
     expect(findLeaks(token, { "devcontainer CLI output": cliLogs.join("\n"), "broker output": broker.output(), "audit": readFileSync(broker.auditFile, "utf8") })).toEqual([]);
+  });
+
+  it("still adds the feature to a configuration naming an image without it", async () => {
+    const workspace = imageWorkspace("plain-image", baseImage);
+    const s = await synthesize(workspace, broker.runtimeDir);
+    expect({ code: s.code, stderr: s.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(s.stdout).not.toContain("already has the remo-secrets feature");
+    expect(s.stdout).not.toContain("Could not inspect");
+    expect(parse(readFileSync(configPath(workspace), "utf8"))).toMatchObject({ image: baseImage, features: { "./remo-secrets": {} } });
+  });
+
+  it("adds the feature, with a note saying why, when the image is not there to inspect", async () => {
+    const absent = `localhost/remo-test-absent:${String(process.pid)}`;
+    const workspace = imageWorkspace("absent-image", absent);
+    const s = await synthesize(workspace, broker.runtimeDir);
+    expect({ code: s.code, stderr: s.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(s.stdout).toContain(`Could not inspect the image ${absent} (`);
+    expect(s.stdout).toContain("has no image by that name; pull or build it first");
+    expect(parse(readFileSync(configPath(workspace), "utf8"))).toMatchObject({ image: absent, features: { "./remo-secrets": {} } });
   });
 });

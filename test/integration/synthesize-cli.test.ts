@@ -149,6 +149,20 @@ describe("remo-secrets-synthesize CLI", () => {
     expect((await synthesize(["--runtime-dir", "run", ws])).stderr).toContain("--runtime-dir needs an absolute path");
   });
 
+  it("leaves the feature out for an image the --docker-path engine says was built with it", async () => {
+    const engine = join(tmp.path, "engine-prebuilt");
+    const label = JSON.stringify({ "devcontainer.metadata": JSON.stringify([{ id: "ghcr.io/acme/features/remo-secrets:1" }]) });
+    writeFileSync(engine, `#!/bin/sh\n# stands in for \`podman image inspect\`: every image has the feature\nprintf '%s\\n' '${label}'\n`, { mode: 0o755 });
+    const ws = workspace("prebuilt", { ".devcontainer/devcontainer.json": "{ \"image\": \"localhost/dev:1\" }\n" });
+    const r = await synthesize(["--docker-path", engine, ws]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toContain("  i The image localhost/dev:1 already has the remo-secrets feature (\"ghcr.io/acme/features/remo-secrets:1\" in its devcontainer.metadata label); not adding it.\n");
+    expect(await readConfiguration(ws)).toEqual({ image: "localhost/dev:1", mounts: ["source=/run/remo-broker/projects/prebuilt,target=/run/remo-broker,type=bind,readonly"] });
+    expect(existsSync(join(ws, ".devcontainer", "remo-secrets"))).toBe(false);
+    expect((await synthesize(["--docker-path", engine, ws])).stdout).toBe(".devcontainer/devcontainer.json is already set up for project prebuilt; nothing changed.\n  i The image localhost/dev:1 already has the remo-secrets feature (\"ghcr.io/acme/features/remo-secrets:1\" in its devcontainer.metadata label); not adding it.\n");
+    expect((await synthesize(["--docker-path", "", ws])).stderr).toContain("--docker-path needs the engine command");
+  });
+
   it("explains bad usage", async () => {
     expect((await synthesize([])).code).toBe(2);
     expect((await synthesize(["--bogus", "x"])).stderr).toContain("unknown option --bogus");

@@ -2,6 +2,9 @@
 // adapter; a diff before writing an existing file; then register the project on the node.
 import * as vscode from "vscode";
 import type { WorkspaceFs } from "../devcontainer/synthesize-workspace.ts";
+import type { ImageLookup } from "../devcontainer/image-metadata.ts";
+import type { RemoteShell } from "../devcontainer/image-inspect.ts";
+import { imageLookupRoute } from "../devcontainer/image-lookup-route.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
@@ -10,7 +13,7 @@ import { pickWorkspaceFolder, requireTrust } from "../workspace/workspace-files.
 import type { ProposedContent } from "../ui/proposed-content.ts";
 
 /** What Synthesize did (also the command's result, for tests). */
-export interface SynthesizeOutcome { path: string; written: boolean; changes: string[]; conflicts: string[]; registered?: string }
+export interface SynthesizeOutcome { path: string; written: boolean; changes: string[]; conflicts: string[]; notes: string[]; registered?: string }
 
 /** Remo: Synthesize devcontainer.json. */
 export async function synthesizeDevcontainer(deps: CommandDeps, proposed: ProposedContent, opts?: unknown): Promise<SynthesizeOutcome | undefined> {
@@ -21,15 +24,15 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
   const featureSource = deps.context.asAbsolutePath("devcontainer-feature/src/remo-secrets");
   const fs = workspaceFsAdapter(deps.context.extensionUri, folder.uri);
   const { synthesizeWorkspace } = await import("../devcontainer/synthesize-workspace.ts");
-  const featureOpts = featureId === undefined ? { featureSource } : { featureRef: featureId };
+  const featureOpts = { ...(featureId === undefined ? { featureSource } : { featureRef: featureId }), inspectImage: await nodeImageInspector(deps, folder) };
   const plan = await synthesizeWorkspace(folder.uri.path, fs, { ...featureOpts, write: false });
   const target = folder.uri.with({ path: plan.path });
   if (plan.conflicts.length > 0) {
     void vscode.window.showWarningMessage(`devcontainer.json has conflicts Remo did not overwrite: ${plan.conflicts.join(" ")}`, { modal: false });
   }
   if (plan.before !== undefined && plan.before === plan.after) {
-    void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(target)} already mounts the broker socket for ${plan.projectName}; nothing to change.`);
-    const unchanged: SynthesizeOutcome = { path: plan.path, written: false, changes: [], conflicts: plan.conflicts };
+    void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(target)} already mounts the broker socket for ${plan.projectName}; nothing to change.${plan.notes.length === 0 ? "" : ` ${plan.notes.join(" ")}`}`);
+    const unchanged: SynthesizeOutcome = { path: plan.path, written: false, changes: [], conflicts: plan.conflicts, notes: plan.notes };
     if (t.register ?? true) await registerOnNode(deps, plan.projectName, unchanged);
     return unchanged;
   }
@@ -38,20 +41,49 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
     await vscode.commands.executeCommand("vscode.diff", target, right, `devcontainer.json ↔ Remo's proposal`, { preview: true });
     const pick = await vscode.window.showInformationMessage(
       `Apply Remo's changes to ${vscode.workspace.asRelativePath(target)}?`,
-      { modal: true, detail: plan.changes.map((c) => `• ${c}`).join("\n") },
+      { modal: true, detail: [...plan.changes.map((c) => `• ${c}`), ...plan.notes.map((n) => `ℹ ${n}`)].join("\n") },
       "Apply",
     );
     if (pick !== "Apply") throw new Cancelled();
   }
   const done = await synthesizeWorkspace(folder.uri.path, fs, { ...featureOpts, write: true });
   getLog().info(`synthesized ${done.path}: ${done.changes.join("; ")}`);
-  const outcome: SynthesizeOutcome = { path: done.path, written: true, changes: done.changes, conflicts: done.conflicts };
+  for (const n of done.notes) getLog().info(`synthesize: ${n}`);
+  const outcome: SynthesizeOutcome = { path: done.path, written: true, changes: done.changes, conflicts: done.conflicts, notes: done.notes };
   if (t.register ?? true) await registerOnNode(deps, done.projectName, outcome);
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, ".devcontainer", "devcontainer.json"));
   await vscode.window.showTextDocument(doc, { preview: false });
-  void vscode.window.showInformationMessage(`${done.before === undefined ? "Created" : "Updated"} devcontainer.json: ${done.changes.join("; ") || "no changes"}.`);
+  void vscode.window.showInformationMessage(`${done.before === undefined ? "Created" : "Updated"} devcontainer.json: ${done.changes.join("; ") || "no changes"}.${done.notes.length === 0 ? "" : ` ${done.notes.join(" ")}`}`);
   if (done.conflicts.length > 0) throw new CommandError("conflicts", `Remo left these for you to resolve: ${done.conflicts.join(" ")}`);
   return outcome;
+}
+
+/**
+ * Reads an image's labels where devcontainer up will run: on this extension host when it runs on
+ * the node (a Remote-SSH window), else over the workspace node's SSH session.
+ */
+async function nodeImageInspector(deps: CommandDeps, folder: vscode.WorkspaceFolder): Promise<(ref: string) => Promise<ImageLookup>> {
+  const node = deps.nodes.workspaceNode();
+  const route = imageLookupRoute({
+    remoteName: vscode.env.remoteName,
+    extensionHostIsRemote: deps.context.extension.extensionKind === vscode.ExtensionKind.Workspace,
+    nodeName: node?.target.name,
+  });
+  const dockerPath = configuredDockerPath(folder.uri);
+  const { imageInspector, inspectTimeoutMs } = await import("../devcontainer/image-inspect.ts");
+  const connect = async (): Promise<RemoteShell> => {
+    if (node === undefined) throw new Error("this workspace has no node");
+    const { NodeClient } = await import("../node/index.ts");
+    return await NodeClient.connect(node.target, node.pins, { ...nodeClientDeps(), connectTimeoutMs: inspectTimeoutMs });
+  };
+  return imageInspector(route, { ...(dockerPath === undefined ? {} : { dockerPath }), connect });
+}
+
+/** The Dev Containers extension's dev.containers.dockerPath, when the user set it. */
+function configuredDockerPath(uri: vscode.Uri): string | undefined {
+  const i = vscode.workspace.getConfiguration("dev.containers", uri).inspect<string>("dockerPath");
+  const set = (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue)?.trim();
+  return set === undefined || set === "" ? undefined : set;
 }
 
 /** Registers the project on the workspace's node, if it has one; a failure only warns (a push registers too). */

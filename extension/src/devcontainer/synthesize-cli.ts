@@ -1,15 +1,18 @@
 // `node dist/remo-secrets-synthesize.js <workspace-folder>`: the Synthesize command without VS Code.
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { inspectImageLocally } from "./image-inspect.ts";
 import { nodeWorkspaceFs } from "./node-workspace-fs.ts";
 import { DevcontainerError } from "./synthesize.ts";
 import { synthesizeWorkspace } from "./synthesize-workspace.ts";
 
-const usage = `usage: remo-secrets-synthesize [--feature-id ID] [--runtime-dir DIR] [--dry-run] <workspace-folder>
+const usage = `usage: remo-secrets-synthesize [--feature-id ID] [--runtime-dir DIR] [--docker-path PATH] [--dry-run] <workspace-folder>
   Adds the remo-broker socket mount and the remo-secrets feature to
-  <workspace-folder>/.devcontainer/devcontainer.json, or creates it.
+  <workspace-folder>/.devcontainer/devcontainer.json, or creates it. The feature is not
+  added when the file's "image" was built with it (its devcontainer.metadata label says so).
   --feature-id ID  reference a published feature instead of copying the bundled one
   --runtime-dir DIR  the node broker's --runtime-dir, when it is not /run/remo-broker
+  --docker-path PATH  the engine that holds the images, as for devcontainer up (default: docker, else podman)
   --dry-run        print what would change and the resulting file; write nothing
   Exit: 0 done, 1 conflicts left for you to resolve, 2 usage or error.
 `;
@@ -23,6 +26,7 @@ function bundledFeature(): string {
 async function main(argv: string[]): Promise<number> {
   let featureId: string | undefined;
   let runtimeDir: string | undefined;
+  let dockerPath: string | undefined;
   let dryRun = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -41,6 +45,12 @@ async function main(argv: string[]): Promise<number> {
       runtimeDir = a === "--runtime-dir" ? argv[++i] : a.slice("--runtime-dir=".length);
       if (runtimeDir?.startsWith("/") !== true) {
         process.stderr.write(`remo-secrets-synthesize: --runtime-dir needs an absolute path (the broker's --runtime-dir on the node)\n${usage}`);
+        return 2;
+      }
+    } else if (a === "--docker-path" || a.startsWith("--docker-path=")) {
+      dockerPath = a === "--docker-path" ? argv[++i] : a.slice("--docker-path=".length);
+      if (dockerPath === undefined || dockerPath === "") {
+        process.stderr.write(`remo-secrets-synthesize: --docker-path needs the engine command (docker, podman, or a path to one)\n${usage}`);
         return 2;
       }
     } else if (a.startsWith("-")) {
@@ -67,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   const result = await synthesizeWorkspace(folder, nodeWorkspaceFs(), {
     ...(featureId === undefined ? { featureSource: source } : { featureRef: featureId }),
     ...(runtimeDir === undefined ? {} : { runtimeDir }),
+    inspectImage: (ref) => inspectImageLocally(ref, dockerPath === undefined ? {} : { dockerPath }),
     write: !dryRun,
   });
   const rel = result.path.startsWith(folder + "/") ? result.path.slice(folder.length + 1) : result.path;

@@ -4,7 +4,8 @@ import { posix } from "node:path";
 import { MANIFEST_PATHS, parseManifest, projectNamePattern, secretNamePattern } from "#protocol";
 import { languageMarkers } from "./base-images.ts";
 import { brokerSocketSource, containerMountTarget, legacySocketSource } from "./broker-mount.ts";
-import { DevcontainerError, synthesizeDevcontainer } from "./synthesize.ts";
+import { DevcontainerError, isRemoFeatureId, synthesizeDevcontainer } from "./synthesize.ts";
+import type { ImageLookup } from "./image-metadata.ts";
 import { parseJsonc } from "./jsonc-edit.ts";
 import { describeSecret, type RecommendedSecret } from "./secrets-block.ts";
 import { getNodeValue } from "jsonc-parser";
@@ -30,6 +31,11 @@ export interface SynthesizeWorkspaceOptions {
   write?: boolean;
   /** The node broker's runtime directory when it is not /run/remo-broker (`remo-broker serve --runtime-dir`). */
   runtimeDir?: string;
+  /**
+   * Reads the labels of the image an existing file's "image" names, where the engine runs
+   * (never rejects: a failure is a lookup with a reason). Without it, images are not looked at.
+   */
+  inspectImage?: (ref: string) => Promise<ImageLookup>;
 }
 
 /** What synthesis did or would do. */
@@ -70,15 +76,19 @@ export async function synthesizeWorkspace(folder: string, fs: WorkspaceFs, opts:
   }
   const markers = (await fs.readDirectory(folder)).filter((n) => languageMarkers.includes(n));
   const composeMount = before === undefined ? undefined : await composeMountOf(before, devcontainerDir, projectName, opts.runtimeDir, fs);
+  const imageRef = before === undefined || opts.inspectImage === undefined ? undefined : namedImage(before);
+  const image = imageRef === undefined || opts.inspectImage === undefined ? undefined : await opts.inspectImage(imageRef);
   const result = synthesizeDevcontainer({
     ...(before === undefined ? {} : { existing: before }),
     projectName, markers, featureRef,
     ...(composeMount === undefined ? {} : { composeMount }),
     ...(opts.runtimeDir === undefined ? {} : { runtimeDir: opts.runtimeDir }),
     ...(manifest.secrets === undefined ? {} : { secrets: manifest.secrets }),
+    ...(image === undefined ? {} : { image }),
   });
   const changes = [...result.changes];
-  if (opts.featureRef === undefined && opts.featureSource !== undefined) {
+  // An image that already has the feature needs no copy of it next to the file.
+  if (opts.featureRef === undefined && opts.featureSource !== undefined && result.featureInImage === undefined) {
     const copied = await syncFeature(opts.featureSource, posix.join(devcontainerDir, localFeatureFolder), fs, opts.write === true);
     if (copied !== undefined) changes.push(copied);
   }
@@ -108,6 +118,16 @@ async function manifestOf(folder: string, fs: WorkspaceFs): Promise<{ projectNam
     return { projectName: name, secrets: names.map((n) => ({ name: n, description: describeSecret(n, name, rel) })) };
   }
   return { projectName: posix.basename(folder) };
+}
+
+/** The "image" an existing file names, when it names one and does not list features already (nothing to decide then). */
+function namedImage(text: string): string | undefined {
+  const { root } = parseJsonc(text);
+  if (root?.type !== "object") return undefined;
+  const config = getNodeValue(root) as { image?: unknown; features?: unknown };
+  if (typeof config.image !== "string") return undefined;
+  const features = typeof config.features === "object" && config.features !== null ? Object.keys(config.features) : [];
+  return features.some(isRemoFeatureId) ? undefined : config.image;
 }
 
 /** What a compose file of the config already mounts for this project: the socket directory, the old socket file, or nothing. */

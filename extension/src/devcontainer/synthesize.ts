@@ -3,8 +3,11 @@ import { applyEdits, getNodeValue, findNodeAtLocation, type Edit, type Node } fr
 import { CodedError, CONTAINER_SOCKET_PATH, DEFAULT_RUNTIME_DIR, normalizeProjectName, projectNamePattern } from "#protocol";
 import { brokerMountString, brokerSocketSource, classifyMount, containerMountTarget, legacySocketSource, parseMount } from "./broker-mount.ts";
 import { chooseBaseImage, nodeFeatureId } from "./base-images.ts";
+import { isRemoFeatureId, remoFeatureInImage, type ImageLookup } from "./image-metadata.ts";
 import { appendEntry, detectStyle, parseJsonc, type TextStyle } from "./jsonc-edit.ts";
 import { devcontainerSecretNamePattern, ensureSecretsBlock, unique, type RecommendedSecret } from "./secrets-block.ts";
+
+export { isRemoFeatureId } from "./image-metadata.ts";
 
 /** Why synthesis could not even start; the file is left as it was. */
 export type DevcontainerErrorCode = "invalid_jsonc" | "not_an_object" | "bad_project_name" | "no_feature" | "root_config";
@@ -31,10 +34,19 @@ export interface SynthesisInput {
   runtimeDir?: string;
   /** The manifest's names, listed in the standard `secrets` property (missing ones added, existing ones kept). */
   secrets?: readonly RecommendedSecret[];
+  /**
+   * What the caller found out about the image the file's "image" names (its devcontainer.metadata
+   * label, read where the engine runs). Used only when `ref` is that "image" value.
+   */
+  image?: ImageLookup;
 }
 
-/** The result: the new text, what changed, what the user must resolve, and hints that changed nothing. */
-export interface SynthesisResult { text: string; created: boolean; changes: string[]; conflicts: string[]; notes: string[] }
+/**
+ * The result: the new text, what changed, what the user must resolve, and hints that changed
+ * nothing; `featureInImage` is the feature id found in the named image when synthesis relied on
+ * it instead of listing the feature.
+ */
+export interface SynthesisResult { text: string; created: boolean; changes: string[]; conflicts: string[]; notes: string[]; featureInImage?: string }
 
 /**
  * Adds the broker socket mount and the remo-secrets feature to a devcontainer.json, or
@@ -116,10 +128,14 @@ function editDevcontainer(existing: string, input: SynthesisInput): SynthesisRes
   }
 
   const edited = reparse(text);
-  text = ensureFeature(text, edited, input.featureRef, style, changes, notes);
+  const image = typeof config.image === "string" && input.image?.ref === config.image ? input.image : undefined;
+  const prebuilt = image === undefined ? undefined : remoFeatureInImage(image);
+  const feature = ensureFeature(text, edited, input.featureRef, style, changes, notes, image, prebuilt);
+  text = feature.text;
   if (input.secrets !== undefined) text = ensureSecretsBlock(text, reparse(text), input.secrets, style, changes, notes);
-  notes.push(...nodeHints(reparse(text)));
-  return { text, created: false, changes, conflicts, notes };
+  // An image built with the feature has the Node the feature needed.
+  if (prebuilt === undefined) notes.push(...nodeHints(reparse(text)));
+  return { text, created: false, changes, conflicts, notes, ...(feature.relied && prebuilt !== undefined ? { featureInImage: prebuilt } : {}) };
 }
 
 function reparse(text: string): Node {
@@ -196,26 +212,34 @@ function removalEdit(text: string, item: Node): Edit {
   return { offset: start, length: end - start, content: "" };
 }
 
-/** True for a feature id that is this project's feature, local or published, in any version. */
-export function isRemoFeatureId(id: string): boolean {
-  const withoutVersion = id.replace(/(@sha256:[0-9a-f]+|:[^/:]*)$/i, "");
-  return /(^|\/)remo-secrets$/.test(withoutVersion);
-}
-
-function ensureFeature(text: string, root: Node, featureRef: string, style: TextStyle, changes: string[], notes: string[]): string {
+/**
+ * Lists the feature unless the file or the image it names already has it. An image prebuilt
+ * with the feature (`devcontainer build --image-name`) holds the client and REMO_BROKER_SOCKET,
+ * and its label the postStartCommand the CLI merges on `up`; listing the feature again would
+ * make `up` build a new image on top of it.
+ */
+function ensureFeature(text: string, root: Node, featureRef: string, style: TextStyle, changes: string[], notes: string[], image: ImageLookup | undefined, prebuilt: string | undefined): { text: string; relied: boolean } {
   const features = findNodeAtLocation(root, ["features"]);
   if (features !== undefined && features.type !== "object") {
     notes.push(`"features" is not an object, so the feature "${featureRef}" was not added. Make it an object and synthesize again.`);
-    return text;
+    return { text, relied: false };
   }
   const ids = features === undefined ? [] : Object.keys(getNodeValue(features) as Record<string, unknown>);
   const present = ids.find(isRemoFeatureId);
   if (present !== undefined) {
     if (present !== featureRef) notes.push(`The remo-secrets feature is already listed as "${present}"; kept it.`);
-    return text;
+    return { text, relied: false };
+  }
+  if (prebuilt !== undefined && image !== undefined) {
+    notes.push(`The image ${image.ref} already has the remo-secrets feature ("${prebuilt}" in its devcontainer.metadata label); not adding it.`);
+    return { text, relied: true };
+  }
+  if (image !== undefined && "reason" in image) {
+    notes.push(`Could not inspect the image ${image.ref} (${image.reason}), so the feature was added as for any image. If that image was built with the remo-secrets feature, remove "${featureRef}" from "features" to keep devcontainer up from building.`);
   }
   changes.push(`Added the feature "${featureRef}".`);
-  return features === undefined ? appendEntry(text, [], "features", { [featureRef]: {} }, style) : appendEntry(text, ["features"], featureRef, {}, style);
+  const added = features === undefined ? appendEntry(text, [], "features", { [featureRef]: {} }, style) : appendEntry(text, ["features"], featureRef, {}, style);
+  return { text: added, relied: false };
 }
 
 /** The remo-secrets client runs on Node.js ≥ 20; say so when nothing in the file seems to provide it. */

@@ -221,6 +221,16 @@ export class NodeClient {
       { brokerCode: "project_exists" });
   }
 
+  /**
+   * Runs a command on the node that is not the broker's (an engine's `image inspect`): its
+   * line is logged, so nothing secret may be on it. A non-zero exit is a result, not an error.
+   * @throws NodeError ssh_unreachable when the session drops, timeout after `timeoutMs`
+   */
+  async shell(command: string, timeoutMs: number): Promise<ExecResult> {
+    this.deps.log?.(`ssh ${this.target.name}: ${command}`);
+    return await runCommand(this.session.client, this.target.name, command, timeoutMs);
+  }
+
   /** Closes the SSH session. */
   close(): void {
     this.session.close();

@@ -52,6 +52,23 @@ describe("synthesizeWorkspace", () => {
     expect(fs.writes).toEqual(["/w/myrepo/.devcontainer/devcontainer.json"]);
   });
 
+  it("asks about the named image only when the file lists no remo-secrets feature, and copies no feature an image already has", async () => {
+    const asked: string[] = [];
+    const inspectImage = (ref: string) => { asked.push(ref); return Promise.resolve({ ref, featureIds: ["./remo-secrets"] }); };
+    const fs = memFs({ ...feature, "/w/p/.devcontainer/devcontainer.json": "{ \"image\": \"localhost/dev:1\" }\n" });
+    const r = await synthesizeWorkspace("/w/p", fs, { featureSource: "/ext/feature", inspectImage, write: true });
+    expect(asked).toEqual(["localhost/dev:1"]);
+    expect(r.notes[0]).toMatch(/^The image localhost\/dev:1 already has the remo-secrets feature/);
+    expect(fs.writes).toEqual(["/w/p/.devcontainer/devcontainer.json"]);
+    expect(parse(fs.files.get("/w/p/.devcontainer/devcontainer.json") ?? "")).not.toHaveProperty("features");
+
+    const listed = memFs({ ...feature, "/w/q/.devcontainer/devcontainer.json": "{ \"image\": \"localhost/dev:1\", \"features\": { \"./remo-secrets\": {} } }\n" });
+    await synthesizeWorkspace("/w/q", listed, { featureSource: "/ext/feature", inspectImage });
+    const created = memFs({ ...feature });
+    await synthesizeWorkspace("/w/r", created, { featureSource: "/ext/feature", inspectImage });
+    expect(asked).toEqual(["localhost/dev:1"]);
+  });
+
   it("refuses to start a second configuration next to a root .devcontainer.json", async () => {
     const fs = memFs({ "/w/p/.devcontainer.json": "{}" });
     await expect(synthesizeWorkspace("/w/p", fs, { featureRef: "x/remo-secrets" })).rejects.toMatchObject({ code: "root_config" });
