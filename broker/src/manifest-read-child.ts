@@ -186,7 +186,8 @@ export function parseReply(line: string, req: ReadRequest): ReadResult | undefin
       const data = r.data;
       // Base64 of at most `max` bytes, nothing else.
       if (!uint32(r.fileUid) || typeof data !== "string" || data.length > Math.ceil(req.max / 3) * 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) return undefined;
-      return { kind: "ok", ...at, fileUid: r.fileUid, bytes: Buffer.from(data, "base64") };
+      const bytes = Buffer.from(data, "base64");
+      return bytes.length <= req.max ? { kind: "ok", ...at, fileUid: r.fileUid, bytes } : undefined;
     }
     case "refused":
       switch (r.why) {

@@ -17,6 +17,8 @@ export const maxStuckReaders = 16;
 const idleMs = 2000;
 /** At most this many idle readers wait for work (more are only needed for parallel reads). */
 const maxIdle = 2;
+/** Longer than any answer (64 KiB of manifest as base64 plus the fields around it). */
+const maxReplyChars = 128 * 1024;
 /** A reader that is not up after this long is given up (a loaded machine, not a file system). */
 const startMs = 10_000;
 
@@ -42,9 +44,9 @@ export class ManifestReaders {
   private idle: Reader[] = [];
   private stuck = 0;
 
-  /** Readers killed but not yet gone (blocked in a file system). */
-  get stuckCount(): number {
-    return this.stuck;
+  /** Readers waiting for work, and readers killed but not yet gone (blocked in a file system). */
+  counts(): { idle: number; stuck: number } {
+    return { idle: this.idle.length, stuck: this.stuck };
   }
 
   /** Reads one project folder; the file system gets `timeoutMs` once the reader is up. */
@@ -102,6 +104,13 @@ export class ManifestReaders {
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       pending += chunk;
+      // The longest answer is a 64 KiB manifest in base64; a reader that says more is broken.
+      if (pending.length > maxReplyChars) {
+        pending = "";
+        if (reader.waiter === undefined) this.abandon(reader);
+        else reader.waiter.onExit("answered more than a manifest");
+        return;
+      }
       for (let nl = pending.indexOf("\n"); nl !== -1; nl = pending.indexOf("\n")) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
