@@ -37,6 +37,8 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
   const secret = makeSentinel("HUNGOPEN");
   let broker: BrokerHandle;
   const mounts = new Map<HangMode, HangingFs>();
+  /** The healthy project's socket, from the first test. */
+  let healthySocket: string | undefined;
   const undo: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
@@ -105,7 +107,40 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     expect(exit).toBe(0);
     const sources = { output: broker.output(), audit: (await readAudit(broker.auditFile)).map((x) => JSON.stringify(x)).join("\n") };
     expect(findLeaks(secret, sources)).toEqual([]);
-    // Restarted for afterAll's stop; the hung file systems were never registered, so nothing waits on them.
+    // Up again for the next test; the hung file systems were never registered, so nothing waits on them.
     await broker.restart();
+    healthySocket = String(reg?.socket_path);
+  });
+
+  it("a restart that meets projects whose file systems hang in lookup and in close reaches ready, warns about each, and they serve again once the file systems answer", async () => {
+    const getattr = mounts.get("getattr");
+    const flush = mounts.get("flush");
+    if (getattr === undefined || flush === undefined || healthySocket === undefined) throw new Error("the test above did not run");
+    for (const fs of [getattr, flush]) fs.hang(false);
+    for (const [name, fs] of [["hung-getattr", getattr], ["hung-flush", flush]] as const) {
+      expect(await broker.admin({ op: "register", name, project_path: fs.mountpoint }), name).toMatchObject({ ok: true });
+    }
+    expect(await broker.pushSecrets({ GITHUB_TOKEN: secret }, "hung-flush")).toMatchObject({ ok: true });
+    getattr.hang("getattr");
+    flush.hang("flush");
+    expect(await broker.stop()).toBe(0);
+    await broker.restart();
+    const status = await broker.admin({ op: "status" });
+    for (const name of ["hung-getattr", "hung-flush"]) {
+      const warnings = (status.warnings as string[]).filter((w) => w.includes(`"${name}"`));
+      expect(warnings, name).toHaveLength(1);
+      expect(warnings[0]).toContain("the file system holding the project does not answer");
+      expect(warnings[0]).toContain(`remo-broker admin reload --name ${name}`);
+    }
+    const [got] = await requestLines(healthySocket, [JSON.stringify({ op: "get", name: "GITHUB_TOKEN" })], 10_000);
+    expect(got).toMatchObject({ ok: true, value: secret });
+
+    for (const fs of [getattr, flush]) fs.hang(false);
+    for (const name of ["hung-getattr", "hung-flush"]) expect(await broker.admin({ op: "reload", name }), name).toMatchObject({ ok: true });
+    const sockets = new Map(((await broker.admin({ op: "status" })).projects as { name: string; socket_path: string }[]).map((p) => [p.name, p.socket_path]));
+    const [again] = await requestLines(String(sockets.get("hung-flush")), [JSON.stringify({ op: "get", name: "GITHUB_TOKEN" })], 10_000);
+    expect(again).toMatchObject({ ok: true, value: secret });
+    const sources = { output: broker.output(), audit: (await readAudit(broker.auditFile)).map((x) => JSON.stringify(x)).join("\n") };
+    expect(findLeaks(secret, sources)).toEqual([]);
   });
 });
