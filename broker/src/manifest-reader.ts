@@ -13,6 +13,8 @@ export class ReaderFailure extends Error {
  * system answers, and each keeps ~6 MiB, so past this many, reads are refused at once.
  */
 export const maxStuckReaders = 16;
+/** Reads running at once: as many as may be left blocked, so a healthy read waits only when that many hang at once. */
+const maxBusyReaders = 16;
 /** An idle reader exits after this long; one that is reused in time saves a Node start. */
 const idleMs = 2000;
 /** At most this many idle readers wait for work (more are only needed for parallel reads). */
@@ -25,6 +27,8 @@ const startMs = 10_000;
 interface Reader {
   child: ChildProcess;
   ready: boolean;
+  /** Exited, or never started: nothing left to kill or wait for. */
+  dead: boolean;
   /** What the reader's next event goes to: the request in flight, if any. */
   waiter?: { onReady(): void; onLine(line: string): void; onExit(detail: string): void } | undefined;
   idleTimer?: NodeJS.Timeout | undefined;
@@ -43,15 +47,34 @@ function unrefPipe(s: unknown): void {
 export class ManifestReaders {
   private idle: Reader[] = [];
   private stuck = 0;
+  private busy = 0;
+  private queue: (() => void)[] = [];
 
   /** Readers waiting for work, and readers killed but not yet gone (blocked in a file system). */
   counts(): { idle: number; stuck: number } {
     return { idle: this.idle.length, stuck: this.stuck };
   }
 
-  /** Reads one project folder; the file system gets `timeoutMs` once the reader is up. */
-  read(req: ReadRequest, timeoutMs: number): Promise<ReadResult> {
-    if (this.stuck >= maxStuckReaders) return Promise.reject(new ReaderFailure("busy", `${this.stuck} earlier manifest reads are still blocked on their file systems`));
+  /**
+   * Reads one project folder; the file system gets `timeoutMs` once the reader is up. At most
+   * `maxBusyReaders` reads run at once; more wait for one of them to end (each ends within its
+   * timeout).
+   */
+  async read(req: ReadRequest, timeoutMs: number): Promise<ReadResult> {
+    if (this.busy >= maxBusyReaders) await new Promise<void>((resolve) => { this.queue.push(resolve); });
+    else this.busy++;
+    try {
+      if (this.stuck >= maxStuckReaders) throw new ReaderFailure("busy", `${this.stuck} earlier manifest reads are still blocked on their file systems`);
+      return await this.run(req, timeoutMs);
+    } finally {
+      // The slot passes straight to the next waiter, so no read can slip in between.
+      const next = this.queue.shift();
+      if (next === undefined) this.busy--;
+      else next();
+    }
+  }
+
+  private run(req: ReadRequest, timeoutMs: number): Promise<ReadResult> {
     const reader = this.idle.pop() ?? this.start();
     clearTimeout(reader.idleTimer);
     return new Promise<ReadResult>((resolve, reject) => {
@@ -94,7 +117,7 @@ export class ManifestReaders {
     // The broker's own Node, without the broker's NODE_OPTIONS (env is empty) and with a small heap:
     // the reader holds at most one manifest.
     const child = spawn(process.execPath, ["--max-old-space-size=16", "-e", readerSource], { stdio: ["pipe", "pipe", "ignore"], env: {} });
-    const reader: Reader = { child, ready: false };
+    const reader: Reader = { child, ready: false, dead: false };
     child.unref();
     unrefPipe(child.stdin);
     unrefPipe(child.stdout);
@@ -127,6 +150,7 @@ export class ManifestReaders {
       }
     });
     const gone = (detail: string): void => {
+      reader.dead = true;
       this.idle = this.idle.filter((r) => r !== reader);
       clearTimeout(reader.idleTimer);
       reader.waiter?.onExit(detail);
@@ -156,7 +180,7 @@ export class ManifestReaders {
     const { child } = reader;
     child.stdout?.destroy();
     child.stdin?.destroy();
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (reader.dead) return;
     this.stuck++;
     child.once("exit", () => { this.stuck--; });
     child.kill("SIGKILL");

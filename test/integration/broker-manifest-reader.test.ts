@@ -45,8 +45,8 @@ describe("ManifestReaders", () => {
       expect(r).toEqual({ kind: "ok", folder: { uid: st.uid, gid: st.gid }, index: 0, fileUid: me.uid, bytes: Buffer.from(text) });
       expect(readers.counts()).toEqual({ idle: 1, stuck: 0 });
     }
-    // Parallel reads need more readers; only a few stay for later, and idle ones exit.
-    const many = await Promise.all(Array.from({ length: 5 }, () => readers.read(req, 5000)));
+    // Parallel reads need more readers (past 16 at once they wait their turn); only a few stay for later, and idle ones exit.
+    const many = await Promise.all(Array.from({ length: 20 }, () => readers.read(req, 5000)));
     expect(many.every((r) => r.kind === "ok")).toBe(true);
     expect(readers.counts().idle).toBeLessThanOrEqual(2);
     await waitFor(() => readers.counts().idle === 0, 10_000, "idle readers exit");
