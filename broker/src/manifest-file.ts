@@ -68,6 +68,23 @@ export async function loadProjectManifest(projectPath: string, name: string, pol
   return { manifest: validate(text, file, projectPath, name, result.fileUid === result.folder.uid), file, folderOwner: result.folder };
 }
 
+/**
+ * The owner of a project folder, stat-ed by a reader like a manifest read (a folder on a file
+ * system that does not answer must not hold the broker's thread pool either).
+ * @throws RemoError `manifest_not_found` or `manifest_invalid`, each with what to do
+ */
+export async function projectFolderOwner(projectPath: string, policy: ManifestReadPolicy): Promise<FolderOwner> {
+  let result: ReadResult;
+  try {
+    result = await readers.read({ folder: projectPath, candidates: [], max: maxManifestBytes }, policy.timeoutMs);
+  } catch (e) {
+    throw readFailure(e, projectPath, policy.timeoutMs);
+  }
+  if (result.kind === "folder_error") throw new RemoError("manifest_not_found", `Cannot stat project_path ${projectPath} (${result.code}); pass --socket-owner UID:GID or fix the path.`);
+  if (result.kind !== "absent") throw new RemoError("manifest_invalid", `The broker's manifest reader answered a stat of ${projectPath} with a read; retry.`);
+  return result.folder;
+}
+
 function readFailure(e: unknown, projectPath: string, timeoutMs: number): RemoError {
   const where = `${MANIFEST_PATHS.join(" or ")} in ${projectPath}`;
   if (!(e instanceof ReaderFailure)) return new RemoError("manifest_invalid", `${where} could not be read (${(e as Error).message}).`);

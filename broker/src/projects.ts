@@ -1,8 +1,7 @@
-import { stat } from "node:fs/promises";
 import { effectiveCacheLimits, projectSocketPath, RemoError, type AdminRequest, type AuditEvent, type Manifest } from "#protocol";
 import { effectiveAllowlist } from "./allowlist.ts";
 import type { AuditFields } from "./audit-record.ts";
-import { loadProjectManifest, type LoadedManifest } from "./manifest-file.ts";
+import { loadProjectManifest, projectFolderOwner, type LoadedManifest } from "./manifest-file.ts";
 import { registryFile, type BrokerPaths } from "./paths.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import type { ProjectView } from "./project-ops.ts";
@@ -265,12 +264,8 @@ export class Projects {
 
   /** `uid:gid` of project_path, for a registry record written before socket owners were stored. */
   private async resolveOwner(projectPath: string): Promise<string> {
-    try {
-      const st = await stat(projectPath);
-      return `${st.uid}:${st.gid}`;
-    } catch {
-      throw new RemoError("manifest_not_found", `Cannot stat project_path ${projectPath}; pass --socket-owner UID:GID or fix the path.`);
-    }
+    const { uid, gid } = await projectFolderOwner(projectPath, { timeoutMs: this.deps.manifestTimeoutMs });
+    return `${uid}:${gid}`;
   }
 
   private exists(p: Project, projectPath: string): RemoError {
