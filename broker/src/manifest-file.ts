@@ -92,9 +92,9 @@ function readFailure(e: unknown, projectPath: string, timeoutMs: number): RemoEr
     case "timeout":
       return new RemoError("manifest_invalid", `${where} could not be read within ${timeoutMs / 1000} s: the file system holding the project does not answer. Check that file system (a network or FUSE mount that stopped answering), then retry.`);
     case "busy":
-      return new RemoError("manifest_invalid", `${where} was not read: ${e.message}, so the file system holding the project may not answer either. Fix the file systems that do not answer (or unmount them), then retry.`);
+      return new RemoError("manifest_invalid", `${where} was not read: ${e.message}. Fix the file systems that do not answer (or unmount them), then retry.`);
     case "broken":
-      return new RemoError("manifest_invalid", `${where} could not be read: ${e.message}. Retry; if it keeps failing, check the broker's log.`);
+      return new RemoError("manifest_invalid", `${where} could not be read: ${e.message}. Retry; if it keeps failing, check the node's free memory and process limits.`);
   }
 }
 

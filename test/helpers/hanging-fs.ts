@@ -67,7 +67,10 @@ export async function mountHangingFs(dir: string, name: string, contents: string
   mkdirSync(mountpoint);
   writeFileSync(contentsFile, contents);
   let log = "";
-  const child: ChildProcess = spawn(bin, [mountpoint, contentsFile, flag, String(owner.uid), String(owner.gid), "-o", "allow_other,fsname=remo-hanging-fs"], { stdio: ["ignore", "pipe", "pipe"] });
+  // libfuse answers with at most 10 threads by default: past that, further requests wait in the
+  // kernel's queue unsent, and a caller killed there dies at once. 64, so every caller a test
+  // makes really reaches the hang.
+  const child: ChildProcess = spawn(bin, [mountpoint, contentsFile, flag, String(owner.uid), String(owner.gid), "-o", "allow_other,fsname=remo-hanging-fs,max_threads=64"], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.on("data", (d: Buffer) => { log += d.toString(); });
   child.stderr?.on("data", (d: Buffer) => { log += d.toString(); });
   const exited = new Promise<void>((resolve) => { child.on("exit", () => { resolve(); }); });

@@ -18,6 +18,8 @@ if (skipReason !== null) {
   if (process.env.CI !== undefined) throw new Error(`the hanging-file-system tests cannot run in CI: ${skipReason}`);
 }
 
+/** Readers the broker leaves blocked before it refuses reads outright. */
+const MAX_BLOCKED = 16;
 /** libuv's default thread pool: this many pinned threads stop every file operation of the broker. */
 const POOL_THREADS = 4;
 
@@ -149,5 +151,33 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     expect(again).toMatchObject({ ok: true, value: secret });
     const sources = { output: broker.output(), audit: (await readAudit(broker.auditFile)).map((x) => JSON.stringify(x)).join("\n") };
     expect(findLeaks(secret, sources)).toEqual([]);
+  });
+
+  it(`past ${MAX_BLOCKED} readers still blocked, a read is refused at once with what to fix, and reads work again once the file system answers`, async () => {
+    const open = mounts.get("open");
+    if (open === undefined || healthySocket === undefined) throw new Error("the tests above did not run");
+    open.hang("open");
+    const names = Array.from({ length: MAX_BLOCKED }, (_, i) => `blocked-${i + 1}`);
+    const blocked = await Promise.all(names.map((name) => broker.admin({ op: "register", name, project_path: open.mountpoint })));
+    for (const r of blocked) expect(String(r.message)).toContain("the file system holding the project does not answer");
+    const refused = await broker.admin({ op: "register", name: "one-too-many", project_path: open.mountpoint });
+    expect(refused).toMatchObject({ ok: false, code: "manifest_invalid" });
+    expect(String(refused.message)).toContain(`${MAX_BLOCKED} earlier manifest reads are still blocked on their file systems. Fix the file systems that do not answer (or unmount them), then retry.`);
+    // A project already serving is not affected; a read of any folder is refused until the readers are gone.
+    const [got] = await requestLines(healthySocket, [JSON.stringify({ op: "get", name: "GITHUB_TOKEN" })], 10_000);
+    expect(got).toMatchObject({ ok: true, value: secret });
+    const projectPath = writeProject(join(tmp.path, "projects"), "after-cap", { allowlist: ["GITHUB_TOKEN"] });
+    expect(await broker.admin({ op: "register", name: "after-cap", project_path: projectPath })).toMatchObject({ ok: false, code: "manifest_invalid" });
+
+    // The file system answers: the blocked readers end, and reads are taken again.
+    open.hang(false);
+    await waitFor("the blocked requests answered", () => open.hangingRequests() === 0, 10_000, () => `${open.hangingRequests()} still hanging`);
+    let reply: Record<string, unknown> = {};
+    const deadline = Date.now() + 10_000;
+    do {
+      reply = await broker.admin({ op: "register", name: "after-cap", project_path: projectPath });
+      if (reply.ok !== true) await new Promise((r) => setTimeout(r, 50));
+    } while (reply.ok !== true && Date.now() < deadline);
+    expect(reply, "register once the blocked readers are gone").toMatchObject({ ok: true });
   });
 });
