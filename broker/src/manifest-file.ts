@@ -1,19 +1,18 @@
-import { spawn } from "node:child_process";
-import { constants } from "node:fs";
-import { lstat, open, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { MANIFEST_PATHS, parseManifest, RemoError, type Manifest } from "#protocol";
+import type { FolderOwner, ReadResult } from "./manifest-read-child.ts";
+import { ManifestReaders, ReaderFailure } from "./manifest-reader.ts";
 
-/** A manifest read from a project folder, and the file it came from. */
+/** A manifest read from a project folder, the file it came from, and who owns the folder. */
 export interface LoadedManifest {
   manifest: Manifest;
   file: string;
+  /** The owner of project_path (the default socket owner). */
+  folderOwner: FolderOwner;
 }
 
-/** Who may own the manifest and the folder holding it, and how long a read may take. */
+/** How long a read may take. */
 export interface ManifestReadPolicy {
-  /** The owner of project_path; root (0) is always accepted too. */
-  ownerUid: number;
   /** A read that takes longer fails (a hung network or FUSE file system must not stall the broker). */
   timeoutMs: number;
 }
@@ -24,152 +23,100 @@ export const maxManifestBytes = 64 * 1024;
 /** Default read timeout. */
 export const manifestReadTimeoutMs = 2000;
 
-// O_NONBLOCK: opening a FIFO for reading never waits for a writer; O_NOFOLLOW: a symlink is refused, not followed.
-const dirFlags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-const fileFlags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+const readers = new ManifestReaders();
 
 /**
  * Finds and validates a project's manifest (first of MANIFEST_PATHS wins) and checks it names
  * the project being registered. The project folder is writable from inside the container and
  * the broker reads as root, so the folder holding the manifest and the file itself are opened
  * without following symlinks or blocking, and checked on their descriptors: a real directory and
- * a regular file of at most 64 KiB with one link, owned by the project owner or root. Messages
- * say what is wrong without quoting a file the project owner does not own.
+ * a regular file of at most 64 KiB with one link, owned by the owner of project_path or root.
+ * All of it (the stat of project_path too) runs in a reader process with a timeout, so a file
+ * system that never answers holds that process, not the broker. Messages say what is wrong
+ * without quoting a file the project owner does not own.
  * @throws RemoError `manifest_not_found` or `manifest_invalid`, each with what to do
  */
 export async function loadProjectManifest(projectPath: string, name: string, policy: ManifestReadPolicy): Promise<LoadedManifest> {
   if (!isAbsolute(projectPath)) {
     throw new RemoError("manifest_not_found", `project_path "${projectPath}" must be an absolute path to the project folder.`);
   }
-  for (const rel of MANIFEST_PATHS) {
-    const file = join(projectPath, rel);
-    const read = await withTimeout(readManifestFile(join(projectPath, dirname(rel)), basename(rel), file, policy), policy.timeoutMs,
-      () => new RemoError("manifest_invalid", `${file} could not be read within ${policy.timeoutMs / 1000} s. Check the file system holding the project, then retry.`));
-    if (read === undefined) continue;
-    return { manifest: validate(read.text, file, projectPath, name, read.ownedByOwner), file };
-  }
-  throw new RemoError("manifest_not_found",
-    `No manifest in ${projectPath}: looked for ${MANIFEST_PATHS.join(" and ")}. Create ${MANIFEST_PATHS[0]} (schema_version = 1, [project] name = "${name}", [allowlist] secrets = [...]) and retry.`);
-}
-
-/** Reads one candidate; undefined when it does not exist. */
-async function readManifestFile(dir: string, base: string, file: string, policy: ManifestReadPolicy): Promise<{ text: string; ownedByOwner: boolean } | undefined> {
-  const dh = await openOrAbsent(dir, dirFlags, file, true);
-  if (dh === undefined) return undefined;
-  let fh: FileHandle | undefined;
+  const candidates = MANIFEST_PATHS.map((rel) => [join(projectPath, dirname(rel)), basename(rel)] as const);
+  let result: ReadResult;
   try {
-    const dst = await dh.stat();
-    if (!isAllowedOwner(dst.uid, policy)) {
-      throw new RemoError("manifest_invalid", `${dir} is owned by UID ${dst.uid}, neither the project's owner (UID ${policy.ownerUid}) nor root, so the broker does not read the manifest in it. Fix its ownership, then retry.`);
-    }
-    // Resolving the name relative to the directory we already opened (and checked) means a
-    // directory swapped for a symlink after the check is never followed.
-    fh = await openOrAbsent(`/proc/self/fd/${dh.fd}/${base}`, fileFlags, file, false);
-    if (fh === undefined) return undefined;
-    const st = await fh.stat();
-    if (!st.isFile()) {
-      throw new RemoError("manifest_invalid", `${file} is not a regular file (it is a ${kindOf(st)}), so the broker does not read it. Replace it with a plain file, then retry.`);
-    }
-    if (!isAllowedOwner(st.uid, policy)) {
-      throw new RemoError("manifest_invalid", `${file} is owned by UID ${st.uid}, neither the project's owner (UID ${policy.ownerUid}) nor root, so the broker does not read it. Fix its ownership, then retry.`);
-    }
-    if (st.nlink !== 1) {
-      throw new RemoError("manifest_invalid", `${file} has ${st.nlink} hard links, so it may be another file's contents; the broker does not read it. Replace it with a plain copy, then retry.`);
-    }
-    if (st.size > maxManifestBytes) {
-      throw new RemoError("manifest_invalid", `${file} is ${st.size} bytes; a manifest may be at most ${maxManifestBytes} bytes. Shorten it, then retry.`);
-    }
-    const bytes = await readCapped(fh.fd, file, maxManifestBytes, policy.timeoutMs);
-    if (bytes === undefined) {
-      throw new RemoError("manifest_invalid", `${file} is larger than ${maxManifestBytes} bytes; a manifest may be at most that. Shorten it, then retry.`);
-    }
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      throw new RemoError("manifest_invalid", `${file} is not UTF-8 text. Save it as UTF-8, then retry.`);
-    }
-    return { text, ownedByOwner: st.uid === policy.ownerUid };
-  } finally {
-    await fh?.close().catch(() => undefined);
-    await dh.close().catch(() => undefined);
-  }
-}
-
-function isAllowedOwner(uid: number, policy: ManifestReadPolicy): boolean {
-  return uid === policy.ownerUid || uid === 0;
-}
-
-async function openOrAbsent(path: string, flags: number, file: string, isDir: boolean): Promise<FileHandle | undefined> {
-  try {
-    return await open(path, flags);
+    result = await readers.read({ folder: projectPath, candidates, max: maxManifestBytes }, policy.timeoutMs);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    // O_DIRECTORY|O_NOFOLLOW on a symlink to a directory fails with ENOTDIR, not ELOOP.
-    const isLink = code === "ELOOP" || (code === "ENOTDIR" && isDir && (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true);
-    if (!isLink && (code === "ENOENT" || code === "ENOTDIR")) return undefined;
-    if (isLink) {
-      throw new RemoError("manifest_invalid", `${isDir ? dirname(file) : file} is a symbolic link; the broker does not follow links in a project folder. Replace it with a real ${isDir ? "directory" : "file"}, then retry.`);
-    }
-    throw new RemoError("manifest_not_found", `Cannot read ${file} (${code ?? "error"}). Check its permissions.`);
+    throw readFailure(e, projectPath, policy.timeoutMs);
   }
+  if (result.kind === "folder_error") {
+    throw new RemoError("manifest_not_found", `Cannot find the project folder ${projectPath} (${result.code}). Check project_path and retry.`);
+  }
+  if (result.kind === "absent") {
+    throw new RemoError("manifest_not_found",
+      `No manifest in ${projectPath}: looked for ${MANIFEST_PATHS.join(" and ")}. Create ${MANIFEST_PATHS[0]} (schema_version = 1, [project] name = "${name}", [allowlist] secrets = [...]) and retry.`);
+  }
+  const file = join(projectPath, MANIFEST_PATHS[result.index] ?? "");
+  if (result.kind === "error") throw new RemoError("manifest_not_found", `Cannot read ${file} (${result.code}). Check its permissions.`);
+  if (result.kind === "refused") throw refusal(result, file, dirname(file));
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(result.bytes);
+  } catch {
+    throw new RemoError("manifest_invalid", `${file} is not UTF-8 text. Save it as UTF-8, then retry.`);
+  } finally {
+    result.bytes.fill(0);
+  }
+  return { manifest: validate(text, file, projectPath, name, result.fileUid === result.folder.uid), file, folderOwner: result.folder };
 }
-
-/** Children left blocked in a read that never returned; past this many, reads are refused at once. */
-const maxHungReads = 8;
-let hungReads = 0;
 
 /**
- * Reads at most `max` bytes of an open file; undefined when there is more (the size may grow
- * after fstat). The read happens in a child process (`head`, the descriptor as its stdin), not
- * in the broker: a read() on a hung file system (a dead network mount, a FUSE daemon that
- * never answers) cannot be interrupted once the request reached the file system, not even by
- * SIGKILL. In the broker's own thread pool it would hold a thread for good (four of them stop
- * every file operation) and keep the process from ever exiting; a hung child is abandoned.
+ * The owner of a project folder, stat-ed by a reader like a manifest read (a folder on a file
+ * system that does not answer must not hold the broker's thread pool either).
+ * @throws RemoError `manifest_not_found` or `manifest_invalid`, each with what to do
  */
-function readCapped(fd: number, file: string, max: number, timeoutMs: number): Promise<Buffer | undefined> {
-  if (hungReads >= maxHungReads) {
-    return Promise.reject(new RemoError("manifest_invalid", `${file} was not read: ${hungReads} earlier manifest reads are still blocked on their file systems. Fix the file system holding the project (or unmount it), then retry.`));
+export async function projectFolderOwner(projectPath: string, policy: ManifestReadPolicy): Promise<FolderOwner> {
+  let result: ReadResult;
+  try {
+    result = await readers.read({ folder: projectPath, candidates: [], max: maxManifestBytes }, policy.timeoutMs);
+  } catch (e) {
+    throw readFailure(e, projectPath, policy.timeoutMs);
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn("head", ["-c", String(max + 1)], { stdio: [fd, "pipe", "ignore"], env: { PATH: "/usr/bin:/bin" } });
-    const { stdout } = child;
-    if (stdout === null) throw new Error("head was spawned without a stdout pipe");
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      hungReads++;
-      child.once("exit", () => { hungReads--; });
-      child.kill("SIGKILL");
-      stdout.destroy();
-      child.unref();
-      reject(new RemoError("manifest_invalid", `${file} could not be read within ${timeoutMs / 1000} s. Check the file system holding the project, then retry.`));
-    }, timeoutMs);
-    stdout.on("data", (d: Buffer) => {
-      size += d.length;
-      if (size <= max + 1) chunks.push(d);
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(new RemoError("manifest_not_found", `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"}: the broker reads manifests with head(1)).`));
-    });
-    child.on("close", (code) => {
-      if (timedOut) return;
-      clearTimeout(timer);
-      if (code !== 0) reject(new RemoError("manifest_not_found", `Cannot read ${file} (head exited ${String(code)}). Check its permissions.`));
-      else resolve(size > max ? undefined : Buffer.concat(chunks));
-    });
-  });
+  if (result.kind === "folder_error") throw new RemoError("manifest_not_found", `Cannot stat project_path ${projectPath} (${result.code}); pass --socket-owner UID:GID or fix the path.`);
+  if (result.kind !== "absent") throw new RemoError("manifest_invalid", `The broker's manifest reader answered a stat of ${projectPath} with a read; retry.`);
+  return result.folder;
 }
 
-function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
-  if (st.isDirectory()) return "directory";
-  if (st.isFIFO()) return "FIFO";
-  if (st.isCharacterDevice() || st.isBlockDevice()) return "device";
-  if (st.isSocket()) return "socket";
-  return "special file";
+function readFailure(e: unknown, projectPath: string, timeoutMs: number): RemoError {
+  const where = `${MANIFEST_PATHS.join(" or ")} in ${projectPath}`;
+  if (!(e instanceof ReaderFailure)) return new RemoError("manifest_invalid", `${where} could not be read (${(e as Error).message}).`);
+  switch (e.reason) {
+    case "timeout":
+      return new RemoError("manifest_invalid", `${where} could not be read within ${timeoutMs / 1000} s: the file system holding the project does not answer. Check that file system (a network or FUSE mount that stopped answering), then retry.`);
+    case "busy":
+      return new RemoError("manifest_invalid", `${where} was not read: ${e.message}. Fix the file systems that do not answer (or unmount them), then retry.`);
+    case "broken":
+      return new RemoError("manifest_invalid", `${where} could not be read: ${e.message}. Retry; if it keeps failing, check the node's free memory and process limits.`);
+  }
+}
+
+function refusal(r: Extract<ReadResult, { kind: "refused" }>, file: string, dir: string): RemoError {
+  switch (r.why) {
+    case "dir_link":
+      return new RemoError("manifest_invalid", `${dir} is a symbolic link; the broker does not follow links in a project folder. Replace it with a real directory, then retry.`);
+    case "file_link":
+      return new RemoError("manifest_invalid", `${file} is a symbolic link; the broker does not follow links in a project folder. Replace it with a real file, then retry.`);
+    case "dir_owner":
+      return new RemoError("manifest_invalid", `${dir} is owned by UID ${r.uid}, neither the project's owner (UID ${r.folder.uid}) nor root, so the broker does not read the manifest in it. Fix its ownership, then retry.`);
+    case "file_owner":
+      return new RemoError("manifest_invalid", `${file} is owned by UID ${r.uid}, neither the project's owner (UID ${r.folder.uid}) nor root, so the broker does not read it. Fix its ownership, then retry.`);
+    case "not_file":
+      return new RemoError("manifest_invalid", `${file} is not a regular file (it is a ${r.fileType}), so the broker does not read it. Replace it with a plain file, then retry.`);
+    case "links":
+      return new RemoError("manifest_invalid", `${file} has ${r.nlink} hard links, so it may be another file's contents; the broker does not read it. Replace it with a plain copy, then retry.`);
+    case "size":
+      return new RemoError("manifest_invalid", `${file} is ${r.size} bytes; a manifest may be at most ${maxManifestBytes} bytes. Shorten it, then retry.`);
+    case "grew":
+      return new RemoError("manifest_invalid", `${file} is larger than ${maxManifestBytes} bytes; a manifest may be at most that. Shorten it, then retry.`);
+  }
 }
 
 function validate(text: string, file: string, projectPath: string, name: string, quotable: boolean): Manifest {
@@ -187,12 +134,4 @@ function validate(text: string, file: string, projectPath: string, name: string,
     throw new RemoError("manifest_invalid", `${file} names another project than "${name}" in [project] name. Register the project under the name the manifest gives, or fix [project] name.`);
   }
   return result.manifest;
-}
-
-/** Resolves `p`, or rejects with `onTimeout()` after `ms` (the read itself is left to finish or fail on its own). */
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(onTimeout()); }, ms);
-    p.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))); });
-  });
 }

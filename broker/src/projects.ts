@@ -1,9 +1,7 @@
-import { stat } from "node:fs/promises";
-import { isAbsolute } from "node:path";
 import { effectiveCacheLimits, projectSocketPath, RemoError, type AdminRequest, type AuditEvent, type Manifest } from "#protocol";
 import { effectiveAllowlist } from "./allowlist.ts";
 import type { AuditFields } from "./audit-record.ts";
-import { loadProjectManifest } from "./manifest-file.ts";
+import { loadProjectManifest, projectFolderOwner, type LoadedManifest } from "./manifest-file.ts";
 import { registryFile, type BrokerPaths } from "./paths.ts";
 import type { PeerCredentialSupport } from "./peer-credentials.ts";
 import type { ProjectView } from "./project-ops.ts";
@@ -89,8 +87,9 @@ export class Projects {
       await this.settled(req.name);
       const existing = this.map.get(req.name);
       if (existing !== undefined) throw this.exists(existing, req.project_path);
-      const owner = await this.resolveOwner(req.socket_owner, req.project_path);
-      const manifest = await this.readManifest(req.name, req.project_path);
+      checkSocketOwner(req.socket_owner);
+      const { manifest, folderOwner } = await this.readManifest(req.name, req.project_path);
+      const owner = req.socket_owner ?? `${folderOwner.uid}:${folderOwner.gid}`;
       return this.deps.serial.run(async () => {
         const raced = this.map.get(req.name);
         if (raced !== undefined) throw this.exists(raced, req.project_path);
@@ -136,7 +135,7 @@ export class Projects {
     return (async () => {
       await this.settled(name);
       const p = this.require(name);
-      const manifest = await this.readManifest(name, p.record.project_path);
+      const { manifest } = await this.readManifest(name, p.record.project_path);
       return this.deps.serial.run(async () => {
         if (this.map.get(name) !== p) throw unknown(name);
         const record = { ...p.record, approved_allowlist: [...(approved ?? manifest.allowlist)] };
@@ -190,7 +189,7 @@ export class Projects {
   private async restoreOne(input: ProjectRecord): Promise<void> {
     let owner: string;
     try {
-      owner = input.socket_owner ?? await this.resolveOwner(undefined, input.project_path);
+      owner = input.socket_owner ?? await this.resolveOwner(input.project_path);
     } catch (e) {
       // Without an owner there is no socket to make; keep the registration so reload or unregister can act on it.
       const project = this.newProject({ ...input, socket_owner: "0:0" });
@@ -202,7 +201,7 @@ export class Projects {
     let manifest: Manifest | undefined;
     let problem: string | undefined;
     try {
-      manifest = await this.readManifest(record.name, record.project_path);
+      manifest = (await this.readManifest(record.name, record.project_path)).manifest;
     } catch (e) {
       if (!(e instanceof RemoError)) throw e;
       problem = `Project "${record.name}" serves nothing: ${e.message} Then run \`remo-broker admin reload --name ${record.name}\`.`;
@@ -253,37 +252,20 @@ export class Projects {
     }
   }
 
-  /** Reads and checks the manifest; a failure is audited (without the file's contents) and thrown. */
-  private async readManifest(name: string, projectPath: string): Promise<Manifest> {
+  /** Reads and checks the manifest (and who owns the folder); a failure is audited (without the file's contents) and thrown. */
+  private async readManifest(name: string, projectPath: string): Promise<LoadedManifest> {
     try {
-      if (!isAbsolute(projectPath)) throw new RemoError("manifest_not_found", `project_path "${projectPath}" must be an absolute path to the project folder.`);
-      let ownerUid: number;
-      try {
-        ownerUid = (await stat(projectPath)).uid;
-      } catch (e) {
-        throw new RemoError("manifest_not_found", `Cannot find the project folder ${projectPath} (${(e as NodeJS.ErrnoException).code ?? "error"}). Check project_path and retry.`);
-      }
-      return (await loadProjectManifest(projectPath, name, { ownerUid, timeoutMs: this.deps.manifestTimeoutMs })).manifest;
+      return await loadProjectManifest(projectPath, name, { timeoutMs: this.deps.manifestTimeoutMs });
     } catch (e) {
       if (e instanceof RemoError) this.deps.audit("manifest.invalid", { project: name, outcome: "manifest_invalid", detail: e.message });
       throw e;
     }
   }
 
-  /** `uid:gid` for the socket: the given one (bounded), else the owner of project_path. */
-  private async resolveOwner(given: string | undefined, projectPath: string): Promise<string> {
-    if (given !== undefined) {
-      if (parseSocketOwner(given) === undefined) {
-        throw new RemoError("protocol_error", `socket_owner "${given}" is out of range: UID and GID must each be at most 4294967294 (4294967295 means "no change" to the kernel). Pass the container user's uid:gid.`);
-      }
-      return given;
-    }
-    try {
-      const st = await stat(projectPath);
-      return `${st.uid}:${st.gid}`;
-    } catch {
-      throw new RemoError("manifest_not_found", `Cannot stat project_path ${projectPath}; pass --socket-owner UID:GID or fix the path.`);
-    }
+  /** `uid:gid` of project_path, for a registry record written before socket owners were stored. */
+  private async resolveOwner(projectPath: string): Promise<string> {
+    const { uid, gid } = await projectFolderOwner(projectPath, { timeoutMs: this.deps.manifestTimeoutMs });
+    return `${uid}:${gid}`;
   }
 
   private exists(p: Project, projectPath: string): RemoError {
@@ -305,4 +287,11 @@ function unknown(name: string): RemoError {
 function sameNames(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   if (a === undefined || b === undefined) return false;
   return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+/** Refuses a `socket_owner` the kernel would take as "no change" or that does not fit a uid_t/gid_t. */
+function checkSocketOwner(given: string | undefined): void {
+  if (given !== undefined && parseSocketOwner(given) === undefined) {
+    throw new RemoError("protocol_error", `socket_owner "${given}" is out of range: UID and GID must each be at most 4294967294 (4294967295 means "no change" to the kernel). Pass the container user's uid:gid.`);
+  }
 }

@@ -1,12 +1,18 @@
 // A tiny FUSE file system for tests: a project folder holding one manifest,
-// .devcontainer/remo-broker.toml, whose contents come from a real file and whose
-// read() never returns while a flag file exists (a hung network or FUSE mount, as a
-// broker may meet one). Every other operation answers at once.
+// .devcontainer/remo-broker.toml, whose contents come from a real file. While a flag file
+// exists, one kind of request is never answered (a hung network or FUSE mount, as a broker
+// may meet one); the flag's contents say which:
+//   "" or "read"  read() of the manifest (the default)
+//   "getattr"     every getattr, so every lookup and stat of any path in the mount, the root too
+//   "open"        open() of the manifest
+//   "flush"       flush() and release() of the manifest (what close() waits for)
+// Every other request answers at once.
 //
 // usage: hanging-fs <mountpoint> <contents-file> <hang-flag-file> <uid> <gid> [fuse options]
 #define FUSE_USE_VERSION 31
 #include <fuse.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +26,52 @@ static gid_t owner_gid;
 
 static const char dir_path[] = "/.devcontainer";
 static const char file_path[] = "/.devcontainer/remo-broker.toml";
+
+enum hang_mode { HANG_NONE, HANG_READ, HANG_GETATTR, HANG_OPEN, HANG_FLUSH };
+
+// Read on every request, so a test can switch modes without remounting.
+static enum hang_mode current_mode(void) {
+  FILE *f = fopen(hang_flag, "r");
+  if (f == NULL) return HANG_NONE;
+  char word[16] = {0};
+  size_t n = fread(word, 1, sizeof word - 1, f);
+  fclose(f);
+  while (n > 0 && (word[n - 1] == '\n' || word[n - 1] == ' ')) word[--n] = '\0';
+  if (n == 0 || strcmp(word, "read") == 0) return HANG_READ;
+  if (strcmp(word, "getattr") == 0) return HANG_GETATTR;
+  if (strcmp(word, "open") == 0) return HANG_OPEN;
+  if (strcmp(word, "flush") == 0) return HANG_FLUSH;
+  return HANG_READ;
+}
+
+// How many requests are hanging right now, published in <hang-flag-file>.hung so a test can wait
+// for a caller to be stuck instead of guessing with a sleep.
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
+static int hanging_now;
+
+static void count_hanging(int delta) {
+  pthread_mutex_lock(&count_lock);
+  hanging_now += delta;
+  char path[4096], tmp[4100];
+  snprintf(path, sizeof path, "%s.hung", hang_flag);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (f != NULL) {
+    fprintf(f, "%d\n", hanging_now);
+    fclose(f);
+    rename(tmp, path);
+  }
+  pthread_mutex_unlock(&count_lock);
+}
+
+// Never answers while `mode` is on: the thread sleeps, polling once a second (removing the flag
+// or unmounting lets it go).
+static void hang_while(enum hang_mode mode) {
+  if (current_mode() != mode) return;
+  count_hanging(1);
+  while (current_mode() == mode) sleep(1);
+  count_hanging(-1);
+}
 
 static off_t contents_size(void) {
   struct stat st;
@@ -39,6 +91,7 @@ static void *hfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
 
 static int hfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
   (void)fi;
+  hang_while(HANG_GETATTR);
   memset(st, 0, sizeof *st);
   st->st_uid = owner_uid;
   st->st_gid = owner_gid;
@@ -69,16 +122,27 @@ static int hfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 static int hfs_open(const char *path, struct fuse_file_info *fi) {
   if (strcmp(path, file_path) != 0) return -ENOENT;
   if ((fi->flags & O_ACCMODE) != O_RDONLY) return -EACCES;
+  hang_while(HANG_OPEN);
   fi->direct_io = 1;
+  return 0;
+}
+
+static int hfs_flush(const char *path, struct fuse_file_info *fi) {
+  (void)path; (void)fi;
+  hang_while(HANG_FLUSH);
+  return 0;
+}
+
+static int hfs_release(const char *path, struct fuse_file_info *fi) {
+  (void)path; (void)fi;
+  hang_while(HANG_FLUSH);
   return 0;
 }
 
 static int hfs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
   (void)fi;
   if (strcmp(path, file_path) != 0) return -ENOENT;
-  // Hang: this request is never answered while the flag exists (the thread sleeps; unmounting
-  // ends the process).
-  while (access(hang_flag, F_OK) == 0) sleep(1);
+  hang_while(HANG_READ);
   FILE *f = fopen(contents_path, "rb");
   if (f == NULL) return -EIO;
   int n = 0;
@@ -93,6 +157,8 @@ static const struct fuse_operations ops = {
   .readdir = hfs_readdir,
   .open = hfs_open,
   .read = hfs_read,
+  .flush = hfs_flush,
+  .release = hfs_release,
 };
 
 int main(int argc, char *argv[]) {

@@ -3,18 +3,28 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** Which request of the file system never answers: see hanging-fs.c. */
+export type HangMode = "read" | "getattr" | "open" | "flush";
+
 /**
  * A real FUSE mount (hanging-fs.c, built with libfuse3 on first use) holding one project
- * folder: `<mountpoint>/.devcontainer/remo-broker.toml`, whose read() never returns while
- * hanging is on. Needs root, /dev/fuse and the fuse3 + libfuse3-dev packages.
+ * folder: `<mountpoint>/.devcontainer/remo-broker.toml`, one kind of request to which never
+ * returns while hanging is on (read() by default). Needs root, /dev/fuse and the fuse3 +
+ * libfuse3-dev packages.
  */
 export interface HangingFs {
   /** The project folder (the mount's root). */
   mountpoint: string;
   /** The manifest's contents, as every later read sees them. */
   setContents(text: string): void;
-  /** Makes reads of the manifest hang (true) or answer again (false; a hung read then returns). */
-  hang(on: boolean): void;
+  /**
+   * Makes one kind of request hang: true or "read" (reads of the manifest), "getattr" (every
+   * lookup and stat in the mount), "open" (opening the manifest), "flush" (closing it); false
+   * answers again (a hung request then returns within a second).
+   */
+  hang(on: boolean | HangMode): void;
+  /** How many requests are hanging in the file system right now. */
+  hangingRequests(): number;
   /** Lets any hung read finish, unmounts and waits for the file system process to exit. */
   unmount(): Promise<void>;
 }
@@ -57,7 +67,10 @@ export async function mountHangingFs(dir: string, name: string, contents: string
   mkdirSync(mountpoint);
   writeFileSync(contentsFile, contents);
   let log = "";
-  const child: ChildProcess = spawn(bin, [mountpoint, contentsFile, flag, String(owner.uid), String(owner.gid), "-o", "allow_other,fsname=remo-hanging-fs"], { stdio: ["ignore", "pipe", "pipe"] });
+  // libfuse answers with at most 10 threads by default: past that, further requests wait in the
+  // kernel's queue unsent, and a caller killed there dies at once. 64, so every caller a test
+  // makes really reaches the hang.
+  const child: ChildProcess = spawn(bin, [mountpoint, contentsFile, flag, String(owner.uid), String(owner.gid), "-o", "allow_other,fsname=remo-hanging-fs,max_threads=64"], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.on("data", (d: Buffer) => { log += d.toString(); });
   child.stderr?.on("data", (d: Buffer) => { log += d.toString(); });
   const exited = new Promise<void>((resolve) => { child.on("exit", () => { resolve(); }); });
@@ -72,10 +85,17 @@ export async function mountHangingFs(dir: string, name: string, contents: string
   return {
     mountpoint,
     setContents: (text) => { writeFileSync(contentsFile, text); },
-    hang: (on) => { if (on) writeFileSync(flag, ""); else rmSync(flag, { force: true }); },
+    hangingRequests: () => {
+      try {
+        return Number.parseInt(readFileSync(`${flag}.hung`, "utf8"), 10);
+      } catch {
+        return 0;
+      }
+    },
+    hang: (on) => { if (on === false) rmSync(flag, { force: true }); else writeFileSync(flag, on === true ? "read" : on); },
     unmount: async () => {
       rmSync(flag, { force: true });
-      // A hung read polls the flag once a second; unmount lazily so a late reader cannot block it.
+      // A hung request polls the flag once a second; unmount lazily so a late caller cannot block it.
       spawnSync("fusermount3", ["-u", "-z", mountpoint]);
       const gone = Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       await gone;
@@ -85,6 +105,7 @@ export async function mountHangingFs(dir: string, name: string, contents: string
       }
       try { rmdirSync(mountpoint); } catch { /* still mounted: leave it rather than reach into it */ }
       rmSync(contentsFile, { force: true });
+      rmSync(`${flag}.hung`, { force: true });
     },
   };
 }
