@@ -47,6 +47,11 @@ interface Project {
   problem: string | undefined;
 }
 
+/** A restore's folder read: no owner (and why), or the owner and the manifest or the problem with it. */
+type RestoreRead =
+  | { ownerProblem: string; owner?: undefined; manifest?: undefined; problem?: undefined }
+  | { ownerProblem?: undefined; owner: string; manifest?: Manifest; problem?: string };
+
 /**
  * The registered projects: names bound to a folder and a socket owner, their sockets and
  * what each serves. Manifest files are read before a change is queued on the Serial, so a
@@ -63,9 +68,14 @@ export class Projects {
   async restore(records: readonly ProjectRecord[]): Promise<void> {
     const done = new Map<string, () => void>();
     for (const r of records) this.restoring.set(r.name, new Promise<void>((resolve) => { done.set(r.name, resolve); }));
-    for (const record of records) {
+    // The folder reads run ahead (the readers bound how many at once), so each folder whose file
+    // system hangs costs its timeout once, side by side, not once per project queued behind it;
+    // the projects are then set up one by one, in order.
+    const reads = records.map((r) => [r, this.readForRestore(r)] as const);
+    for (const [, read] of reads) read.catch(() => undefined); // awaited below, in order
+    for (const [record, read] of reads) {
       try {
-        await this.restoreOne(record);
+        await this.restoreOne(record, await read);
       } finally {
         this.restoring.delete(record.name);
         done.get(record.name)?.();
@@ -186,26 +196,32 @@ export class Projects {
 
   // ---- internals ----
 
-  private async restoreOne(input: ProjectRecord): Promise<void> {
+  /** What restoring `input` needs from its folder: the socket owner, then the manifest (or why not). */
+  private async readForRestore(input: ProjectRecord): Promise<RestoreRead> {
     let owner: string;
     try {
       owner = input.socket_owner ?? await this.resolveOwner(input.project_path);
     } catch (e) {
+      return { ownerProblem: (e as Error).message };
+    }
+    try {
+      return { owner, manifest: (await this.readManifest(input.name, input.project_path)).manifest };
+    } catch (e) {
+      if (!(e instanceof RemoError)) throw e;
+      return { owner, problem: `Project "${input.name}" serves nothing: ${e.message} Then run \`remo-broker admin reload --name ${input.name}\`.` };
+    }
+  }
+
+  private async restoreOne(input: ProjectRecord, read: RestoreRead): Promise<void> {
+    if (read.ownerProblem !== undefined) {
       // Without an owner there is no socket to make; keep the registration so reload or unregister can act on it.
       const project = this.newProject({ ...input, socket_owner: "0:0" });
-      project.problem = `Project "${input.name}" has no socket: ${(e as Error).message}`;
+      project.problem = `Project "${input.name}" has no socket: ${read.ownerProblem}`;
       this.map.set(input.name, project);
       return;
     }
-    const record = { ...input, socket_owner: owner };
-    let manifest: Manifest | undefined;
-    let problem: string | undefined;
-    try {
-      manifest = (await this.readManifest(record.name, record.project_path)).manifest;
-    } catch (e) {
-      if (!(e instanceof RemoError)) throw e;
-      problem = `Project "${record.name}" serves nothing: ${e.message} Then run \`remo-broker admin reload --name ${record.name}\`.`;
-    }
+    const record = { ...input, socket_owner: read.owner };
+    const { manifest, problem } = read;
     await this.deps.serial.run(async () => {
       // A registry written before approvals were stored: what the file says now is approved, once.
       record.approved_allowlist ??= manifest === undefined ? [] : [...manifest.allowlist];

@@ -114,11 +114,14 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     healthySocket = String(reg?.socket_path);
   });
 
-  it("a restart that meets projects whose file systems hang in lookup and in close reaches ready, warns about each, and they serve again once the file systems answer", async () => {
+  it("a restart that meets projects whose file systems hang in lookup, open and close reads them side by side, reaches ready, warns about each, and they serve again once the file systems answer", async () => {
     const getattr = mounts.get("getattr");
     const flush = mounts.get("flush");
-    if (getattr === undefined || flush === undefined || healthySocket === undefined) throw new Error("the test above did not run");
-    for (const fs of [getattr, flush]) fs.hang(false);
+    const open = mounts.get("open");
+    if (getattr === undefined || flush === undefined || open === undefined || healthySocket === undefined) throw new Error("the test above did not run");
+    for (const fs of [getattr, flush, open]) fs.hang(false);
+    // The first test's readers, abandoned while blocked in open, end once it answers.
+    await waitFor("the first test's open requests answered", () => open.hangingRequests() === 0, 10_000, () => `${open.hangingRequests()} still hanging`);
     for (const [name, fs] of [["hung-getattr", getattr], ["hung-flush", flush]] as const) {
       expect(await broker.admin({ op: "register", name, project_path: fs.mountpoint }), name).toMatchObject({ ok: true });
     }
@@ -129,10 +132,18 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     // Records without a socket owner (as an older broker wrote them, or one whose owner was out
     // of range) make the restore stat the project folder: that stat must not hang the broker either.
     const registry = join(broker.stateDir, "projects.json");
-    const reg = JSON.parse(readFileSync(registry, "utf8")) as { projects: { name: string; socket_owner?: string }[] };
+    const reg = JSON.parse(readFileSync(registry, "utf8")) as { projects: { name: string; project_path?: string; socket_owner?: string; approved_allowlist?: string[] }[] };
     for (const p of reg.projects) if (p.name === "healthy" || p.name === "hung-getattr") delete p.socket_owner;
+    // Twelve more projects in a folder whose file system hangs in open. Read one after another,
+    // they would hold the restart for 12 × 2 s, and ~15 of them would outlast the 30 s systemd
+    // gives the unit to report ready: the restore must read them side by side.
+    const hungOpen = Array.from({ length: 12 }, (_, i) => `hung-open-${i + 1}`);
+    for (const name of hungOpen) reg.projects.push({ name, project_path: open.mountpoint, socket_owner: "0:0", approved_allowlist: ["GITHUB_TOKEN"] });
     writeFileSync(registry, JSON.stringify(reg));
-    await broker.restart();
+    open.hang("open");
+    const restarted = broker.restart();
+    await waitFor("all twelve folder reads in the file system at once", () => open.hangingRequests() >= hungOpen.length, 15_000, () => `${open.hangingRequests()} hanging`);
+    await restarted;
     const status = await broker.admin({ op: "status" });
     const warningsOf = (name: string): string[] => (status.warnings as string[]).filter((w) => w.includes(`"${name}"`));
     for (const name of ["hung-getattr", "hung-flush"]) {
@@ -143,6 +154,14 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     expect(warningsOf("healthy")).toEqual([]);
     const [got] = await requestLines(healthySocket, [JSON.stringify({ op: "get", name: "GITHUB_TOKEN" })], 10_000);
     expect(got).toMatchObject({ ok: true, value: secret });
+
+    for (const name of hungOpen) {
+      expect(warningsOf(name), name).toHaveLength(1);
+      expect(warningsOf(name)[0]).toContain("the file system holding the project does not answer");
+    }
+    open.hang(false);
+    await waitFor("the open-hanging requests answered", () => open.hangingRequests() === 0, 10_000, () => `${open.hangingRequests()} still hanging`);
+    for (const name of hungOpen) expect(await broker.admin({ op: "unregister", name }), name).toMatchObject({ ok: true });
 
     for (const fs of [getattr, flush]) fs.hang(false);
     for (const name of ["hung-getattr", "hung-flush"]) expect(await broker.admin({ op: "reload", name }), name).toMatchObject({ ok: true });
