@@ -1,4 +1,4 @@
-import { effectiveCacheLimits, projectSocketPath, RemoError, type AdminRequest, type AuditEvent, type Manifest } from "#protocol";
+import { compareCodeUnits, effectiveCacheLimits, projectSocketPath, RemoError, type AdminRequest, type AuditEvent, type Manifest } from "#protocol";
 import { effectiveAllowlist } from "./allowlist.ts";
 import type { AuditFields } from "./audit-record.ts";
 import { loadProjectManifest, projectFolderOwner, type LoadedManifest } from "./manifest-file.ts";
@@ -175,7 +175,7 @@ export class Projects {
 
   /** Every project, sorted by name. */
   list(): Project[] {
-    return [...this.map.values()].sort((a, b) => a.record.name.localeCompare(b.record.name));
+    return [...this.map.values()].sort((a, b) => compareCodeUnits(a.record.name, b.record.name));
   }
 
   /** Warnings for status: projects that serve nothing until fixed. */

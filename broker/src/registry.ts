@@ -1,4 +1,4 @@
-import { projectNamePattern, secretNamePattern } from "#protocol";
+import { compareCodeUnits, projectNamePattern, secretNamePattern } from "#protocol";
 import { readOptionalFile, writeFileAtomic } from "./bundle-file.ts";
 
 /** One registered project as persisted in <state-dir>/projects.json (wire field names). */
@@ -69,6 +69,6 @@ export async function readRegistry(file: string): Promise<{ projects: ProjectRec
 
 /** Writes the registry atomically (temp → fsync → rename), so a crash never loses every project. */
 export async function writeRegistry(file: string, projects: readonly ProjectRecord[]): Promise<void> {
-  const body: RegistryFile = { version: 1, projects: [...projects].sort((a, b) => a.name.localeCompare(b.name)) };
+  const body: RegistryFile = { version: 1, projects: [...projects].sort((a, b) => compareCodeUnits(a.name, b.name)) };
   await writeFileAtomic(file, Buffer.from(JSON.stringify(body, null, 2) + "\n"), 0o600);
 }

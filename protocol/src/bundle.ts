@@ -1,4 +1,5 @@
 import { parse as parseToml, stringify as stringifyToml, TomlError } from "smol-toml";
+import { compareCodeUnits } from "./compare.ts";
 import { RemoError } from "./errors.ts";
 import { secretNamePattern, secretNameRule } from "./manifest/names.ts";
 
@@ -17,7 +18,7 @@ export const maxBundleEntries = 4096;
 export function encodeBundle(secrets: Bundle | Record<string, string>): string {
   const entries = isBundle(secrets) ? [...secrets.entries()] : Object.entries(secrets);
   const table: Record<string, string> = {};
-  for (const [name, value] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [name, value] of entries.sort(([a], [b]) => compareCodeUnits(a, b))) {
     if (!secretNamePattern.test(name)) throw new RemoError("invalid_payload", `Secret name "${safeName(name)}" is not valid: use ${nameLength} of A–Z, a–z, 0–9 and '_'.`);
     table[name] = value;
   }

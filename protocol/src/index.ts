@@ -8,5 +8,6 @@ export * from "./bundle.ts";
 export * from "./audit.ts";
 export * from "./validators.ts";
 export * from "./shell-quote.ts";
+export * from "./compare.ts";
 export * from "./editor.ts";
 export * from "./ndjson-client.ts";

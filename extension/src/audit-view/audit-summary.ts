@@ -1,6 +1,6 @@
 // Per-secret summary of audit records (reads per day, last read, by whom). Pure: shared by the
 // webview, which renders it, and unit tests.
-import type { AuditRecord } from "#protocol";
+import { compareCodeUnits, type AuditRecord } from "#protocol";
 
 /** Who read a secret, and how often. */
 export interface SecretReader {
@@ -80,7 +80,7 @@ export function summarizeSecrets(records: readonly AuditRecord[], opts: SummaryO
     const day = dayOf(r.ts, opts.utcOffsetMinutes);
     s.days.set(day, (s.days.get(day) ?? 0) + n);
   }
-  return [...acc.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([secret, s]) => ({
+  return [...acc.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([secret, s]) => ({
     secret,
     reads: s.reads,
     refusals: s.refusals,

@@ -1,5 +1,5 @@
 // Finds environment-variable names a workspace reads, to pre-fill a new manifest. Pure: file texts in, names out.
-import { secretNamePattern } from "#protocol";
+import { compareCodeUnits, secretNamePattern } from "#protocol";
 
 /** One name found, with where it was seen (`path:line`, first few places). */
 export interface FoundSecretName {
@@ -79,7 +79,7 @@ export function findSecretNames(files: { path: string; text: string }[]): FoundS
   }
   return [...found.entries()]
     .map(([name, sources]) => ({ name, sources, likelySecret: secretWords.test(name) }))
-    .sort((a, b) => Number(b.likelySecret) - Number(a.likelySecret) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => Number(b.likelySecret) - Number(a.likelySecret) || compareCodeUnits(a.name, b.name));
 }
 
 /** True for paths worth scanning (source, workflow and env-example files), so callers can skip the rest cheaply. */

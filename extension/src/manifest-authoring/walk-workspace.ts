@@ -1,6 +1,7 @@
 // Collects the files worth scanning for secret names by walking a folder through an injected
 // file system (vscode.workspace.fs in the extension), within a budget of files, bytes and time:
 // a remote or virtual workspace has no search index, and a huge one must not stall the command.
+import { compareCodeUnits } from "#protocol";
 import { isScannablePath } from "./find-secret-names.ts";
 
 /** What the walk needs of a file system; `U` is the URI type (vscode.Uri in the extension). */
@@ -53,7 +54,7 @@ export async function walkWorkspace<U>(root: U, fs: ScanFs<U>, budget: ScanBudge
     } catch {
       continue; // an unreadable folder contributes nothing; the rest still counts
     }
-    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    entries.sort((a, b) => compareCodeUnits(a[0], b[0]));
     for (const [name, kind] of entries) {
       const stop = over();
       if (stop !== undefined) return { files, stoppedBecause: stop };
