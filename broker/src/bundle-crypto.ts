@@ -3,6 +3,7 @@ import type * as AgeModuleNs from "age-encryption";
 import { decodeBundle, RemoError } from "#protocol";
 import type { SecretValues } from "./secret-store.ts";
 import { x25519Pkcs8, x25519Recipient, x25519Scalar } from "./x25519-recipient.ts";
+import { nodeCrypto } from "./node-crypto.ts";
 
 type AgeModule = typeof AgeModuleNs;
 let age: Promise<AgeModule> | undefined;
@@ -67,7 +68,7 @@ export async function prepareDecryptionKey(identity: string, recipient: string):
   const scalar = x25519Scalar(identity);
   if (scalar === undefined || (await x25519Recipient(identity)) !== recipient) return identity;
   try {
-    const { webcrypto } = await import("node:crypto");
+    const { webcrypto } = await nodeCrypto();
     return await webcrypto.subtle.importKey("pkcs8", x25519Pkcs8(scalar), { name: "X25519" }, false, ["deriveBits"]);
   } catch {
     return identity;

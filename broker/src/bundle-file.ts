@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
 import { open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { nodeCrypto } from "./node-crypto.ts";
 
 // Never follow a link planted where a state file belongs; never block on a FIFO planted there.
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -25,8 +26,8 @@ async function fsyncDir(dir: string): Promise<void> {
  */
 export async function writeFileAtomic(file: string, data: Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(file);
-  // node:crypto loads on the first write, not at start (it is ~1 MiB of an idle broker's RSS).
-  const { randomBytes } = await import("node:crypto");
+  // node:crypto loads on the first write, not at start.
+  const { randomBytes } = await nodeCrypto();
   const tmp = join(dir, `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const h = await open(tmp, createFlags, mode);
   try {

@@ -1,3 +1,5 @@
+import { nodeCrypto } from "./node-crypto.ts";
+
 const charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 const generator = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
 
@@ -75,7 +77,7 @@ const pkcs8Prefix = Buffer.from("302e020100300506032b656e04220420", "hex");
 export async function x25519Recipient(identity: string): Promise<string | undefined> {
   const decoded = decodeBech32(identity);
   if (decoded?.hrp !== "age-secret-key-" || decoded.bytes.length !== 32) return undefined;
-  const { createPrivateKey, createPublicKey } = await import("node:crypto");
+  const { createPrivateKey, createPublicKey } = await nodeCrypto();
   try {
     const priv = createPrivateKey({ key: Buffer.concat([pkcs8Prefix, decoded.bytes]), format: "der", type: "pkcs8" });
     const spki = createPublicKey(priv).export({ format: "der", type: "spki" });
