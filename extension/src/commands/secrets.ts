@@ -4,7 +4,7 @@ import { SET_SECRET_COMMAND, secretNamePattern } from "#protocol";
 import { describeSecretSource } from "../secrets/secret-sources.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { testOptions, type CommandDeps } from "../ui/deps.ts";
-import { findManifest, pickWorkspaceFolder } from "../workspace/workspace-files.ts";
+import { findManifest, folderWithoutAsking } from "../workspace/workspace-files.ts";
 
 /** Validation message for a secret name typed by the user, or undefined when fine. */
 export function checkSecretName(name: string): string | undefined {
@@ -74,7 +74,7 @@ export async function listSecrets(deps: CommandDeps, opts?: unknown): Promise<Se
 }
 
 async function currentAllowlist(): Promise<Set<string>> {
-  const folder = vscode.workspace.workspaceFolders?.[0] === undefined ? undefined : await pickWorkspaceFolder().catch(() => undefined);
+  const folder = await folderWithoutAsking("project");
   if (folder === undefined) return new Set();
   const found = await findManifest(folder);
   const secrets = (found?.manifest?.allowlist ?? []);
