@@ -48,6 +48,9 @@ export function registerCommands(deps: CommandDeps, view?: Pick<RemoView, "refre
     ["remo.viewSetValue", guarded((r?: unknown, o?: unknown) => setSecret(deps, rowField(r, "secret"), o))],
     ["remo.viewPush", guarded((r?: unknown, o?: unknown) => pushSecrets(deps, o, rowField(r, "node"), r), (r?: unknown) => rowField(r, "node"))],
     ["remo.viewShowAudit", guarded((r?: unknown) => showAuditFor(deps, r), (r?: unknown) => rowField(r, "node"))],
+    // A folder row of a multi-root workspace's Remo view: the same commands for that row's folder.
+    ["remo.viewPushFolder", guarded((r?: unknown, o?: unknown) => pushSecrets(deps, o, undefined, r))],
+    ["remo.viewShowAuditFolder", guarded((r?: unknown) => showAudit(deps, r))],
     ["remo.viewRepin", guarded((r?: unknown, o?: unknown) => repinNode(deps, rowField(r, "node"), o), (r?: unknown) => rowField(r, "node"))],
   ];
   deps.context.subscriptions.push(

@@ -20,7 +20,7 @@ export const secretsViewId = "remo.secrets";
 const changingCommands = new Set([
   "remo.createManifest", "remo.setSecret", "remo.removeSecret", "remo.importDotenv", "remo.addNode", "remo.removeNode",
   "remo.repinNode", "remo.selectNode", "remo.pushSecrets", "remo.clearSecretsOnNode", "remo.reviewApprovals",
-  "remo.viewSetValue", "remo.viewPush", "remo.viewRepin", "remo.synthesizeDevcontainer", "remo.showBrokerStatus",
+  "remo.viewSetValue", "remo.viewPush", "remo.viewPushFolder", "remo.viewRepin", "remo.synthesizeDevcontainer", "remo.showBrokerStatus",
 ]);
 
 /** One section of the view. */
@@ -129,7 +129,7 @@ export class RemoView implements vscode.Disposable {
   /** Called after every Remo command: records what a push sent, then re-renders when state may have changed. */
   afterCommand(id: string, result: unknown): void {
     if (!changingCommands.has(id)) return;
-    if (id === "remo.pushSecrets" || id === "remo.viewPush") {
+    if (id === "remo.pushSecrets" || id === "remo.viewPush" || id === "remo.viewPushFolder") {
       void this.pushLog.record(result, (node, project) => this.deps.nodes.get(node)?.lastPushAt[project]).then(() => { this.update(0); });
       return;
     }
