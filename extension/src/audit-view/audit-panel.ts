@@ -80,6 +80,13 @@ export class AuditPanel implements vscode.Disposable {
     return this.records.length;
   }
 
+  /** The folder and the project the panel follows (tests). */
+  async following(): Promise<{ folder?: string; node?: string; project?: string }> {
+    const project = await this.deps.project();
+    const node = this.deps.node()?.target.name;
+    return { ...(this.deps.folderUri === undefined ? {} : { folder: this.deps.folderUri.toString() }), ...(node === undefined ? {} : { node }), ...(project === undefined ? {} : { project }) };
+  }
+
   /** Every notification the records raised while the panel was open (tests). */
   get alerts(): readonly AuditAlert[] {
     return this.raised;
