@@ -148,7 +148,8 @@ function runMultiRootPass(vsix, sentinel, nodeJson, suite, outMulti) {
       HARNESS_WORKSPACE_FILE: join(ws, "remo-multiroot.code-workspace"),
       HARNESS_UI_DIR: join(work, "ui-multiroot"),
       VSCODE_HARNESS_TESTS: suite,
-      HARNESS_STEPS: "screenshot:remo-view-multiroot.png",
+      // The suite leaves the audit view open for alpha: the webview starts filtered to that project.
+      HARNESS_STEPS: ["screenshot:remo-view-multiroot.png", "frame:#f-project option[value=alpha]:checked", "frame:#records tbody tr", "screenshot:audit-view-multiroot.png"].join(";;"),
       HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "600",
       VSCODE_HARNESS_TEST_DELAY_MS: "500",
     },
