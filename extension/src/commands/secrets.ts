@@ -73,12 +73,12 @@ export async function listSecrets(deps: CommandDeps, opts?: unknown): Promise<Se
   return list;
 }
 
+/** The names the current project's manifest allows; with several projects and none current, every project's (values are per laptop, not per project). */
 async function currentAllowlist(): Promise<Set<string>> {
   const folder = await folderWithoutAsking("project");
-  if (folder === undefined) return new Set();
-  const found = await findManifest(folder);
-  const secrets = (found?.manifest?.allowlist ?? []);
-  return new Set(secrets);
+  const folders = folder === undefined ? vscode.workspace.workspaceFolders ?? [] : [folder];
+  const found = await Promise.all(folders.map(async (f) => await findManifest(f)));
+  return new Set(found.flatMap((m) => m?.manifest?.allowlist ?? []));
 }
 
 async function pickSecretName(deps: CommandDeps, title: string): Promise<string> {
