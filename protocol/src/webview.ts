@@ -9,7 +9,8 @@ export type AuditFilters = Omit<AuditQuery, "limit">;
 
 /** Extension → webview. */
 export type ToWebview =
-  | { type: "records"; records: AuditRecord[]; node: string; fetchedAt: string }
+  /** `project`: the project the panel was opened for; the view starts filtered to it. */
+  | { type: "records"; records: AuditRecord[]; node: string; fetchedAt: string; project?: string }
   | { type: "append"; records: AuditRecord[] }
   | { type: "error"; message: string }
   | { type: "tail"; active: boolean };
@@ -43,7 +44,7 @@ export function isToWebview(m: unknown): m is ToWebview {
   if (typeof m !== "object" || m === null) return false;
   const x = m as Record<string, unknown>;
   switch (x.type) {
-    case "records": return Array.isArray(x.records) && typeof x.node === "string" && typeof x.fetchedAt === "string";
+    case "records": return Array.isArray(x.records) && typeof x.node === "string" && typeof x.fetchedAt === "string" && (x.project === undefined || typeof x.project === "string");
     case "append": return Array.isArray(x.records);
     case "error": return typeof x.message === "string";
     case "tail": return typeof x.active === "boolean";

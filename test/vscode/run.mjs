@@ -11,8 +11,10 @@
 //   6. run the harness a third time on the same fixture served as remo-test://fixture/remo-fixture
 //      (a FileSystemProvider of the runner extension) with a faked Remote-SSH window, answering
 //      the suite's prompts through the browser (HARNESS_UI_DIR)
+//   7. run the harness a fourth time on test/fixtures/multiroot's .code-workspace: two Remo
+//      projects and a folder without a manifest, opened as one multi-root workspace
 // Flags: --update-screenshots copies the PNGs (remo-view.png is taken by suite/remo-view.test.ts) into docs/images/; --keep keeps the temp dirs;
-// --only-remote runs only the virtual-workspace pass (for working on it).
+// --only-remote / --only-multiroot run only that pass (for working on it).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -61,49 +63,25 @@ try {
 
   const sentinel = `SENTINEL_E2E_${randomBytes(12).toString("hex")}`;
   const outUntrusted = join(root, "out", "vscode-run-untrusted");
-  if (!args.has("--only-remote")) rc = runLocalPasses(vsix, sentinel, node.nodeJson, suite, outUntrusted);
-  else rc = 0;
+  const only = args.has("--only-remote") || args.has("--only-multiroot");
+  rc = only ? 0 : runLocalPasses(vsix, sentinel, node.nodeJson, suite, outUntrusted);
 
-  log("running the harness on a virtual workspace (remo-test://) in a faked Remote-SSH window");
   const outRemote = join(root, "out", "vscode-run-remote");
   rmSync(outRemote, { recursive: true, force: true });
-  const vfsRoot = join(work, "vfs");
-  copyWorkspace(vfsRoot);
-  // A Remote-SSH window on the loopback node from the start, as the extension meets it when it
-  // activates: what Remote-SSH writes for "Connect to Host… root@127.0.0.1:<port>" (hex JSON).
-  const fixture = JSON.parse(readFileSync(node.nodeJson, "utf8"));
-  const authority = Buffer.from(JSON.stringify({ hostName: fixture.host, user: fixture.user, port: fixture.port })).toString("hex");
-  const remote = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, join(vfsRoot, "remo-fixture"), outRemote], {
-    cwd: root,
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      REMO_E2E: "1",
-      REMO_E2E_SUITE: "remote",
-      REMO_E2E_SECRET_VALUE: sentinel,
-      REMO_FIXTURE_NODE: node.nodeJson,
-      REMO_E2E_VFS_ROOT: vfsRoot,
-      HARNESS_FOLDER_URI: "remo-test://fixture/remo-fixture",
-      REMO_E2E_WINDOW_URI: `vscode-remote://ssh-remote+${authority}${fixture.projectPath}`,
-      HARNESS_UI_DIR: join(work, "ui"),
-      VSCODE_HARNESS_TESTS: suite,
-      HARNESS_STEPS: ["command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:remote-audit-view.png"].join(";;"),
-      HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "900",
-      VSCODE_HARNESS_TEST_DELAY_MS: "500",
-    },
-  });
-  if (remote.status !== 0) rc = remote.status ?? 1;
+  if (!args.has("--only-multiroot")) rc = runRemotePass(vsix, sentinel, node.nodeJson, suite, outRemote) || rc;
+  const outMulti = join(root, "out", "vscode-run-multiroot");
+  if (!args.has("--only-remote")) rc = runMultiRootPass(vsix, sentinel, node.nodeJson, suite, outMulti) || rc;
   await stopNode(); // flushes the broker's output into <work>/node for the scan
   stopNode = async () => { /* already stopped */ };
 
   // Secrets never appear in logs: the suite used the sentinel as a value; scan all the run wrote.
-  const leaks = scanForSentinel(sentinel, [out, outUntrusted, outRemote, join(work, "node"), join(work, "ui"), join(work, "ui-trusted")]);
+  const leaks = scanForSentinel(sentinel, [out, outUntrusted, outRemote, outMulti, join(work, "node"), join(work, "ui"), join(work, "ui-trusted"), join(work, "ui-multiroot")]);
   if (leaks.length > 0) {
     console.error(`FAIL: the secret sentinel appears in: ${leaks.join(", ")}`);
     rc = 1;
   } else log("sentinel scan: no secret value in any log, audit or output");
 
-  for (const png of args.has("--only-remote") ? [] : ["editor-diagnostics.png", "audit-view.png", "remo-view.png"]) {
+  for (const png of only ? [] : ["editor-diagnostics.png", "audit-view.png", "remo-view.png"]) {
     if (!existsSync(join(out, png))) { console.error(`FAIL: no screenshot ${png}`); rc = 1; continue; }
     if (args.has("--update-screenshots")) {
       mkdirSync(join(root, "docs", "images"), { recursive: true });
@@ -119,6 +97,65 @@ try {
 }
 log(rc === 0 ? "passed" : `FAILED (rc=${rc}); logs in ${out}`);
 process.exit(rc);
+
+/** The virtual-workspace pass: remo-test://fixture/remo-fixture in a faked Remote-SSH window; returns its exit code. */
+function runRemotePass(vsix, sentinel, nodeJson, suite, outRemote) {
+  log("running the harness on a virtual workspace (remo-test://) in a faked Remote-SSH window");
+  const vfsRoot = join(work, "vfs");
+  copyWorkspace(vfsRoot);
+  // A Remote-SSH window on the loopback node from the start, as the extension meets it when it
+  // activates: what Remote-SSH writes for "Connect to Host… root@127.0.0.1:<port>" (hex JSON).
+  const fixture = JSON.parse(readFileSync(nodeJson, "utf8"));
+  const authority = Buffer.from(JSON.stringify({ hostName: fixture.host, user: fixture.user, port: fixture.port })).toString("hex");
+  const remote = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, join(vfsRoot, "remo-fixture"), outRemote], {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      REMO_E2E: "1",
+      REMO_E2E_SUITE: "remote",
+      REMO_E2E_SECRET_VALUE: sentinel,
+      REMO_FIXTURE_NODE: nodeJson,
+      REMO_E2E_VFS_ROOT: vfsRoot,
+      HARNESS_FOLDER_URI: "remo-test://fixture/remo-fixture",
+      REMO_E2E_WINDOW_URI: `vscode-remote://ssh-remote+${authority}${fixture.projectPath}`,
+      HARNESS_UI_DIR: join(work, "ui"),
+      VSCODE_HARNESS_TESTS: suite,
+      HARNESS_STEPS: ["command:Remo: Show Audit", "frame:#records tbody tr", "screenshot:remote-audit-view.png"].join(";;"),
+      HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "900",
+      VSCODE_HARNESS_TEST_DELAY_MS: "500",
+    },
+  });
+  return remote.status ?? 1;
+}
+
+/** The multi-root pass: test/fixtures/multiroot's workspace file (two Remo projects, one plain folder); returns its exit code. */
+function runMultiRootPass(vsix, sentinel, nodeJson, suite, outMulti) {
+  log("running the harness on a multi-root workspace (two Remo projects and a plain folder)");
+  rmSync(outMulti, { recursive: true, force: true });
+  const ws = join(work, "multiroot");
+  cpSync(join(root, "test", "fixtures", "multiroot"), ws, { recursive: true });
+  mkdirSync(join(work, "ui-multiroot"), { recursive: true });
+  const multi = spawnSync("bash", [join(root, "test", "vscode", "harness", "run-in-vscode.sh"), vsix, ws, outMulti], {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      REMO_E2E: "1",
+      REMO_E2E_SUITE: "multiroot",
+      REMO_E2E_SECRET_VALUE: sentinel,
+      REMO_FIXTURE_NODE: nodeJson,
+      HARNESS_WORKSPACE_FILE: join(ws, "remo-multiroot.code-workspace"),
+      HARNESS_UI_DIR: join(work, "ui-multiroot"),
+      VSCODE_HARNESS_TESTS: suite,
+      // The suite leaves the audit view open for alpha: the webview starts filtered to that project.
+      HARNESS_STEPS: ["screenshot:remo-view-multiroot.png", "frame:#f-project option[value=alpha]:checked", "frame:#records tbody tr", "screenshot:audit-view-multiroot.png"].join(";;"),
+      HARNESS_TIMEOUT_S: process.env.HARNESS_TIMEOUT_S ?? "600",
+      VSCODE_HARNESS_TEST_DELAY_MS: "500",
+    },
+  });
+  return multi.status ?? 1;
+}
 
 /** The trusted pass (suite + UI steps + screenshots) and the Restricted Mode pass, on a real folder. */
 function runLocalPasses(vsix, sentinel, nodeJson, suite, outUntrusted) {

@@ -16,6 +16,8 @@ export interface AuditPanelDeps {
   extensionUri: vscode.Uri;
   node: () => NodeEntry | undefined;
   project: () => Promise<string | undefined>;
+  /** The project folder the panel was opened for (where Export proposes to save). */
+  folderUri?: vscode.Uri;
   clientDeps: () => NodeClientDeps;
   /** Called with secret → last fetch time after each fetch (feeds the CodeLens). */
   onFetched: (lastFetched: Map<string, string>) => void;
@@ -40,8 +42,16 @@ export class AuditPanel implements vscode.Disposable {
   /** Shows the panel, creating it on first use. */
   static show(deps: AuditPanelDeps): AuditPanel {
     if (AuditPanel.current !== undefined) {
-      AuditPanel.current.panel.reveal();
-      return AuditPanel.current;
+      // Opened again for another folder (a multi-root workspace): the panel now follows that folder's node and project.
+      const reopened = AuditPanel.current;
+      const moved = reopened.deps.node()?.target.name !== deps.node()?.target.name || reopened.deps.folderUri?.toString() !== deps.folderUri?.toString();
+      reopened.deps = deps;
+      reopened.panel.reveal();
+      if (moved) {
+        reopened.closeClient();
+        reopened.post({ type: "tail", active: false }).then(() => reopened.refresh()).catch((e: unknown) => { getLog().warn(`audit view: ${e instanceof Error ? e.message : String(e)}`); });
+      }
+      return reopened;
     }
     const root = vscode.Uri.joinPath(deps.extensionUri, "dist", "webview");
     const panel = vscode.window.createWebviewPanel(AuditPanel.viewType, "Remo Audit", vscode.ViewColumn.Active, {
@@ -57,7 +67,7 @@ export class AuditPanel implements vscode.Disposable {
     return AuditPanel.current;
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: AuditPanelDeps) {
+  private constructor(private readonly panel: vscode.WebviewPanel, private deps: AuditPanelDeps) {
     panel.webview.html = renderHtml(panel.webview, deps.extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => { this.dispose(); }),
@@ -68,6 +78,13 @@ export class AuditPanel implements vscode.Disposable {
   /** How many records the panel holds (tests). */
   get recordCount(): number {
     return this.records.length;
+  }
+
+  /** The folder and the project the panel follows (tests). */
+  async following(): Promise<{ folder?: string; node?: string; project?: string }> {
+    const project = await this.deps.project();
+    const node = this.deps.node()?.target.name;
+    return { ...(this.deps.folderUri === undefined ? {} : { folder: this.deps.folderUri.toString() }), ...(node === undefined ? {} : { node }), ...(project === undefined ? {} : { project }) };
   }
 
   /** Every notification the records raised while the panel was open (tests). */
@@ -91,8 +108,9 @@ export class AuditPanel implements vscode.Disposable {
       const client = await this.connect(node);
       const records = await client.audit({ limit: maxRecords });
       this.records = records.slice(-maxRecords);
-      this.deps.onFetched(lastFetchedBySecret(this.records, await this.deps.project()));
-      await this.post({ type: "records", records: this.records, node: node.target.name, fetchedAt: new Date().toISOString() });
+      const project = await this.deps.project();
+      this.deps.onFetched(lastFetchedBySecret(this.records, project));
+      await this.post({ type: "records", records: this.records, node: node.target.name, fetchedAt: new Date().toISOString(), ...(project === undefined ? {} : { project }) });
       await this.alert(this.records, node.target.name);
     } catch (e) {
       await this.post({ type: "error", message: viewError(e, node.target.name)?.message ?? "Could not read the audit." });
@@ -152,7 +170,7 @@ export class AuditPanel implements vscode.Disposable {
       title: "Export audit records",
       saveLabel: "Export",
       filters: { JSON: ["json"] },
-      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file("/tmp"), `remo-audit-${new Date().toISOString().slice(0, 10)}.json`),
+      defaultUri: vscode.Uri.joinPath(this.deps.folderUri ?? vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file("/tmp"), `remo-audit-${new Date().toISOString().slice(0, 10)}.json`),
     });
     if (target === undefined) return;
     const count = await this.exportTo(target, filters);

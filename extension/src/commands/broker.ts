@@ -8,12 +8,13 @@ import type { NodeEntry } from "../node/node-registry.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
 import { pickNode } from "./nodes.ts";
-import { requireWorkspaceNode } from "../workspace/workspace-node.ts";
-import { firstFolderProject, requireTrust } from "../workspace/workspace-files.ts";
+import { currentFolder, requireWorkspaceNode } from "../workspace/workspace-node.ts";
+import { projectName, requireTrust, resolveFolder } from "../workspace/workspace-files.ts";
 
 /** Remo: Show Broker Status — asks the node's broker for `status`, updates the status bar. */
 export async function showBrokerStatus(deps: CommandDeps, opts?: unknown): Promise<StatusResponse | undefined> {
-  const { entry, status } = await refreshBrokerStatus(deps);
+  const folder = (vscode.workspace.workspaceFolders ?? []).length === 0 ? undefined : await resolveFolder({ need: "folder", placeHolder: "Show the broker status of which folder's node?" });
+  const { entry, status } = await refreshBrokerStatus(deps, folder);
   const view = describeBrokerStatus(deps.statusBar.current(), new Date());
   getLog().info(`status of ${entry.target.name}: ${view.lines.join(" | ")}`);
   if (testOptions<{ quiet: boolean }>(opts).quiet !== true) {
@@ -23,10 +24,12 @@ export async function showBrokerStatus(deps: CommandDeps, opts?: unknown): Promi
   return status;
 }
 
-/** Reads the workspace node's broker status and puts it in the status bar (no UI otherwise). */
-export async function refreshBrokerStatus(deps: CommandDeps): Promise<{ entry: NodeEntry; status: StatusResponse }> {
-  const entry = requireWorkspaceNode(deps);
-  const project = await firstFolderProject();
+/** Reads the broker status of `folder`'s node (the current folder's when omitted) and puts it in the status bar (no UI otherwise). */
+export async function refreshBrokerStatus(deps: CommandDeps, folder?: vscode.WorkspaceFolder): Promise<{ entry: NodeEntry; status: StatusResponse }> {
+  const entry = requireWorkspaceNode(deps, folder);
+  // The status bar speaks of the same folder as the node it shows.
+  const here = folder ?? currentFolder();
+  const project = here === undefined ? undefined : await projectName(here);
   const base = { node: entry.target.name, ...(project === undefined ? {} : { project }), ...lastPush(entry.lastPushAt, project) };
   let status: StatusResponse;
   try {

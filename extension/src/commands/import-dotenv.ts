@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import { parseDotenv } from "../secrets/dotenv-parse.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { testOptions, type CommandDeps } from "../ui/deps.ts";
+import { folderWithoutAsking } from "../workspace/workspace-files.ts";
 
 /** A .env file is a few KiB; a much larger file is not one. */
 const maxDotenvBytes = 1024 * 1024;
@@ -54,11 +55,12 @@ export async function importDotenv(deps: CommandDeps, uriArg?: unknown, opts?: u
 }
 
 async function pickFile(): Promise<vscode.Uri> {
+  const folder = await folderWithoutAsking("folder");
   const picked = await vscode.window.showOpenDialog({
     title: "Remo: import secrets from which .env file?",
     openLabel: "Import",
     canSelectMany: false,
-    ...(vscode.workspace.workspaceFolders?.[0] === undefined ? {} : { defaultUri: vscode.workspace.workspaceFolders[0].uri }),
+    ...(folder === undefined ? {} : { defaultUri: folder.uri }),
   });
   const uri = picked?.[0];
   if (uri === undefined) throw new Cancelled();

@@ -33,11 +33,12 @@ export function registerCommands(deps: CommandDeps, view?: Pick<RemoView, "refre
     ["remo.removeNode", guarded((n?: unknown) => removeNode(deps, n))],
     ["remo.repinNode", guarded((n?: unknown, o?: unknown) => repinNode(deps, n, o), nameOr)],
     ["remo.selectNode", guarded((n?: unknown) => selectNode(deps, n))],
-    ["remo.synthesizeDevcontainer", guarded((o?: unknown) => synthesizeDevcontainer(deps, proposed, o), node)],
+    // A Remo view folder row passes itself: Synthesize acts on that row's folder.
+    ["remo.synthesizeDevcontainer", guarded((o?: unknown) => synthesizeDevcontainer(deps, proposed, o, o), node)],
     ["remo.pushSecrets", guarded((o?: unknown) => pushSecrets(deps, o), node)],
     ["remo.clearSecretsOnNode", guarded((o?: unknown) => clearSecretsOnNode(deps, o), node)],
     ["remo.reviewApprovals", guarded((o?: unknown) => reviewApprovals(deps, o))],
-    ["remo.showAudit", guarded(() => showAudit(deps), node)],
+    ["remo.showAudit", guarded((f?: unknown) => showAudit(deps, f), node)],
     ["remo.showBrokerStatus", guarded((o?: unknown) => showBrokerStatus(deps, o), node)],
     ["remo.installBrokerOnNode", guarded((n?: unknown, o?: unknown) => installBrokerOnNode(deps, n, o), nameOr)],
     ["remo.showLog", () => { getLog().show(true); return Promise.resolve(); }],
@@ -45,8 +46,11 @@ export function registerCommands(deps: CommandDeps, view?: Pick<RemoView, "refre
     // The Remo view's title and inline actions: they get the clicked row.
     ["remo.refreshView", guarded(async () => { await view?.refresh(); })],
     ["remo.viewSetValue", guarded((r?: unknown, o?: unknown) => setSecret(deps, rowField(r, "secret"), o))],
-    ["remo.viewPush", guarded((r?: unknown, o?: unknown) => pushSecrets(deps, o, rowField(r, "node")), (r?: unknown) => rowField(r, "node"))],
+    ["remo.viewPush", guarded((r?: unknown, o?: unknown) => pushSecrets(deps, o, rowField(r, "node"), r), (r?: unknown) => rowField(r, "node"))],
     ["remo.viewShowAudit", guarded((r?: unknown) => showAuditFor(deps, r), (r?: unknown) => rowField(r, "node"))],
+    // A folder row of a multi-root workspace's Remo view: the same commands for that row's folder.
+    ["remo.viewPushFolder", guarded((r?: unknown, o?: unknown) => pushSecrets(deps, o, undefined, r))],
+    ["remo.viewShowAuditFolder", guarded((r?: unknown) => showAudit(deps, r))],
     ["remo.viewRepin", guarded((r?: unknown, o?: unknown) => repinNode(deps, rowField(r, "node"), o), (r?: unknown) => rowField(r, "node"))],
   ];
   deps.context.subscriptions.push(

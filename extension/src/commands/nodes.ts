@@ -12,7 +12,7 @@ import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
 import { checkProjectPath, defaultProjectPath, parseHostSpec, type HostSpec } from "../node/host-spec.ts";
 import { windowLocation, windowProposal } from "../workspace/workspace-node.ts";
-import { basename, pickWorkspaceFolder, requireTrust } from "../workspace/workspace-files.ts";
+import { basename, requireTrust, resolveFolder } from "../workspace/workspace-files.ts";
 
 /**
  * Test-mode options of Add Node: a full target, an automatic confirmation, and `pins` that
@@ -24,7 +24,7 @@ interface AddNodeOptions { target: NodeTarget; confirm: boolean; pins: NodePins;
 export async function addNode(deps: CommandDeps, opts?: unknown, how: { fromWindow?: boolean } = {}): Promise<string | undefined> {
   requireTrust("Adding a node");
   const t = testOptions<AddNodeOptions>(opts);
-  const folder = await pickWorkspaceFolder();
+  const folder = await resolveFolder({ need: "folder", placeHolder: "Add a node for which folder?" });
   const fromWindow = t.fromWindow === true || how.fromWindow === true;
   const asked = t.target ?? distinctName(deps, fromWindow ? await targetFromWindow(folder, t.confirm !== true) : await askTarget(folder));
   // The loopback test node runs its broker through a wrapper instead of `remo-broker` on PATH.

@@ -14,16 +14,16 @@ import type { PushOutcome } from "./push-runs.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { isTestMode, nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
 import { setSecret } from "./secrets.ts";
-import { pickWorkspaceFolder, requireManifest, requireTrust } from "../workspace/workspace-files.ts";
+import { folderWithoutAsking, requireManifest, requireTrust, resolveFolder } from "../workspace/workspace-files.ts";
 
 /**
  * Remo: Push Secrets — the approved values, age-encrypted to the pinned recipient, over pinned
  * SSH. `onlyNode` (a node's row in the Remo view) pushes to that node without asking which.
  */
-export async function pushSecrets(deps: CommandDeps, opts?: unknown, onlyNode?: string): Promise<PushOutcome | MultiPushOutcome | undefined> {
+export async function pushSecrets(deps: CommandDeps, opts?: unknown, onlyNode?: string, invokedOn?: unknown): Promise<PushOutcome | MultiPushOutcome | undefined> {
   requireTrust("Pushing secrets");
   const t = testOptions<{ allowMissing: boolean }>(opts);
-  const folder = await pickWorkspaceFolder();
+  const folder = await resolveFolder({ need: "project", invoked: invokedOn, placeHolder: "Push which project's secrets?" });
   const { manifest } = await requireManifest(folder);
   const entries = onlyNode === undefined ? await choosePushNodes(deps, folder, opts) : [folderNodeNamed(deps, folder, onlyNode)];
   // The approval step, one node at a time (a prompt each): from here on only names the user
@@ -124,9 +124,9 @@ function registeredOnSameBroker(deps: CommandDeps, entry: NodeEntry, project: st
 export async function clearSecretsOnNode(deps: CommandDeps, opts?: unknown): Promise<string | undefined> {
   // A node action like any other: an untrusted workspace must not make the laptop run commands on a node.
   requireTrust("Clearing secrets on a node");
-  const folder = await pickWorkspaceFolder();
+  const folder = await resolveFolder({ need: "project", placeHolder: "Clear which project's secrets?" });
   const { manifest } = await requireManifest(folder);
-  const entry = requireWorkspaceNode(deps);
+  const entry = requireWorkspaceNode(deps, folder);
   if (testOptions<{ confirm: boolean }>(opts).confirm !== true) {
     const pick = await vscode.window.showWarningMessage(
       `Clear ${manifest.project.name}'s secrets on ${entry.target.name}?`,
@@ -150,8 +150,9 @@ export async function clearSecretsOnNode(deps: CommandDeps, opts?: unknown): Pro
 
 /** Shows the push reminder once when the workspace's node is due (remo.push.reminderDays). */
 export async function remindIfPushDue(deps: CommandDeps, now = new Date()): Promise<boolean> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  const entry = deps.nodes.workspaceNode();
+  // A reminder never asks which folder: it speaks of the folder a command would pick on its own.
+  const folder = await folderWithoutAsking("project");
+  const entry = folder === undefined ? undefined : deps.nodes.workspaceNode(folder.uri.toString());
   if (folder === undefined || entry === undefined || !vscode.workspace.isTrusted) return false;
   const manifest = await requireManifest(folder).catch(() => undefined);
   if (manifest === undefined) return false;

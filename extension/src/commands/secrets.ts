@@ -4,7 +4,7 @@ import { SET_SECRET_COMMAND, secretNamePattern } from "#protocol";
 import { describeSecretSource } from "../secrets/secret-sources.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { testOptions, type CommandDeps } from "../ui/deps.ts";
-import { findManifest, pickWorkspaceFolder } from "../workspace/workspace-files.ts";
+import { findManifest, folderWithoutAsking } from "../workspace/workspace-files.ts";
 
 /** Validation message for a secret name typed by the user, or undefined when fine. */
 export function checkSecretName(name: string): string | undefined {
@@ -73,12 +73,12 @@ export async function listSecrets(deps: CommandDeps, opts?: unknown): Promise<Se
   return list;
 }
 
+/** The names the current project's manifest allows; with several projects and none current, every project's (values are per laptop, not per project). */
 async function currentAllowlist(): Promise<Set<string>> {
-  const folder = vscode.workspace.workspaceFolders?.[0] === undefined ? undefined : await pickWorkspaceFolder().catch(() => undefined);
-  if (folder === undefined) return new Set();
-  const found = await findManifest(folder);
-  const secrets = (found?.manifest?.allowlist ?? []);
-  return new Set(secrets);
+  const folder = await folderWithoutAsking("project");
+  const folders = folder === undefined ? vscode.workspace.workspaceFolders ?? [] : [folder];
+  const found = await Promise.all(folders.map(async (f) => await findManifest(f)));
+  return new Set(found.flatMap((m) => m?.manifest?.allowlist ?? []));
 }
 
 async function pickSecretName(deps: CommandDeps, title: string): Promise<string> {

@@ -9,17 +9,17 @@ import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
 import { nodeClientDeps, testOptions, type CommandDeps } from "../ui/deps.ts";
-import { pickWorkspaceFolder, requireTrust } from "../workspace/workspace-files.ts";
+import { requireTrust, resolveFolder } from "../workspace/workspace-files.ts";
 import type { ProposedContent } from "../ui/proposed-content.ts";
 
 /** What Synthesize did (also the command's result, for tests). */
 export interface SynthesizeOutcome { path: string; written: boolean; changes: string[]; conflicts: string[]; notes: string[]; registered?: string }
 
 /** Remo: Synthesize devcontainer.json. */
-export async function synthesizeDevcontainer(deps: CommandDeps, proposed: ProposedContent, opts?: unknown): Promise<SynthesizeOutcome | undefined> {
+export async function synthesizeDevcontainer(deps: CommandDeps, proposed: ProposedContent, opts?: unknown, invokedOn?: unknown): Promise<SynthesizeOutcome | undefined> {
   requireTrust("Synthesizing devcontainer.json");
   const t = testOptions<{ confirm: boolean; register: boolean }>(opts);
-  const folder = await pickWorkspaceFolder();
+  const folder = await resolveFolder({ need: "project", invoked: invokedOn, placeHolder: "Synthesize the devcontainer of which project?" });
   const featureId = readSettings(folder.uri).featureId;
   const featureSource = deps.context.asAbsolutePath("devcontainer-feature/src/remo-secrets");
   const fs = workspaceFsAdapter(deps.context.extensionUri, folder.uri);

@@ -4,12 +4,12 @@
 import * as vscode from "vscode";
 import type { CommandDeps } from "../ui/deps.ts";
 import { nodeClientDeps } from "../ui/deps.ts";
-import { firstFolderProject } from "../workspace/workspace-files.ts";
+import { projectName } from "../workspace/workspace-files.ts";
 import { getLog } from "../log.ts";
 import type { NodeEntry } from "../node/node-registry.ts";
 import { applyContextKeys } from "../walkthrough/context-keys.ts";
-import { gatherViewInput } from "./view-input.ts";
-import { buildView, fetchWindowDays, type NodeProbe, type ViewItem, type ViewOutput } from "./view-model.ts";
+import { gatherViewInput, type ProbeLookup } from "./view-input.ts";
+import { buildWorkspaceView, fetchWindowDays, type NodeProbe, type ViewItem, type ViewOutput } from "./view-model.ts";
 import { PushLog } from "./push-log.ts";
 
 /** View ids, as contributed in package.json. */
@@ -20,7 +20,7 @@ export const secretsViewId = "remo.secrets";
 const changingCommands = new Set([
   "remo.createManifest", "remo.setSecret", "remo.removeSecret", "remo.importDotenv", "remo.addNode", "remo.removeNode",
   "remo.repinNode", "remo.selectNode", "remo.pushSecrets", "remo.clearSecretsOnNode", "remo.reviewApprovals",
-  "remo.viewSetValue", "remo.viewPush", "remo.viewRepin", "remo.synthesizeDevcontainer", "remo.showBrokerStatus",
+  "remo.viewSetValue", "remo.viewPush", "remo.viewPushFolder", "remo.viewRepin", "remo.synthesizeDevcontainer", "remo.showBrokerStatus",
 ]);
 
 /** One section of the view. */
@@ -99,8 +99,10 @@ export class RemoView implements vscode.Disposable {
   /** Re-renders from the laptop's state (no node is asked). Resolves when the new rows are in. */
   async render(): Promise<ViewOutput> {
     this.pending = this.pending.then(async () => {
-      const input = await gatherViewInput(this.deps, this.probesWithStatusBar(), this.pushLog, this.env);
-      this.output = buildView(input);
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      const lookup: ProbeLookup = (node, project) => this.probeWithStatusBar(node, project);
+      const inputs = await Promise.all((folders.length === 0 ? [undefined] : folders).map(async (f) => await gatherViewInput(this.deps, lookup, this.pushLog, this.env, f)));
+      this.output = buildWorkspaceView(inputs);
       this.nodes.fire();
       this.secrets.fire();
       await applyContextKeys(this.output.context);
@@ -110,13 +112,16 @@ export class RemoView implements vscode.Disposable {
     return this.output;
   }
 
-  /** Refresh: asks each node of this folder for its status and this project's audit, then re-renders. */
+  /** Refresh: asks each node of each folder for its status and that folder's project's audit, then re-renders. */
   async refresh(): Promise<ViewOutput> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    const entries = folder === undefined ? [] : this.deps.nodes.folderNodes(folder.uri.toString());
-    const project = (await this.render()).context.hasManifest ? await firstFolderProject() : undefined;
+    await this.render();
+    const asks = new Map<string, { entry: NodeEntry; project: string | undefined }>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const project = await projectName(folder);
+      for (const entry of this.deps.nodes.folderNodes(folder.uri.toString())) asks.set(probeKey(entry.target.name, project), { entry, project });
+    }
     await vscode.window.withProgress({ location: { viewId: nodesViewId } }, async () => {
-      await Promise.all(entries.map(async (e) => { this.probes.set(e.target.name, await probe(e, project)); }));
+      await Promise.all([...asks].map(async ([key, a]) => { this.probes.set(key, await probe(a.entry, a.project)); }));
     });
     return await this.render();
   }
@@ -124,7 +129,7 @@ export class RemoView implements vscode.Disposable {
   /** Called after every Remo command: records what a push sent, then re-renders when state may have changed. */
   afterCommand(id: string, result: unknown): void {
     if (!changingCommands.has(id)) return;
-    if (id === "remo.pushSecrets" || id === "remo.viewPush") {
+    if (id === "remo.pushSecrets" || id === "remo.viewPush" || id === "remo.viewPushFolder") {
       void this.pushLog.record(result, (node, project) => this.deps.nodes.get(node)?.lastPushAt[project]).then(() => { this.update(0); });
       return;
     }
@@ -142,19 +147,19 @@ export class RemoView implements vscode.Disposable {
     this.timer = setTimeout(() => { this.timer = undefined; void this.render(); }, delayMs);
   }
 
-  /** The last status query: this view's own Refresh, else the status bar's (Show Broker Status, after a push). */
-  private probesWithStatusBar(): Map<string, NodeProbe> {
-    const out = new Map(this.probes);
+  /** The last status query of `node`: this view's own Refresh for `project`, else the status bar's (Show Broker Status, after a push) when newer. */
+  private probeWithStatusBar(node: string, project: string | undefined): NodeProbe | undefined {
+    const mine = this.probes.get(probeKey(node, project));
     const s = this.deps.statusBar.current();
-    if (s.node !== undefined && s.reachable !== undefined && s.checkedAt !== undefined) {
-      const mine = out.get(s.node);
-      const at = s.checkedAt.toISOString();
-      if (mine === undefined || Date.parse(mine.checkedAt) < s.checkedAt.getTime()) {
-        out.set(s.node, { ...(mine?.fetches === undefined ? {} : { fetches: mine.fetches }), checkedAt: at, ...(s.status === undefined ? {} : { status: s.status }), ...(s.error === undefined ? {} : { error: s.error }) });
-      }
-    }
-    return out;
+    if (s.node !== node || s.reachable === undefined || s.checkedAt === undefined) return mine;
+    if (mine !== undefined && Date.parse(mine.checkedAt) >= s.checkedAt.getTime()) return mine;
+    return { ...(mine?.fetches === undefined ? {} : { fetches: mine.fetches }), checkedAt: s.checkedAt.toISOString(), ...(s.status === undefined ? {} : { status: s.status }), ...(s.error === undefined ? {} : { error: s.error }) };
   }
+}
+
+/** Probes are kept per node and project: two folders on one node read different projects' audits. */
+function probeKey(node: string, project: string | undefined): string {
+  return `${node}\n${project ?? ""}`;
 }
 
 /** One node's status and this project's successful fetches, each over the pinned connection; failures become rows, not errors. */

@@ -1,7 +1,7 @@
 // Gathers the Remo view's input from the extension's real state: the folder's manifest, its
 // bound nodes with their pins, approvals and last push, the laptop's value sources, and what
 // the last Refresh read from each node. Reads no secret value.
-import * as vscode from "vscode";
+import type * as vscode from "vscode";
 import type { CommandDeps } from "../ui/deps.ts";
 import { findManifest } from "../workspace/workspace-files.ts";
 import { describeTarget } from "../node/node-target.ts";
@@ -9,8 +9,11 @@ import { describeSecretSource, type SecretSource } from "../secrets/secret-sourc
 import type { ManifestInfo, NodeInfo, NodeProbe, ValueInfo, ViewInput } from "./view-model.ts";
 import type { PushLog } from "./push-log.ts";
 
-/** The view's input for `folder` (the window's first folder when omitted). */
-export async function gatherViewInput(deps: CommandDeps, probes: ReadonlyMap<string, NodeProbe>, pushLog: PushLog, env: Record<string, string | undefined>, folder = vscode.workspace.workspaceFolders?.[0]): Promise<ViewInput> {
+/** What the last Refresh learned about a node for a project (status is the node's; fetches are the project's). */
+export type ProbeLookup = (node: string, project: string | undefined) => NodeProbe | undefined;
+
+/** The view's input for `folder` (undefined: no folder is open). */
+export async function gatherViewInput(deps: CommandDeps, probes: ProbeLookup, pushLog: PushLog, env: Record<string, string | undefined>, folder: vscode.WorkspaceFolder | undefined): Promise<ViewInput> {
   const manifest = folder === undefined ? { state: "none" as const } : await manifestInfo(folder);
   const project = manifest.state === "ok" ? manifest.project : undefined;
   const entries = folder === undefined ? [] : deps.nodes.folderNodes(folder.uri.toString());
@@ -18,7 +21,7 @@ export async function gatherViewInput(deps: CommandDeps, probes: ReadonlyMap<str
     const lastPushAt = project === undefined ? undefined : e.lastPushAt[project];
     const pushed = project === undefined ? undefined : pushLog.get(e.target.name, project);
     const approved = project === undefined ? undefined : deps.approvals.get(e.target.name, project)?.names;
-    const probe = probes.get(e.target.name);
+    const probe = probes(e.target.name, project);
     return {
       name: e.target.name,
       host: describeTarget(e.target),
@@ -32,7 +35,7 @@ export async function gatherViewInput(deps: CommandDeps, probes: ReadonlyMap<str
     };
   });
   const values = deps.secrets.entries().map((e): ValueInfo => (e.source === undefined ? { name: e.name, stored: e.stored } : { name: e.name, stored: e.stored, source: sourceInfo(e.source, env) }));
-  return { ...(folder === undefined ? {} : { folder: folder.name }), manifest, nodes, values, now: new Date() };
+  return { ...(folder === undefined ? {} : { folder: folder.name, folderUri: folder.uri.toString() }), manifest, nodes, values, now: new Date() };
 }
 
 async function manifestInfo(folder: vscode.WorkspaceFolder): Promise<ManifestInfo> {

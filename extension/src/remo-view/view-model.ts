@@ -57,6 +57,8 @@ export type ManifestInfo =
 export interface ViewInput {
   /** The workspace folder's name; undefined when no folder is open. */
   folder?: string;
+  /** The folder's URI: every row carries it, so a row's action acts on this folder. */
+  folderUri?: string;
   manifest: ManifestInfo;
   nodes: NodeInfo[];
   values: ValueInfo[];
@@ -80,6 +82,8 @@ export interface ViewItem {
   expanded?: boolean;
   node?: string;
   secret?: string;
+  /** The URI of the workspace folder the row belongs to. */
+  folder?: string;
 }
 
 /** The context keys the walkthrough and the welcome views complete on. */
@@ -99,14 +103,65 @@ export interface ViewOutput {
   context: ViewContext;
 }
 
-/** Builds the whole view from `input`. */
+/** Builds the whole view from `input` (one folder). */
 export function buildView(input: ViewInput): ViewOutput {
   const project = input.manifest.state === "ok" ? input.manifest.project : undefined;
+  const mark = (items: ViewItem[]): ViewItem[] => (input.folderUri === undefined ? items : inFolder(items, input.folderUri));
   return {
-    nodes: input.nodes.map((n) => nodeItem(n, input.now)),
-    secrets: secretItems(input),
+    nodes: mark(input.nodes.map((n) => nodeItem(n, input.now))),
+    secrets: mark(secretItems(input)),
     context: viewContext(input, project),
   };
+}
+
+/**
+ * Builds the view of a window's folders (in workspace order). With at most one Remo project
+ * (a folder with a manifest) the view is that folder's, as in a single-folder window; with
+ * several, each section has one top-level row per project folder holding that folder's rows.
+ */
+export function buildWorkspaceView(inputs: readonly ViewInput[], now = new Date()): ViewOutput {
+  const projects = inputs.filter((i) => i.manifest.state !== "none");
+  const [first] = projects.length > 0 ? projects : inputs;
+  if (projects.length <= 1) return buildView(first ?? { manifest: { state: "none" }, nodes: [], values: [], now });
+  const views = projects.map((i) => ({ input: i, view: buildView(i) }));
+  const contexts = views.map((v) => v.view.context);
+  return {
+    nodes: views.map(({ input, view }) => folderItem(input, "nodes", view.nodes.length > 0 ? view.nodes : [info("none", "No node yet", "open a file of this folder, then Remo: Add Node…", "info")])),
+    secrets: views.map(({ input, view }) => folderItem(input, "secrets", view.secrets.length > 0 ? view.secrets : [info("none", "No secret names", "the manifest's allowlist is empty", "info")])),
+    // The walkthrough's steps are done when some project did them; values must be set for every project.
+    context: {
+      hasFolder: true,
+      hasManifest: true,
+      hasNode: contexts.some((c) => c.hasNode),
+      allValuesSet: contexts.every((c) => c.allValuesSet),
+      pushed: contexts.some((c) => c.pushed),
+      containerFetched: contexts.some((c) => c.containerFetched),
+    },
+  };
+}
+
+/** A project folder's top-level row: its project name and folder name, its rows under it (their ids made unique per folder). */
+function folderItem(input: ViewInput, section: "nodes" | "secrets", children: ViewItem[]): ViewItem {
+  const key = input.folderUri ?? input.folder ?? "";
+  const m = input.manifest;
+  const label = m.state === "ok" ? m.project : input.folder ?? "folder";
+  const description = m.state === "ok" ? input.folder ?? "" : `${input.folder ?? ""} · manifest has errors`;
+  return {
+    id: `folder:${key}:${section}`,
+    label,
+    description,
+    tooltip: `${label}: the Remo project in the workspace folder ${input.folder ?? key}`,
+    icon: m.state === "ok" ? "root-folder" : "warning",
+    contextValue: "remo.folder",
+    children: inFolder(children, key, `folder:${key}:`),
+    expanded: true,
+    folder: key,
+  };
+}
+
+/** Marks each row (and its children) with the folder it belongs to, prefixing ids when asked. */
+function inFolder(items: ViewItem[], folder: string, idPrefix = ""): ViewItem[] {
+  return items.map((i) => ({ ...i, id: `${idPrefix}${i.id}`, folder, ...(i.children === undefined ? {} : { children: inFolder(i.children, folder, idPrefix) }) }));
 }
 
 /** The context keys from real state: a manifest, a bound node, every manifest name with a value, a push, a container fetch. */

@@ -2,7 +2,8 @@
 // workspace may be remote while this extension runs on the laptop).
 import * as vscode from "vscode";
 import { MANIFEST_PATHS, parseManifest, type Manifest, type ManifestIssue } from "#protocol";
-import { CommandError } from "../ui/command-error.ts";
+import { Cancelled, CommandError } from "../ui/command-error.ts";
+import { decideFolder, type FolderDecision, type FolderNeed } from "./folder-choice.ts";
 
 /** The manifest of a folder, read and validated. */
 export interface FolderManifest {
@@ -12,18 +13,60 @@ export interface FolderManifest {
   issues: ManifestIssue[];
 }
 
-/** The folder a command applies to: the active editor's, else the only one, else the user's pick. */
+/** The folder a command applies to when it needs no manifest: the active editor's, else the only one, else the user's pick. */
 export async function pickWorkspaceFolder(): Promise<vscode.WorkspaceFolder> {
+  return await resolveFolder({ need: "any" });
+}
+
+/**
+ * The workspace folder a command acts on (see {@link decideFolder}): `invoked` names the folder
+ * it was invoked on (a Remo view row, an explorer context's URI, a folder URI string). A
+ * dismissed pick throws Cancelled, so the command stops with nothing changed.
+ */
+export async function resolveFolder(opts: { need: FolderNeed; invoked?: unknown; placeHolder?: string }): Promise<vscode.WorkspaceFolder> {
+  const decision = await decideHere(opts.need, opts.invoked);
+  switch (decision.kind) {
+    case "folder":
+      return decision.folder;
+    case "none":
+      throw new CommandError("no_workspace", decision.message);
+    case "pick": {
+      const items = await Promise.all(decision.candidates.map(async (f) => ({ label: f.name, description: await projectName(f) ?? "", folder: f })));
+      const picked = await vscode.window.showQuickPick(items, { placeHolder: opts.placeHolder ?? "Which project folder?", ignoreFocusOut: true });
+      if (picked === undefined) throw new Cancelled();
+      return picked.folder;
+    }
+  }
+}
+
+/** The folder a command would act on without asking (undefined when it would ask or there is none): for reminders and defaults. */
+export async function folderWithoutAsking(need: FolderNeed): Promise<vscode.WorkspaceFolder | undefined> {
+  const decision = await decideHere(need, undefined);
+  return decision.kind === "folder" ? decision.folder : undefined;
+}
+
+async function decideHere(need: FolderNeed, invokedOn: unknown): Promise<FolderDecision<vscode.WorkspaceFolder>> {
   const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length === 0) throw new CommandError("no_workspace", "Open a folder first: Remo works on the project folder that holds .devcontainer/.");
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const fromEditor = active === undefined ? undefined : vscode.workspace.getWorkspaceFolder(active);
-  if (fromEditor !== undefined) return fromEditor;
-  const [only] = folders;
-  if (folders.length === 1 && only !== undefined) return only;
-  const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: "Which project folder?" });
-  if (picked === undefined) throw new CommandError("no_workspace", "Pick a workspace folder to run this command on.");
-  return picked;
+  // One folder decides without reading any manifest: single-folder windows behave as before.
+  const candidates = await Promise.all(folders.map(async (f) => ({ folder: f, key: f.uri.toString(), isProject: folders.length > 1 && await findManifest(f).catch(() => undefined) !== undefined })));
+  const activeUri = vscode.window.activeTextEditor?.document.uri;
+  const active = activeUri === undefined ? undefined : vscode.workspace.getWorkspaceFolder(activeUri)?.uri.toString();
+  const invoked = invokedFolder(invokedOn);
+  return decideFolder({ folders: candidates, need, ...(invoked === undefined ? {} : { invoked }), ...(active === undefined ? {} : { active }) });
+}
+
+/** The folder key a command argument names: a view row's `folder`, a URI, or a URI string. */
+function invokedFolder(arg: unknown): string | undefined {
+  const row = typeof arg === "object" && arg !== null && !(arg instanceof vscode.Uri) ? (arg as Record<string, unknown>).folder : arg;
+  const uri = row instanceof vscode.Uri ? row : typeof row === "string" && row.includes(":") ? vscode.Uri.parse(row) : undefined;
+  if (uri === undefined) return undefined;
+  // A file inside a folder (the explorer's context) names that folder; a folder outside the workspace names itself, and is refused.
+  return (vscode.workspace.getWorkspaceFolder(uri)?.uri ?? uri).toString();
+}
+
+/** The project name a folder's manifest declares (undefined without a manifest or a valid name). */
+export async function projectName(folder: vscode.WorkspaceFolder): Promise<string | undefined> {
+  return (await findManifest(folder).catch(() => undefined))?.manifest?.project.name;
 }
 
 /** Reads a file through workspace.fs; undefined when it does not exist. */
@@ -54,12 +97,6 @@ export async function findManifest(folder: vscode.WorkspaceFolder): Promise<Fold
     return { folder, uri, manifest, issues };
   }
   return undefined;
-}
-
-/** The project name the first workspace folder's manifest declares (undefined without a folder, manifest or valid name). */
-export async function firstFolderProject(): Promise<string | undefined> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  return folder === undefined ? undefined : (await findManifest(folder))?.manifest?.project.name;
 }
 
 /** The folder's valid manifest, or a CommandError that says how to get one. */

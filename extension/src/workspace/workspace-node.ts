@@ -5,9 +5,9 @@ import { windowNodeFromUri, type WindowLocation } from "../node/remote-authority
 import { CommandError } from "../ui/command-error.ts";
 import { isTestMode, type CommandDeps } from "../ui/deps.ts";
 
-/** The workspace's node, or a CommandError that offers to add or select one. */
-export function requireWorkspaceNode(deps: CommandDeps): NodeEntry {
-  const entry = deps.nodes.workspaceNode();
+/** The node of `folder` (the current folder's when omitted), or a CommandError that offers to add or select one. */
+export function requireWorkspaceNode(deps: CommandDeps, folder?: vscode.WorkspaceFolder): NodeEntry {
+  const entry = folder === undefined ? deps.nodes.workspaceNode() : deps.nodes.workspaceNode(folder.uri.toString());
   if (entry === undefined) {
     const n = deps.nodes.list().length;
     throw new CommandError("no_node", n === 0 ? "No node yet. Add the machine that runs your devcontainers with \"Remo: Add Node…\"." : "Choose which node this workspace pushes to with \"Remo: Select Node for This Workspace…\".");
@@ -15,11 +15,19 @@ export function requireWorkspaceNode(deps: CommandDeps): NodeEntry {
   return entry;
 }
 
-/** The folder that commands without an explicit folder mean: the active editor's, else the first. */
-export function currentFolderUri(): string | undefined {
+/**
+ * The folder the node registry and the status bar mean when no folder is given: the active
+ * editor's, else the first. Commands that act on a project resolve their folder instead
+ * (resolveFolder), so a multi-root workspace never pushes for the first folder silently.
+ */
+export function currentFolder(): vscode.WorkspaceFolder | undefined {
   const active = vscode.window.activeTextEditor?.document.uri;
-  const folder = (active === undefined ? undefined : vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
-  return folder?.uri.toString();
+  return (active === undefined ? undefined : vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
+}
+
+/** {@link currentFolder}'s URI as the node registry keys folders. */
+export function currentFolderUri(): string | undefined {
+  return currentFolder()?.uri.toString();
 }
 
 /**

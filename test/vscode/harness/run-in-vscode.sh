@@ -22,6 +22,7 @@
 #   HARNESS_TIMEOUT_S       overall UI timeout (default 180)
 #   VSCODE_HARNESS_HOME     tool cache (default /tmp/vscode-harness)
 #   HARNESS_FOLDER_URI      open this folder URI (e.g. remo-test://fixture/x) instead of the workspace dir
+#   HARNESS_WORKSPACE_FILE  open this .code-workspace file (a multi-root workspace) instead of the workspace dir
 #   HARNESS_UI_DIR          answer the suite's UI requests (dialogs, input boxes, quick picks) from here
 #   HARNESS_UNTRUSTED=1     open the folder in Restricted Mode (workspace trust on, never
 #                           prompted, folder not trusted) instead of turning trust off
@@ -157,8 +158,14 @@ WAIT="${HARNESS_WAIT_FILES:-}"
 # drive.mjs imports playwright-core from the tool cache: run a copy from there.
 DRIVE="$TOOLS/drive-$$.mjs"; cp "$HERE/drive.mjs" "$DRIVE"
 RC=0
-# HARNESS_FOLDER_URI opens a folder URI of another scheme (a FileSystemProvider's) instead of $WS.
-HARNESS_URL="http://127.0.0.1:$PORT/?folder=$(node -p 'encodeURIComponent(process.argv[1])' "${HARNESS_FOLDER_URI:-$WS}")" \
+# HARNESS_FOLDER_URI opens a folder URI of another scheme (a FileSystemProvider's) instead of $WS;
+# HARNESS_WORKSPACE_FILE opens a multi-root workspace file.
+if [ -n "${HARNESS_WORKSPACE_FILE:-}" ]; then
+  OPEN_QUERY="workspace=$(node -p 'encodeURIComponent(process.argv[1])' "$(realpath "$HARNESS_WORKSPACE_FILE")")"
+else
+  OPEN_QUERY="folder=$(node -p 'encodeURIComponent(process.argv[1])' "${HARNESS_FOLDER_URI:-$WS}")"
+fi
+HARNESS_URL="http://127.0.0.1:$PORT/?$OPEN_QUERY" \
 HARNESS_OUT_DIR="$OUT" HARNESS_WAIT_FILES="$WAIT" \
   node "$DRIVE" 2>&1 | tee "$OUT/drive.log" || RC=1
 [ "${PIPESTATUS[0]}" = 0 ] || RC=1

@@ -21,6 +21,9 @@ export function run(): Promise<Summary> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   if (process.env.REMO_E2E_SUITE === "untrusted") {
     require("./untrusted.test.ts");
+  } else if (process.env.REMO_E2E_SUITE === "multiroot") {
+    // The multi-root pass opens another workspace (test/fixtures/multiroot): only its own tests.
+    require("./multiroot.test.ts");
   } else {
     require("./editing.test.ts");
     require("./devcontainer.test.ts");

@@ -19,6 +19,8 @@ const $select = (id: string): HTMLSelectElement => $(id) as HTMLSelectElement;
 const $input = (id: string): HTMLInputElement => $(id) as HTMLInputElement;
 
 let records: AuditRecord[] = [];
+/** The project the extension last asked the view to filter to. */
+let focusedProject: string | undefined;
 const selects = { project: $select("f-project"), secret: $select("f-secret"), event: $select("f-event"), outcome: $select("f-outcome") };
 const since = $input("f-since");
 const until = $input("f-until");
@@ -89,6 +91,12 @@ window.addEventListener("message", (ev: MessageEvent<unknown>) => {
     case "records":
       records = m.records;
       showError(undefined);
+      // The project the panel was opened for: filter to it once, then the user's choice stands.
+      if (m.project !== undefined && m.project !== focusedProject) {
+        focusedProject = m.project;
+        fillSelect(selects.project, distinctValues(records, "project"));
+        if (distinctValues(records, "project").includes(m.project)) selects.project.value = m.project;
+      }
       $("node").textContent = `· ${m.node} · fetched ${new Date(m.fetchedAt).toLocaleTimeString()}`;
       render();
       return;
