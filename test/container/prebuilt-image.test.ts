@@ -113,6 +113,27 @@ describe.skipIf(skipReason !== null)("devcontainer up from an image prebuilt wit
     expect(findLeaks(token, { "devcontainer CLI output": cliLogs.join("\n"), "broker output": broker.output(), "audit": readFileSync(broker.auditFile, "utf8") })).toEqual([]);
   });
 
+  it("a Dockerfile built on the prebuilt image: synthesis leaves the feature out, up builds only the Dockerfile, and the secret is served", async () => {
+    // What a team writes on top of its prebuilt base: a Dockerfile FROM it, picked by a build argument.
+    writeFileSync(join(target.workspace, ".devcontainer", "Dockerfile"), "ARG BASE\nFROM ${BASE}\nRUN mkdir -p /opt/team-tools\n");
+    writeFileSync(configPath(target.workspace), JSON.stringify({ build: { dockerfile: "Dockerfile", args: { BASE: prebuilt } } }, null, 2) + "\n");
+    const s = await synthesize(target.workspace, broker.runtimeDir);
+    expect({ code: s.code, stderr: s.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(s.stdout).toContain(`The image ${prebuilt} (the base of Dockerfile) already has the remo-secrets feature`);
+    const config = parse(readFileSync(configPath(target.workspace), "utf8")) as Record<string, unknown>;
+    expect(config).toMatchObject({ mounts: [mount] });
+    expect(config.features).toBeUndefined();
+    const up = await devcontainerUp(target, { removeExisting: true });
+    expect(up.outcome, up.log.slice(-3000)).toMatchObject({ outcome: "success" });
+    // The Dockerfile's own step ran; no feature was built (the CLI's feature content image is absent).
+    expect(up.log).toContain("mkdir -p /opt/team-tools");
+    expect(up.log).not.toContain("dev_container_feature_content");
+    // The label the image inherited from its base still brings the feature's postStartCommand.
+    expect(up.log).toContain(`remo-secrets: project ${project}, 1 of 1 secrets available`);
+    const get = await devcontainerExec(target, "remo-secrets get GITHUB_TOKEN");
+    expect({ code: get.code, value: sameSecret(get.stdout.replace(/\n$/, ""), token) }).toEqual({ code: 0, value: "equal" });
+  });
+
   it("still adds the feature to a configuration naming an image without it", async () => {
     const workspace = imageWorkspace("plain-image", baseImage);
     const s = await synthesize(workspace, broker.runtimeDir);

@@ -9,12 +9,16 @@
 /** The label the devcontainer CLI keeps its merged metadata in. */
 export const imageMetadataLabel = "devcontainer.metadata";
 
-/** What the caller found out about the image a configuration names (input to synthesis). */
+/**
+ * What the caller found out about the image a configuration names (input to synthesis). `from`
+ * is set when `ref` is the base image of the Dockerfile the configuration builds (that path as
+ * devcontainer.json gives it); `ref` is empty when the Dockerfile did not tell which image.
+ */
 export type ImageLookup =
   /** The image was inspected: the feature ids its label records (none: not built by the CLI, or no features). */
-  | { ref: string; featureIds: string[] }
+  | { ref: string; featureIds: string[]; from?: string }
   /** The image could not be inspected; `reason` says why (absent image, no engine, SSH down, timeout…). */
-  | { ref: string; reason: string };
+  | { ref: string; reason: string; from?: string };
 
 /**
  * The feature ids a `devcontainer.metadata` label value records, in order. An absent, empty

@@ -9,7 +9,8 @@ import { synthesizeWorkspace } from "./synthesize-workspace.ts";
 const usage = `usage: remo-secrets-synthesize [--feature-id ID] [--runtime-dir DIR] [--docker-path PATH] [--dry-run] <workspace-folder>
   Adds the remo-broker socket mount and the remo-secrets feature to
   <workspace-folder>/.devcontainer/devcontainer.json, or creates it. The feature is not
-  added when the file's "image" was built with it (its devcontainer.metadata label says so).
+  added when the file's "image", or the image its Dockerfile builds on, was built with it
+  (its devcontainer.metadata label says so).
   --feature-id ID  reference a published feature instead of copying the bundled one
   --runtime-dir DIR  the node broker's --runtime-dir, when it is not /run/remo-broker
   --docker-path PATH  the engine that holds the images, as for devcontainer up (default: docker, else podman)

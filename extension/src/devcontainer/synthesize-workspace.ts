@@ -4,6 +4,7 @@ import { posix } from "node:path";
 import { MANIFEST_PATHS, parseManifest, projectNamePattern, secretNamePattern } from "#protocol";
 import { languageMarkers } from "./base-images.ts";
 import { brokerSocketSource, containerMountTarget, legacySocketSource } from "./broker-mount.ts";
+import { dockerfileBaseImage } from "./dockerfile-base.ts";
 import { DevcontainerError, isRemoFeatureId, synthesizeDevcontainer } from "./synthesize.ts";
 import type { ImageLookup } from "./image-metadata.ts";
 import { parseJsonc } from "./jsonc-edit.ts";
@@ -32,8 +33,9 @@ export interface SynthesizeWorkspaceOptions {
   /** The node broker's runtime directory when it is not /run/remo-broker (`remo-broker serve --runtime-dir`). */
   runtimeDir?: string;
   /**
-   * Reads the labels of the image an existing file's "image" names, where the engine runs
-   * (never rejects: a failure is a lookup with a reason). Without it, images are not looked at.
+   * Reads the labels of the image an existing file's "image" names, or the base image of the
+   * Dockerfile its "build" uses, where the engine runs (never rejects: a failure is a lookup with
+   * a reason). Without it, images are not looked at.
    */
   inspectImage?: (ref: string) => Promise<ImageLookup>;
 }
@@ -76,8 +78,7 @@ export async function synthesizeWorkspace(folder: string, fs: WorkspaceFs, opts:
   }
   const markers = (await fs.readDirectory(folder)).filter((n) => languageMarkers.includes(n));
   const composeMount = before === undefined ? undefined : await composeMountOf(before, devcontainerDir, projectName, opts.runtimeDir, fs);
-  const imageRef = before === undefined || opts.inspectImage === undefined ? undefined : namedImage(before);
-  const image = imageRef === undefined || opts.inspectImage === undefined ? undefined : await opts.inspectImage(imageRef);
+  const image = before === undefined || opts.inspectImage === undefined ? undefined : await lookUpImage(before, devcontainerDir, fs, opts.inspectImage);
   const result = synthesizeDevcontainer({
     ...(before === undefined ? {} : { existing: before }),
     projectName, markers, featureRef,
@@ -120,14 +121,30 @@ async function manifestOf(folder: string, fs: WorkspaceFs): Promise<{ projectNam
   return { projectName: posix.basename(folder) };
 }
 
-/** The "image" an existing file names, when it names one and does not list features already (nothing to decide then). */
-function namedImage(text: string): string | undefined {
+/**
+ * The lookup of the image whose label decides whether the feature is already there: the file's
+ * "image", or the base image of the Dockerfile its "build" uses (that image's label is inherited
+ * by what the CLI builds on it). Undefined when the file lists the feature already (nothing to
+ * decide) or is a compose configuration.
+ */
+async function lookUpImage(text: string, devcontainerDir: string, fs: WorkspaceFs, inspect: (ref: string) => Promise<ImageLookup>): Promise<ImageLookup | undefined> {
   const { root } = parseJsonc(text);
   if (root?.type !== "object") return undefined;
-  const config = getNodeValue(root) as { image?: unknown; features?: unknown };
-  if (typeof config.image !== "string") return undefined;
+  const config = getNodeValue(root) as { image?: unknown; features?: unknown; build?: unknown; dockerFile?: unknown; dockerComposeFile?: unknown };
   const features = typeof config.features === "object" && config.features !== null ? Object.keys(config.features) : [];
-  return features.some(isRemoFeatureId) ? undefined : config.image;
+  if (features.some(isRemoFeatureId) || config.dockerComposeFile !== undefined) return undefined;
+  if (typeof config.image === "string") return await inspect(config.image);
+  const build = typeof config.build === "object" && config.build !== null ? config.build as { dockerfile?: unknown; target?: unknown; args?: unknown } : {};
+  const dockerfile = typeof build.dockerfile === "string" ? build.dockerfile : typeof config.dockerFile === "string" ? config.dockerFile : undefined;
+  if (dockerfile === undefined) return undefined;
+  const bytes = await fs.readFile(posix.resolve(devcontainerDir, dockerfile));
+  if (bytes === undefined) return { ref: "", reason: "the file is not there", from: dockerfile };
+  const args = typeof build.args === "object" && build.args !== null
+    ? Object.fromEntries(Object.entries(build.args).filter((e): e is [string, string] => typeof e[1] === "string"))
+    : undefined;
+  const base = dockerfileBaseImage(decoder.decode(bytes), { ...(typeof build.target === "string" ? { target: build.target } : {}), ...(args === undefined ? {} : { args }) });
+  if ("reason" in base) return { ref: "", reason: base.reason, from: dockerfile };
+  return { ...(await inspect(base.ref)), from: dockerfile };
 }
 
 /** What a compose file of the config already mounts for this project: the socket directory, the old socket file, or nothing. */

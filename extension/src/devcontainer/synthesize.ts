@@ -128,7 +128,9 @@ function editDevcontainer(existing: string, input: SynthesisInput): SynthesisRes
   }
 
   const edited = reparse(text);
-  const image = typeof config.image === "string" && input.image?.ref === config.image ? input.image : undefined;
+  const named = typeof config.image === "string" ? config.image : undefined;
+  // A lookup of the file's "image", or of the base image of the Dockerfile a build config uses.
+  const image = appliesTo(input.image, named, config.dockerComposeFile !== undefined);
   const prebuilt = image === undefined ? undefined : remoFeatureInImage(image);
   const feature = ensureFeature(text, edited, input.featureRef, style, changes, notes, image, prebuilt);
   text = feature.text;
@@ -230,12 +232,15 @@ function ensureFeature(text: string, root: Node, featureRef: string, style: Text
     if (present !== featureRef) notes.push(`The remo-secrets feature is already listed as "${present}"; kept it.`);
     return { text, relied: false };
   }
+  const which = image === undefined ? "" : `the image ${image.ref}${image.from === undefined ? "" : ` (the base of ${image.from})`}`;
   if (prebuilt !== undefined && image !== undefined) {
-    notes.push(`The image ${image.ref} already has the remo-secrets feature ("${prebuilt}" in its devcontainer.metadata label); not adding it.`);
+    notes.push(`${capitalize(which)} already has the remo-secrets feature ("${prebuilt}" in its devcontainer.metadata label); not adding it.`);
     return { text, relied: true };
   }
   if (image !== undefined && "reason" in image) {
-    notes.push(`Could not inspect the image ${image.ref} (${image.reason}), so the feature was added as for any image. If that image was built with the remo-secrets feature, remove "${featureRef}" from "features" to keep devcontainer up from building.`);
+    notes.push(image.ref === ""
+      ? `Could not tell which image ${image.from ?? "the Dockerfile"} builds on (${image.reason}), so the feature was added as for any image.`
+      : `Could not inspect ${which} (${image.reason}), so the feature was added as for any image. If that image was built with the remo-secrets feature, remove "${featureRef}" from "features" to keep devcontainer up from building.`);
   }
   changes.push(`Added the feature "${featureRef}".`);
   const added = features === undefined ? appendEntry(text, [], "features", { [featureRef]: {} }, style) : appendEntry(text, ["features"], featureRef, {}, style);
@@ -249,4 +254,15 @@ function nodeHints(root: Node): string[] {
   const features = typeof v.features === "object" && v.features !== null ? Object.keys(v.features) : [];
   const hasNode = /node/i.test(image) || features.some((f) => /(^|\/)node(:|$)/.test(f));
   return hasNode ? [] : [`The remo-secrets client needs Node.js 20 or later in the container. If the image lacks it, add the feature "${nodeFeatureId}".`];
+}
+
+/** The lookup when it is of this file's "image", or of the Dockerfile base of a build config. */
+function appliesTo(lookup: ImageLookup | undefined, named: string | undefined, isCompose: boolean): ImageLookup | undefined {
+  if (lookup === undefined) return undefined;
+  if (lookup.from === undefined) return lookup.ref === named ? lookup : undefined;
+  return named === undefined && !isCompose ? lookup : undefined;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -69,6 +69,26 @@ describe("synthesizeWorkspace", () => {
     expect(asked).toEqual(["localhost/dev:1"]);
   });
 
+  it("asks about the base image of a Dockerfile config, with build.args and target, and says when it cannot tell it", async () => {
+    const asked: string[] = [];
+    const inspectImage = (ref: string) => { asked.push(ref); return Promise.resolve({ ref, featureIds: ref === "localhost/team:2" ? ["./remo-secrets"] : [] }); };
+    const config = "{ \"build\": { \"dockerfile\": \"Dockerfile\", \"target\": \"dev\", \"args\": { \"TAG\": \"2\" } } }\n";
+    const fs = memFs({ ...feature, "/w/d/.devcontainer/devcontainer.json": config, "/w/d/.devcontainer/Dockerfile": "ARG TAG=1\nFROM localhost/team:${TAG} AS dev\nFROM dev AS ci\n" });
+    const r = await synthesizeWorkspace("/w/d", fs, { featureSource: "/ext/feature", inspectImage, write: true });
+    expect(asked).toEqual(["localhost/team:2"]);
+    expect(r.notes[0]).toBe("The image localhost/team:2 (the base of Dockerfile) already has the remo-secrets feature (\"./remo-secrets\" in its devcontainer.metadata label); not adding it.");
+    expect(parse(fs.files.get("/w/d/.devcontainer/devcontainer.json") ?? "")).not.toHaveProperty("features");
+
+    const plain = memFs({ ...feature, "/w/e/.devcontainer/devcontainer.json": "{ \"build\": { \"dockerfile\": \"Dockerfile\" } }", "/w/e/.devcontainer/Dockerfile": "FROM debian:12\n" });
+    expect(Object.keys((parse((await synthesizeWorkspace("/w/e", plain, { featureSource: "/ext/feature", inspectImage })).after) as { features: object }).features)).toEqual(["./remo-secrets"]);
+    expect(asked).toEqual(["localhost/team:2", "debian:12"]);
+
+    const unknown = memFs({ ...feature, "/w/f/.devcontainer/devcontainer.json": "{ \"dockerFile\": \"Dockerfile\" }", "/w/f/.devcontainer/Dockerfile": "FROM base:$TAG\n" });
+    const u = await synthesizeWorkspace("/w/f", unknown, { featureSource: "/ext/feature", inspectImage });
+    expect(u.notes).toContain("Could not tell which image Dockerfile builds on (its FROM base:$TAG uses a build argument with no value), so the feature was added as for any image.");
+    expect(asked).toHaveLength(2);
+  });
+
   it("refuses to start a second configuration next to a root .devcontainer.json", async () => {
     const fs = memFs({ "/w/p/.devcontainer.json": "{}" });
     await expect(synthesizeWorkspace("/w/p", fs, { featureRef: "x/remo-secrets" })).rejects.toMatchObject({ code: "root_config" });
