@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { NdjsonDecoder } from "#protocol";
 import { parseReply, readerSource, type ReadRequest, type ReadResult } from "./manifest-read-child.ts";
 
 /** A read that got no usable answer: the file system did not answer in time, too many readers are stuck, or the reader broke. */
@@ -20,7 +21,7 @@ const idleMs = 2000;
 /** At most this many idle readers wait for work (more are only needed for parallel reads). */
 const maxIdle = 2;
 /** Longer than any answer (64 KiB of manifest as base64 plus the fields around it). */
-const maxReplyChars = 128 * 1024;
+const maxReplyBytes = 128 * 1024;
 /** A reader that is not up after this long is given up (a loaded machine, not a file system). */
 const startMs = 10_000;
 
@@ -123,20 +124,16 @@ export class ManifestReaders {
     unrefPipe(child.stdout);
     // A write to a reader that just died fails here instead of throwing in the broker.
     child.stdin.on("error", () => undefined);
-    let pending = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      pending += chunk;
-      // The longest answer is a 64 KiB manifest in base64; a reader that says more is broken.
-      if (pending.length > maxReplyChars) {
-        pending = "";
-        if (reader.waiter === undefined) this.abandon(reader);
-        else reader.waiter.onExit("answered more than a manifest");
-        return;
-      }
-      for (let nl = pending.indexOf("\n"); nl !== -1; nl = pending.indexOf("\n")) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
+    const replies = new NdjsonDecoder(maxReplyBytes);
+    child.stdout.on("data", (chunk: Buffer) => {
+      for (const frame of replies.push(chunk)) {
+        if (frame.kind === "error") {
+          // The longest answer is a 64 KiB manifest in base64 (ASCII); a reader that says more, or not text, is broken.
+          if (reader.waiter === undefined) this.abandon(reader);
+          else reader.waiter.onExit(frame.error === "oversize" ? "answered more than a manifest" : "answered something that is not text");
+          return;
+        }
+        const line = frame.text;
         if (!reader.ready) {
           reader.ready = line === `{"kind":"ready"}`;
           if (!reader.ready) reader.waiter?.onExit("started with something unexpected");

@@ -52,6 +52,12 @@ describe("ManifestReaders", () => {
     await waitFor(() => readers.counts().idle === 0, 10_000, "idle readers exit");
   });
 
+  it("reads a manifest of exactly the cap: the longest answer a reader gives fits its reply limit", async () => {
+    const bytes = Buffer.alloc(MAX, 0x61);
+    const req = project((dir, file) => { mkdirSync(dir); writeFileSync(file, bytes); });
+    expect(await readers.read(req, 5000)).toMatchObject({ kind: "ok", index: 0, bytes });
+  });
+
   it("takes the second candidate when the first is absent, and says absent when neither is there", async () => {
     const second = project(() => undefined);
     mkdirSync(join(second.folder, ".remo"));
