@@ -4,7 +4,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExecFileRunner, parseSecretSources, resolveSecretSource, SecretSourceError } from "../../extension/src/secrets/secret-sources.ts";
+import { createExecFileRunner } from "../../extension/src/run-program.ts";
+import { maxSourceOutputBytes, parseSecretSources, resolveSecretSource, SecretSourceError } from "../../extension/src/secrets/secret-sources.ts";
 import { makeSentinel } from "../helpers/sentinel.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
@@ -50,7 +51,7 @@ esac
     expect(problems).toEqual([]);
     const source = sources.get("TOKEN");
     if (source === undefined) throw new Error("no source parsed");
-    return await resolveSecretSource("TOKEN", source, { env: {}, run: createExecFileRunner(env(mode, opts.withFakes)), timeoutMs: opts.timeoutMs ?? 10_000 });
+    return await resolveSecretSource("TOKEN", source, { env: {}, run: createExecFileRunner({ env: env(mode, opts.withFakes), maxOutputBytes: maxSourceOutputBytes }), timeoutMs: opts.timeoutMs ?? 10_000 });
   }
 
   function loggedArgv(): string[] {

@@ -2,8 +2,8 @@
 // machine (the synthesize CLI on the node, an extension host on the node) with execFile and argv
 // only, or as one command line for an SSH session to the node. Any failure becomes a lookup with
 // a reason, never an error: synthesis then adds the feature as it does for any image.
-import { execFile } from "node:child_process";
 import { quoteShellWord } from "#protocol";
+import { createExecFileRunner } from "../run-program.ts";
 import type { ImageLookupRoute } from "./image-lookup-route.ts";
 import { featureIdsFromLabelsJson, type ImageLookup } from "./image-metadata.ts";
 
@@ -159,19 +159,20 @@ export function imageInspector(route: ImageLookupRoute, opts: InspectorOptions =
   };
 }
 
-function run(file: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv | undefined): Promise<EngineResult | "absent" | "timeout"> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, encoding: "utf8", maxBuffer: 4 * 1024 * 1024, ...(env === undefined ? {} : { env }) }, (err, stdout, stderr) => {
-      if (err === null) {
-        resolve({ code: 0, stdout, stderr });
-        return;
-      }
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
-      if (e.code === "ENOENT") resolve("absent");
-      else if (e.killed === true) resolve("timeout");
-      else resolve({ code: typeof e.code === "number" ? e.code : null, stdout, stderr: stderr === "" ? e.message : stderr });
-    });
-  });
+/** An engine's labels with many features are tens of KiB; this leaves room and still bounds a runaway. */
+const maxInspectOutputBytes = 4 * 1024 * 1024;
+
+async function run(file: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv | undefined): Promise<EngineResult | "absent" | "timeout"> {
+  try {
+    const { stdout } = await createExecFileRunner({ maxOutputBytes: maxInspectOutputBytes, ...(env === undefined ? {} : { env }) })(file, args, { timeoutMs });
+    return { code: 0, stdout, stderr: "" };
+  } catch (err) {
+    const e = err as { code?: unknown; killed?: unknown; stdout?: unknown; stderr?: unknown; message?: unknown };
+    if (e.code === "ENOENT") return "absent";
+    if (e.killed === true) return "timeout";
+    const stderr = typeof e.stderr === "string" && e.stderr !== "" ? e.stderr : String(e.message);
+    return { code: typeof e.code === "number" ? e.code : null, stdout: typeof e.stdout === "string" ? e.stdout : "", stderr };
+  }
 }
 
 function firstLine(s: string): string {

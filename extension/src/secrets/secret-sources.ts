@@ -2,6 +2,7 @@
 // (`remo.secretSources`): an environment variable, a command run without a shell, or a
 // preset for a secret manager (expanded to one of those by secret-presets.ts).
 import { CodedError, secretNamePattern } from "#protocol";
+import { createExecFileRunner, type RunCommand } from "../run-program.ts";
 import { describePreset, expandPreset, isPresetId, presetIds, presets, type PresetId } from "./secret-presets.ts";
 
 /** A preset entry as configured: which tool, and the reference the user pasted. */
@@ -80,12 +81,6 @@ function parsePresetEntry(name: string, e: Record<string, unknown>): SecretSourc
   return x.kind === "env" ? { kind: "env", variable: x.variable, preset } : { kind: "command", argv: x.argv, preset, firstLine: x.firstLine };
 }
 
-/**
- * How a source runs a program: execFile semantics (no shell), stdout as text. A failure rejects
- * with an execFile-style error (`code`, `killed`, `signal`, `stderr`).
- */
-export type RunCommand = (program: string, args: string[], opts: { timeoutMs: number }) => Promise<{ stdout: string }>;
-
 /** The most a source may print; a secret is far smaller, so more means the command is wrong. */
 export const maxSourceOutputBytes = 64 * 1024;
 
@@ -153,47 +148,5 @@ export function summariseStderr(stderr: unknown, stdout: unknown): string {
   return ` (it said: ${line.length > 160 ? `${line.slice(0, 157)}...` : line})`;
 }
 
-/**
- * The real runner: execFile semantics (no shell, argv as given) with a timeout and bounded
- * output. The program gets its own process group and no stdin: a tool that wants to prompt
- * fails at once instead of waiting, and a timeout kills the whole group, so a helper it
- * started (pass runs gpg) cannot hold the pipe open past the deadline. `env` is what the
- * program sees (VS Code's environment by default: the CLIs' login state lives there).
- */
-export function createExecFileRunner(env?: NodeJS.ProcessEnv): RunCommand {
-  return async (program, args, opts) => {
-    const { spawn } = await import("node:child_process");
-    return await new Promise((resolve, reject) => {
-      const child = spawn(program, args, { shell: false, detached: true, windowsHide: true, env: env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-      const out: Buffer[] = [];
-      let outBytes = 0;
-      let stderr = "";
-      let failure: Record<string, unknown> | undefined;
-      const killGroup = (): void => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          child.kill("SIGKILL");
-        }
-      };
-      const timer = setTimeout(() => { failure ??= { killed: true }; killGroup(); }, opts.timeoutMs);
-      child.stdout.on("data", (d: Buffer) => {
-        outBytes += d.length;
-        if (outBytes <= maxSourceOutputBytes) out.push(d);
-        else if (failure === undefined) { failure = { code: "ERR_CHILD_PROCESS_STDIO_MAXBUFFER" }; killGroup(); }
-      });
-      child.stderr.on("data", (d: Buffer) => { if (stderr.length < 8192) stderr += d.toString("utf8"); });
-      child.once("error", (e) => { clearTimeout(timer); reject(e); });
-      child.once("close", (code, signal) => {
-        clearTimeout(timer);
-        const stdout = Buffer.concat(out).toString("utf8");
-        if (failure === undefined && code === 0) { resolve({ stdout }); return; }
-        // The message names only the program: output may hold the value.
-        reject(Object.assign(new Error(`${program} failed`), { code, signal, stderr, stdout, ...failure }));
-      });
-    });
-  };
-}
-
-/** The runner the extension uses. */
-export const execFileRunner: RunCommand = createExecFileRunner();
+/** The runner the extension uses for secret sources. */
+export const execFileRunner: RunCommand = createExecFileRunner({ maxOutputBytes: maxSourceOutputBytes });

@@ -2,7 +2,8 @@
 // source the user configured in user settings. Values never reach a log or the server.
 import type * as vscode from "vscode";
 import type { SecretState } from "#protocol/lsp";
-import { resolveSecretSource, type RunCommand, type SecretSource, type SecretSourceConfig } from "./secret-sources.ts";
+import type { RunCommand } from "../run-program.ts";
+import { resolveSecretSource, type SecretSource, type SecretSourceConfig } from "./secret-sources.ts";
 
 const keyPrefix = "remo.secret.";
 const indexKey = "remo.secretNames";

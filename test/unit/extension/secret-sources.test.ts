@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseSecretSources, resolveSecretSource, SecretSourceError, type RunCommand } from "../../../extension/src/secrets/secret-sources.ts";
+import type { RunCommand } from "../../../extension/src/run-program.ts";
+import { parseSecretSources, resolveSecretSource, SecretSourceError } from "../../../extension/src/secrets/secret-sources.ts";
 import { makeSentinel } from "../../helpers/sentinel.ts";
 
 describe("parseSecretSources", () => {
