@@ -5,6 +5,7 @@ import type { WorkspaceFs } from "../devcontainer/synthesize-workspace.ts";
 import type { ImageLookup } from "../devcontainer/image-metadata.ts";
 import type { RemoteShell } from "../devcontainer/image-inspect.ts";
 import { imageLookupRoute } from "../devcontainer/image-lookup-route.ts";
+import type { NodeEntry } from "../node/node-registry.ts";
 import { readSettings } from "../settings.ts";
 import { getLog } from "../log.ts";
 import { Cancelled, CommandError } from "../ui/command-error.ts";
@@ -23,8 +24,10 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
   const featureId = readSettings(folder.uri).featureId;
   const featureSource = deps.context.asAbsolutePath("devcontainer-feature/src/remo-secrets");
   const fs = workspaceFsAdapter(deps.context.extensionUri, folder.uri);
+  // The node this folder is bound to: the engine asked about images and the broker registered with.
+  const node = deps.nodes.workspaceNode(folder.uri.toString());
   const { synthesizeWorkspace } = await import("../devcontainer/synthesize-workspace.ts");
-  const featureOpts = { ...(featureId === undefined ? { featureSource } : { featureRef: featureId }), inspectImage: await nodeImageInspector(deps, folder) };
+  const featureOpts = { ...(featureId === undefined ? { featureSource } : { featureRef: featureId }), inspectImage: await nodeImageInspector(deps, folder, node) };
   const plan = await synthesizeWorkspace(folder.uri.path, fs, { ...featureOpts, write: false });
   const target = folder.uri.with({ path: plan.path });
   if (plan.conflicts.length > 0) {
@@ -33,7 +36,7 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
   if (plan.before !== undefined && plan.before === plan.after) {
     void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(target)} already mounts the broker socket for ${plan.projectName}; nothing to change.${plan.notes.length === 0 ? "" : ` ${plan.notes.join(" ")}`}`);
     const unchanged: SynthesizeOutcome = { path: plan.path, written: false, changes: [], conflicts: plan.conflicts, notes: plan.notes };
-    if (t.register ?? true) await registerOnNode(deps, plan.projectName, unchanged);
+    if (t.register ?? true) await registerOnNode(deps, node, plan.projectName, unchanged);
     return unchanged;
   }
   if (plan.before !== undefined && t.confirm !== true) {
@@ -50,7 +53,7 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
   getLog().info(`synthesized ${done.path}: ${done.changes.join("; ")}`);
   for (const n of done.notes) getLog().info(`synthesize: ${n}`);
   const outcome: SynthesizeOutcome = { path: done.path, written: true, changes: done.changes, conflicts: done.conflicts, notes: done.notes };
-  if (t.register ?? true) await registerOnNode(deps, done.projectName, outcome);
+  if (t.register ?? true) await registerOnNode(deps, node, done.projectName, outcome);
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, ".devcontainer", "devcontainer.json"));
   await vscode.window.showTextDocument(doc, { preview: false });
   void vscode.window.showInformationMessage(`${done.before === undefined ? "Created" : "Updated"} devcontainer.json: ${done.changes.join("; ") || "no changes"}.${done.notes.length === 0 ? "" : ` ${done.notes.join(" ")}`}`);
@@ -60,10 +63,9 @@ export async function synthesizeDevcontainer(deps: CommandDeps, proposed: Propos
 
 /**
  * Reads an image's labels where devcontainer up will run: on this extension host when it runs on
- * the node (a Remote-SSH window), else over the workspace node's SSH session.
+ * the node (a Remote-SSH window), else over the SSH session to the folder's node.
  */
-async function nodeImageInspector(deps: CommandDeps, folder: vscode.WorkspaceFolder): Promise<(ref: string) => Promise<ImageLookup>> {
-  const node = deps.nodes.workspaceNode();
+async function nodeImageInspector(deps: CommandDeps, folder: vscode.WorkspaceFolder, node: NodeEntry | undefined): Promise<(ref: string) => Promise<ImageLookup>> {
   const route = imageLookupRoute({
     remoteName: vscode.env.remoteName,
     extensionHostIsRemote: deps.context.extension.extensionKind === vscode.ExtensionKind.Workspace,
@@ -86,9 +88,8 @@ function configuredDockerPath(uri: vscode.Uri): string | undefined {
   return set === undefined || set === "" ? undefined : set;
 }
 
-/** Registers the project on the workspace's node, if it has one; a failure only warns (a push registers too). */
-async function registerOnNode(deps: CommandDeps, projectName: string, outcome: SynthesizeOutcome): Promise<void> {
-  const node = deps.nodes.workspaceNode();
+/** Registers the project on the folder's node, if it has one; a failure only warns (a push registers too). */
+async function registerOnNode(deps: CommandDeps, node: NodeEntry | undefined, projectName: string, outcome: SynthesizeOutcome): Promise<void> {
   if (node === undefined) return;
   try {
     const { NodeClient } = await import("../node/index.ts");

@@ -74,6 +74,14 @@ suite("multi-root workspace: each command acts on the right project folder", () 
     assert.equal((shown.labels ?? []).some((l) => l.startsWith("notes")), false, JSON.stringify(shown.labels));
   });
 
+  test("Synthesize invoked on beta's folder registers beta on beta's node while an alpha file is the active editor", async () => {
+    await openIn("alpha");
+    // On alpha's node (north) beta would be registered with alpha's folder, whose manifest names alpha: refused.
+    const out = await vscode.commands.executeCommand<{ path: string; registered?: string } | undefined>("remo.synthesizeDevcontainer", { folder: folder("beta").uri.toString(), confirm: true });
+    assert.equal(out?.path, join(folder("beta").uri.path, ".devcontainer", "devcontainer.json"));
+    assert.match(out.registered ?? "(not registered)", /\/projects\/beta\/sock$/);
+  });
+
   test("Push clicked on beta's row pushes beta's secrets to beta's node while an alpha file is the active editor", async () => {
     await openIn("alpha");
     await vscode.commands.executeCommand("workbench.view.extension.remo");
