@@ -7,6 +7,10 @@ import tseslint from "typescript-eslint";
 /** Folder-level import bans that keep the dependency arrows pointing one way (docs/architecture.md#dependency-direction). */
 const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
+/** What the broker may not import: it depends on protocol/ and Node only. */
+const brokerBans = { group: ["vscode*", "ssh2", "#protocol/lsp", "**/language-server/**", "**/extension/**"], message: "the broker depends on protocol/ and Node only" };
+/** The broker's folders, top to bottom. */
+const brokerFolders = ["projects", "sockets", "requests", "secrets", "audit", "files", "connections", "manifest"];
 /** What no extension file may import: it starts dist/server.js by path and talks to the broker over SSH. */
 const notCommands = { group: ["**/commands/*"], message: "only extension.ts imports commands/; shared helpers live in ui/, workspace/, node/, secrets/, status/" };
 const notLazyDeps = { group: ["ssh2", "age-encryption"], allowTypeImports: true, message: "ssh2 and age-encryption load on first use: use them in node/ or push/ and reach those with await import()" };
@@ -35,7 +39,12 @@ export default tseslint.config(
     },
   },
   { files: ["protocol/**/*.ts"], rules: restrict([{ group: ["node:*", "vscode", "vscode-languageserver", "vscode-languageserver/*", "ssh2", "#protocol*"], message: "protocol/ is pure: no I/O, no editor or transport imports" }]) },
-  { files: ["broker/**/*.ts"], rules: restrict([{ group: ["vscode*", "ssh2", "#protocol/lsp", "**/language-server/**", "**/extension/**"], message: "the broker depends on protocol/ and Node only" }]) },
+  { files: ["broker/**/*.ts"], rules: restrict([brokerBans]) },
+  // Inside the broker, each folder imports only the folders below it (docs/architecture.md#components).
+  ...brokerFolders.map((folder, i) => ({
+    files: [`broker/src/${folder}/**/*.ts`],
+    rules: restrict([brokerBans, { group: ["**/daemon.ts", "**/cli/*", ...brokerFolders.slice(0, i + 1).filter((f) => f !== folder).map((f) => `**/${f}/*`)], message: `broker/src/${folder}/ may import only the broker folders below it: ${brokerFolders.slice(i + 1).join(", ") || "none"}` }]),
+  })),
   { files: ["devcontainer-feature/client/**/*.ts"], rules: restrict([{ group: ["vscode*", "ssh2", "smol-toml", "age-encryption", "#protocol/lsp", "**/broker/**"], message: "the client stays the smallest bundle: protocol wire + Node only" }]) },
   { files: ["language-server/**/*.ts"], rules: restrict([{ group: ["vscode", "vscode-languageclient*", "ssh2", "**/broker/**", "**/extension/**"], message: "the server never imports the editor or other components" }]) },
   { files: ["extension/**/*.ts"], rules: restrict(extensionBans) },

@@ -3,28 +3,28 @@ import {
   adminSocketPath, formatTimestamp, projectSocketPath, PROTOCOL_VERSION, RemoError,
   type AdminRequest, type AuditEvent, type AuditQuery, type AuditRecord, type StatusResponse,
 } from "#protocol";
-import type { AdminBackend } from "./admin-ops.ts";
-import { AdminSocket } from "./admin-socket.ts";
-import { readAuditFiles } from "./audit-files.ts";
-import { AuditLog } from "./audit-log.ts";
-import type { AuditFields } from "./audit-record.ts";
-import { prepareDecryptionKey, type DecryptionKey } from "./bundle-crypto.ts";
-import { defaultContainerLookup } from "./container-id.ts";
-import { removeStaleTempFiles } from "./bundle-file.ts";
-import type { LoadedKey } from "./key-source.ts";
+import type { AdminBackend } from "./requests/admin-ops.ts";
+import { AdminSocket } from "./sockets/admin-socket.ts";
+import { readAuditFiles } from "./audit/audit-files.ts";
+import { AuditLog } from "./audit/audit-log.ts";
+import type { AuditFields } from "./audit/audit-record.ts";
+import { prepareDecryptionKey, type DecryptionKey } from "./secrets/bundle-crypto.ts";
+import { defaultContainerLookup } from "./connections/container-id.ts";
+import { removeStaleTempFiles } from "./files/state-file.ts";
+import type { LoadedKey } from "./secrets/key-source.ts";
 import type { Logger } from "./log.ts";
-import { manifestReadTimeoutMs } from "./manifest-file.ts";
-import { projectsDir, registryFile, type BrokerPaths } from "./paths.ts";
-import type { PeerCredentialSupport } from "./peer-credentials.ts";
-import { Projects } from "./projects.ts";
-import type { ConnectionLimits } from "./connection.ts";
-import { RequestLimiter, type RateLimits } from "./rate-limiter.ts";
-import { readRegistry } from "./registry.ts";
-import { ensureOwnedDir, refuseUnsafePath } from "./safe-dir.ts";
-import { SecretStore } from "./secret-store.ts";
+import { manifestReadTimeoutMs } from "./manifest/manifest-file.ts";
+import { projectsDir, registryFile, type BrokerPaths } from "./files/paths.ts";
+import type { PeerCredentialSupport } from "./connections/peer-credentials.ts";
+import { Projects } from "./projects/projects.ts";
+import type { ConnectionLimits } from "./connections/connection.ts";
+import { RequestLimiter, type RateLimits } from "./connections/rate-limiter.ts";
+import { readRegistry } from "./projects/registry.ts";
+import { ensureOwnedDir, refuseUnsafePath } from "./files/safe-dir.ts";
+import { SecretStore } from "./secrets/secret-store.ts";
 import { Serial } from "./serial.ts";
-import { StoredBundles } from "./stored-bundles.ts";
-import type { CacheLimits } from "./value-cache.ts";
+import { StoredBundles } from "./secrets/stored-bundles.ts";
+import type { CacheLimits } from "./secrets/value-cache.ts";
 import { BROKER_VERSION } from "./version.ts";
 
 /** Everything `remo-broker serve` resolved from its flags. */

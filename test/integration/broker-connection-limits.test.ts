@@ -5,7 +5,7 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultConnectionLimits, serveNdjson, type ProtocolFault, type ServedConnection } from "../../broker/src/connection.ts";
+import { defaultConnectionLimits, serveNdjson, type ProtocolFault, type ServedConnection } from "../../broker/src/connections/connection.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
 interface Served { server: Server; path: string; faults: ProtocolFault[]; closed: Promise<void>; concurrent: { now: number; max: number } }

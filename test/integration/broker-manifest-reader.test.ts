@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { linkSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ManifestReaders } from "../../broker/src/manifest-reader.ts";
-import type { ReadRequest } from "../../broker/src/manifest-read-child.ts";
+import { ManifestReaders } from "../../broker/src/manifest/manifest-reader.ts";
+import type { ReadRequest } from "../../broker/src/manifest/manifest-read-child.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
 const MAX = 64 * 1024;

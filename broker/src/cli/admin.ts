@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { adminSocketPath, ADMIN_OPS, DEFAULT_RUNTIME_DIR, secretNamePattern, type AdminOp, type AdminRequest } from "#protocol";
 import { flag, numberFlag, parseArgs, UsageError, type ParsedArgs } from "./args.ts";
-import { maxOwnerId, parseSocketOwner } from "../registry.ts";
+import { maxOwnerId, parseSocketOwner } from "../projects/registry.ts";
 import type { CliIo } from "./io.ts";
 import { ClientError, sendRequest, type ClientFailure } from "./socket-client.ts";
 

@@ -1,7 +1,7 @@
 import { open, stat } from "node:fs/promises";
 import { formatTimestamp, LineSplitter, matchesAuditQuery, parseAuditLine, type AuditQuery, type AuditRecord } from "#protocol";
-import { readAuditFiles } from "../audit-files.ts";
-import { defaultPaths } from "../paths.ts";
+import { readAuditFiles } from "../audit/audit-files.ts";
+import { defaultPaths } from "../files/paths.ts";
 import { flag, numberFlag, parseArgs, UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RemoError, type AuditQuery, type StatusResponse } from "#protocol";
-import { answerAdminRequest, defaultAuditLimit, type AdminBackend } from "../../../broker/src/admin-ops.ts";
+import { answerAdminRequest, defaultAuditLimit, type AdminBackend } from "../../../broker/src/requests/admin-ops.ts";
 
 /** A backend that records calls; one unit test of one module, so a fake is fine here. */
 function fakeBackend(overrides: Partial<AdminBackend> = {}): AdminBackend & { calls: unknown[] } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { effectiveAllowlist } from "../../../broker/src/allowlist.ts";
+import { effectiveAllowlist } from "../../../broker/src/manifest/allowlist.ts";
 
 describe("effectiveAllowlist", () => {
   it("serves approved names the file still lists, in file order", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isRefusal, RefusalAggregator, type QueuedRecord } from "../../../broker/src/audit-aggregate.ts";
+import { isRefusal, RefusalAggregator, type QueuedRecord } from "../../../broker/src/audit/audit-aggregate.ts";
 
 const denied = { project: "p", secret: "X", outcome: "denied" as const, peer_uid: 1000, peer_pid: 7 };
 

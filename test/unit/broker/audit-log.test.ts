@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AUDIT_EVENTS, parseAuditLines, selectAuditRecords, validators } from "#protocol";
-import { auditLine, buildAuditRecord } from "../../../broker/src/audit-record.ts";
-import { fitRecords } from "../../../broker/src/admin-ops.ts";
+import { auditLine, buildAuditRecord } from "../../../broker/src/audit/audit-record.ts";
+import { fitRecords } from "../../../broker/src/requests/admin-ops.ts";
 import { formatAuditTable } from "../../../broker/src/cli/audit.ts";
 
 const at = new Date("2026-03-04T05:06:07.089Z");

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseAuditLines, validators } from "#protocol";
-import { auditFilesInOrder, readAuditFiles } from "../../../broker/src/audit-files.ts";
-import { AuditLog } from "../../../broker/src/audit-log.ts";
+import { auditFilesInOrder, readAuditFiles } from "../../../broker/src/audit/audit-files.ts";
+import { AuditLog } from "../../../broker/src/audit/audit-log.ts";
 import type { Logger } from "../../../broker/src/log.ts";
 import { makeTempDir } from "../../helpers/temp-dir.ts";
 

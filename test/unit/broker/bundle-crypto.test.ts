@@ -1,7 +1,7 @@
 import { armor, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { isRemoError } from "#protocol";
-import { decryptBundle, dearmor, encryptTo, prepareDecryptionKey } from "../../../broker/src/bundle-crypto.ts";
+import { decryptBundle, dearmor, encryptTo, prepareDecryptionKey } from "../../../broker/src/secrets/bundle-crypto.ts";
 
 describe("decryptBundle", () => {
   it("decrypts binary and armored age to a bundle", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ContainerLookup, parseContainerCgroup, parseContainerName, type ContainerLookupDeps } from "../../../broker/src/container-id.ts";
+import { ContainerLookup, parseContainerCgroup, parseContainerName, type ContainerLookupDeps } from "../../../broker/src/connections/container-id.ts";
 
 const id = "b218fad749b07687a8a9f78d62413fcfa3d1407afed94708368d391f9d110c9d";
 const other = "4f1c0c3a9d5e6b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkKeyFileMode, checkKeyFileStat, keySourceNote, parseIdentityText, resolveKeyLocation } from "../../../broker/src/key-source.ts";
+import { checkKeyFileMode, checkKeyFileStat, keySourceNote, parseIdentityText, resolveKeyLocation } from "../../../broker/src/secrets/key-source.ts";
 
 const key = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
 

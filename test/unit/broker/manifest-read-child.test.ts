@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseReply, type ReadRequest } from "../../../broker/src/manifest-read-child.ts";
+import { parseReply, type ReadRequest } from "../../../broker/src/manifest/manifest-read-child.ts";
 
 const req: ReadRequest = { folder: "/p", candidates: [["/p/.devcontainer", "remo-broker.toml"], ["/p/.remo", "broker.toml"]], max: 8 };
 const folder = { uid: 1000, gid: 1000 };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEvent } from "#protocol";
-import type { AuditFields } from "../../../broker/src/audit-record.ts";
-import { answerProjectRequest, type ProjectView } from "../../../broker/src/project-ops.ts";
-import type { RateDecision } from "../../../broker/src/rate-limiter.ts";
-import { ValueCache } from "../../../broker/src/value-cache.ts";
+import type { AuditFields } from "../../../broker/src/audit/audit-record.ts";
+import { answerProjectRequest, type ProjectView } from "../../../broker/src/requests/project-ops.ts";
+import type { RateDecision } from "../../../broker/src/connections/rate-limiter.ts";
+import { ValueCache } from "../../../broker/src/secrets/value-cache.ts";
 
 function setup(values: Record<string, string | Buffer>, token: RateDecision = { ok: true }) {
   const audit: [AuditEvent, AuditFields][] = [];

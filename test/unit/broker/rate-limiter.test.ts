@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultRateLimit, projectLimitFor, RateLimiter, RequestLimiter } from "../../../broker/src/rate-limiter.ts";
+import { defaultRateLimit, projectLimitFor, RateLimiter, RequestLimiter } from "../../../broker/src/connections/rate-limiter.ts";
 
 describe("RateLimiter", () => {
   it("allows a burst, then refuses with the time until the next token", () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { checkProjectRecord, parseSocketOwner } from "../../../broker/src/registry.ts";
+import { checkProjectRecord, parseSocketOwner } from "../../../broker/src/projects/registry.ts";
 import { BROKER_VERSION } from "../../../broker/src/version.ts";
 
 describe("checkProjectRecord", () => {

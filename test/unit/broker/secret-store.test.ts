@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SecretStore } from "../../../broker/src/secret-store.ts";
+import { SecretStore } from "../../../broker/src/secrets/secret-store.ts";
 
 const snap = (entries: Record<string, string>): { secrets: Map<string, Buffer>; loadedAt: Date } => ({ secrets: new Map(Object.entries(entries).map(([k, v]) => [k, Buffer.from(v)])), loadedAt: new Date(0) });
 const text = (b: Buffer | undefined): string | undefined => b?.toString();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValueCache } from "../../../broker/src/value-cache.ts";
+import { ValueCache } from "../../../broker/src/secrets/value-cache.ts";
 
 describe("ValueCache", () => {
   it("expires entries after ttlSeconds", () => {

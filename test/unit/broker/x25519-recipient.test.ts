@@ -1,7 +1,7 @@
 import { armor, Encrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
-import { dearmor } from "../../../broker/src/bundle-crypto.ts";
-import { decodeBech32, encodeBech32, x25519Recipient, x25519Scalar } from "../../../broker/src/x25519-recipient.ts";
+import { dearmor } from "../../../broker/src/secrets/bundle-crypto.ts";
+import { decodeBech32, encodeBech32, x25519Recipient, x25519Scalar } from "../../../broker/src/secrets/x25519-recipient.ts";
 
 describe("x25519Recipient", () => {
   it("gives the same age1… recipient as age-encryption for 50 fresh identities", async () => {

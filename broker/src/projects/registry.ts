@@ -1,5 +1,5 @@
 import { compareCodeUnits, projectNamePattern, secretNamePattern } from "#protocol";
-import { readOptionalFile, writeFileAtomic } from "./bundle-file.ts";
+import { readOptionalFile, writeFileAtomic } from "../files/state-file.ts";
 
 /** One registered project as persisted in <state-dir>/projects.json (wire field names). */
 export interface ProjectRecord {

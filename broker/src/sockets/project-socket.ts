@@ -2,13 +2,13 @@ import { rmdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { errorResponse, type AuditEvent } from "#protocol";
-import type { AuditFields } from "./audit-record.ts";
-import { defaultConnectionLimits, refuseConnection, serveNdjson, type ConnectionLimits, type ServedConnection } from "./connection.ts";
-import type { ContainerLookup } from "./container-id.ts";
-import type { PeerCredentialSupport } from "./peer-credentials.ts";
-import { answerProjectRequest, type ProjectOpsDeps, type ProjectView } from "./project-ops.ts";
-import type { RequestLimiter } from "./rate-limiter.ts";
-import { ensureOwnedDir } from "./safe-dir.ts";
+import type { AuditFields } from "../audit/audit-record.ts";
+import { defaultConnectionLimits, refuseConnection, serveNdjson, type ConnectionLimits, type ServedConnection } from "../connections/connection.ts";
+import type { ContainerLookup } from "../connections/container-id.ts";
+import type { PeerCredentialSupport } from "../connections/peer-credentials.ts";
+import { answerProjectRequest, type ProjectOpsDeps, type ProjectView } from "../requests/project-ops.ts";
+import type { RequestLimiter } from "../connections/rate-limiter.ts";
+import { ensureOwnedDir } from "../files/safe-dir.ts";
 import { closeServer, listenUnixAt, removeSocketFile } from "./socket-file.ts";
 
 /** What every project socket shares with the daemon. */

@@ -1,19 +1,19 @@
 import { compareCodeUnits, effectiveCacheLimits, projectSocketPath, RemoError, type AdminRequest, type AuditEvent, type Manifest } from "#protocol";
-import { effectiveAllowlist } from "./allowlist.ts";
-import type { AuditFields } from "./audit-record.ts";
-import { loadProjectManifest, projectFolderOwner, type LoadedManifest } from "./manifest-file.ts";
-import { registryFile, type BrokerPaths } from "./paths.ts";
-import type { PeerCredentialSupport } from "./peer-credentials.ts";
-import type { ProjectView } from "./project-ops.ts";
-import { ProjectSocket } from "./project-socket.ts";
-import type { ConnectionLimits } from "./connection.ts";
-import type { ContainerLookup } from "./container-id.ts";
-import type { RequestLimiter } from "./rate-limiter.ts";
+import { effectiveAllowlist } from "../manifest/allowlist.ts";
+import type { AuditFields } from "../audit/audit-record.ts";
+import { loadProjectManifest, projectFolderOwner, type LoadedManifest } from "../manifest/manifest-file.ts";
+import { registryFile, type BrokerPaths } from "../files/paths.ts";
+import type { PeerCredentialSupport } from "../connections/peer-credentials.ts";
+import type { ProjectView } from "../requests/project-ops.ts";
+import { ProjectSocket } from "../sockets/project-socket.ts";
+import type { ConnectionLimits } from "../connections/connection.ts";
+import type { ContainerLookup } from "../connections/container-id.ts";
+import type { RequestLimiter } from "../connections/rate-limiter.ts";
 import { parseSocketOwner, writeRegistry, type ProjectRecord } from "./registry.ts";
-import type { SecretStore } from "./secret-store.ts";
-import type { Serial } from "./serial.ts";
-import { storageError } from "./stored-bundles.ts";
-import { ValueCache, type CacheLimits } from "./value-cache.ts";
+import type { SecretStore } from "../secrets/secret-store.ts";
+import type { Serial } from "../serial.ts";
+import { storageError } from "../secrets/stored-bundles.ts";
+import { ValueCache, type CacheLimits } from "../secrets/value-cache.ts";
 
 /** What the registered projects need from the broker. */
 export interface ProjectsDeps {

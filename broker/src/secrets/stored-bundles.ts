@@ -1,10 +1,10 @@
 import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { formatTimestamp, projectNamePattern, RemoError, type AuditEvent } from "#protocol";
-import type { AuditFields } from "./audit-record.ts";
+import type { AuditFields } from "../audit/audit-record.ts";
 import { decryptBundle, type DecryptionKey } from "./bundle-crypto.ts";
-import { destroyFile, readOptionalFile, writeFileAtomic } from "./bundle-file.ts";
-import { bundleFile } from "./paths.ts";
+import { destroyFile, readOptionalFile, writeFileAtomic } from "../files/state-file.ts";
+import { bundleFile } from "../files/paths.ts";
 import type { SecretStore } from "./secret-store.ts";
 
 /** `node.age` or `project-<name>.age`, the name under protocol's project-name rule. */

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:net";
 import type { AuditEvent } from "#protocol";
-import type { AuditFields } from "./audit-record.ts";
-import { answerAdminRequest, type AdminBackend } from "./admin-ops.ts";
-import { defaultConnectionLimits, serveNdjson, type ConnectionLimits, type ServedConnection } from "./connection.ts";
+import type { AuditFields } from "../audit/audit-record.ts";
+import { answerAdminRequest, type AdminBackend } from "../requests/admin-ops.ts";
+import { defaultConnectionLimits, serveNdjson, type ConnectionLimits, type ServedConnection } from "../connections/connection.ts";
 import { closeServer, listenUnixAt, removeSocketFile } from "./socket-file.ts";
 
 /** The admin socket (root, 0600): the only way to change what the broker serves. */

@@ -1,9 +1,9 @@
 import { isUtf8 } from "node:buffer";
 import { checkProjectRequest, errorResponse, PROTOCOL_VERSION, type AuditContainer, type AuditEvent, type AuditOutcome } from "#protocol";
-import type { AuditFields } from "./audit-record.ts";
-import type { RateDecision } from "./rate-limiter.ts";
-import type { ValueCache } from "./value-cache.ts";
-import { BROKER_VERSION } from "./version.ts";
+import type { AuditFields } from "../audit/audit-record.ts";
+import type { RateDecision } from "../connections/rate-limiter.ts";
+import type { ValueCache } from "../secrets/value-cache.ts";
+import { BROKER_VERSION } from "../version.ts";
 
 /** What a project socket knows about its project at the time of a request. */
 export interface ProjectView {

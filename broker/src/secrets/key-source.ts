@@ -3,7 +3,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { x25519Recipient, x25519Scalar } from "./x25519-recipient.ts";
 import { CodedError, quoteShellWord, type KeySource } from "#protocol";
-import { defaultKeyFile } from "./paths.ts";
+import { defaultKeyFile } from "../files/paths.ts";
 
 /** Why the broker could not load its key; each maps to a fix-it message and exit code 1. */
 export type KeyLoadErrorCode = "key_missing" | "key_insecure" | "key_invalid" | "key_unreadable";

@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { nodeCrypto } from "./node-crypto.ts";
+import { nodeCrypto } from "../node-crypto.ts";
 
 // Never follow a link planted where a state file belongs; never block on a FIFO planted there.
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;

@@ -4,7 +4,7 @@ import { formatTimestamp, type AuditEvent } from "#protocol";
 import { isRefusal, RefusalAggregator, type QueuedRecord } from "./audit-aggregate.ts";
 import { auditLine, type AuditFields } from "./audit-record.ts";
 import { defaultAuditMaxBytes, rotateAuditFiles } from "./audit-files.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log.ts";
 
 const flushDelayMs = 20;
 /** Flush at once past this many queued records, bounding memory and batch size under load. */

@@ -3,7 +3,7 @@ import type * as AgeModuleNs from "age-encryption";
 import { decodeBundle, RemoError } from "#protocol";
 import type { SecretValues } from "./secret-store.ts";
 import { x25519Pkcs8, x25519Recipient, x25519Scalar } from "./x25519-recipient.ts";
-import { nodeCrypto } from "./node-crypto.ts";
+import { nodeCrypto } from "../node-crypto.ts";
 
 type AgeModule = typeof AgeModuleNs;
 let age: Promise<AgeModule> | undefined;
