@@ -3,7 +3,8 @@
 // (audit, registry, bundles) on a pool of four threads; a manifest read that opens, stats or
 // closes there pins a thread per attempt, and after four attempts the whole broker's file I/O
 // stops. This registers eight such projects at once, then checks a project on a healthy
-// folder still works end to end and the broker still stops on SIGTERM.
+// folder still works end to end and the broker still stops on SIGTERM; then that one dead mount
+// cannot take the readers every other file system needs.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,8 @@ if (skipReason !== null) {
 
 /** Readers the broker leaves blocked before it refuses reads outright. */
 const MAX_BLOCKED = 16;
+/** Readers one file system may hold, running or blocked, before its further reads are refused. */
+const PER_FILE_SYSTEM = 4;
 /** libuv's default thread pool: this many pinned threads stop every file operation of the broker. */
 const POOL_THREADS = 4;
 
@@ -47,7 +50,7 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     mkdirSync(join(tmp.path, "broker"));
     broker = await startBroker({ dir: join(tmp.path, "broker") });
     undo.push(async () => { await broker.stop(); });
-    for (const mode of ["open", "getattr", "flush"] as const) {
+    for (const mode of ["open", "getattr", "flush", "read"] as const) {
       const fs = await mountHangingFs(tmp.path, `hung-${mode}`, manifest(`hung-${mode}`), { uid: 0, gid: 0 });
       mounts.set(mode, fs);
       // Unmounted after the broker stops (undo runs in reverse), once nothing waits on it.
@@ -92,12 +95,18 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
       && rs.some((x) => x.event === "secret.get" && x.project === "healthy"), 10_000);
 
     // Every hung register fails with what to check, once each in the audit, and every kind of hang was met.
+    // The open-hanging file system holds at most four readers: its other two reads are refused once those four are blocked.
     const replies = await Promise.all(hung);
+    const timedOut = "the file system holding the project does not answer";
+    const refused = `${PER_FILE_SYSTEM} earlier reads of folders on ${fsOf("open").mountpoint} are still blocked in that file system`;
     for (const [i, r] of replies.entries()) {
       expect(r, attempts[i]?.name).toMatchObject({ ok: false, code: "manifest_invalid" });
-      expect(String(r?.message), attempts[i]?.name).toContain("the file system holding the project does not answer");
       expect(String(r?.message)).toContain(attempts[i]?.fs.mountpoint);
     }
+    const messages = replies.map((r) => String(r?.message));
+    expect(messages.slice(6)).toEqual([expect.stringContaining(timedOut), expect.stringContaining(timedOut)]);
+    expect(messages.slice(0, 6).filter((m) => m.includes(timedOut))).toHaveLength(PER_FILE_SYSTEM);
+    expect(messages.slice(0, 6).filter((m) => m.includes(refused))).toHaveLength(6 - PER_FILE_SYSTEM);
     for (const mode of ["open", "getattr", "flush"] as const) expect(fsOf(mode).hangingRequests(), `requests hanging in ${mode}`).toBeGreaterThan(0);
     const audit = await readAudit(broker.auditFile, (rs) => attempts.every(({ name }) => rs.some((x) => x.event === "manifest.invalid" && x.project === name)));
     for (const { name } of attempts) expect(audit.filter((x) => x.event === "manifest.invalid" && x.project === name), name).toHaveLength(1);
@@ -136,14 +145,16 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     for (const p of reg.projects) if (p.name === "healthy" || p.name === "hung-getattr") delete p.socket_owner;
     // Twelve more projects in a folder whose file system hangs in open. Read one after another,
     // they would hold the restart for 12 × 2 s, and ~15 of them would outlast the 30 s systemd
-    // gives the unit to report ready: the restore must read them side by side.
+    // gives the unit to report ready: the restore must read them side by side, four at a time on
+    // one file system, and refuse the rest once four are blocked there.
     const hungOpen = Array.from({ length: 12 }, (_, i) => `hung-open-${i + 1}`);
     for (const name of hungOpen) reg.projects.push({ name, project_path: open.mountpoint, socket_owner: "0:0", approved_allowlist: ["GITHUB_TOKEN"] });
     writeFileSync(registry, JSON.stringify(reg));
     open.hang("open");
     const restarted = broker.restart();
-    await waitFor("all twelve folder reads in the file system at once", () => open.hangingRequests() >= hungOpen.length, 15_000, () => `${open.hangingRequests()} hanging`);
+    await waitFor(`${PER_FILE_SYSTEM} folder reads in the file system at once`, () => open.hangingRequests() >= PER_FILE_SYSTEM, 15_000, () => `${open.hangingRequests()} hanging`);
     await restarted;
+    expect(open.hangingRequests(), "reads left in the open-hanging file system").toBe(PER_FILE_SYSTEM);
     const status = await broker.admin({ op: "status" });
     const warningsOf = (name: string): string[] => (status.warnings as string[]).filter((w) => w.includes(`"${name}"`));
     for (const name of ["hung-getattr", "hung-flush"]) {
@@ -155,10 +166,10 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     const [got] = await requestLines(healthySocket, [JSON.stringify({ op: "get", name: "GITHUB_TOKEN" })], 10_000);
     expect(got).toMatchObject({ ok: true, value: secret });
 
-    for (const name of hungOpen) {
-      expect(warningsOf(name), name).toHaveLength(1);
-      expect(warningsOf(name)[0]).toContain("the file system holding the project does not answer");
-    }
+    for (const name of hungOpen) expect(warningsOf(name), name).toHaveLength(1);
+    const openWarnings = hungOpen.map((name) => String(warningsOf(name)[0]));
+    expect(openWarnings.filter((w) => w.includes("the file system holding the project does not answer"))).toHaveLength(PER_FILE_SYSTEM);
+    expect(openWarnings.filter((w) => w.includes(`earlier reads of folders on ${open.mountpoint} are still blocked in that file system`))).toHaveLength(hungOpen.length - PER_FILE_SYSTEM);
     open.hang(false);
     await waitFor("the open-hanging requests answered", () => open.hangingRequests() === 0, 10_000, () => `${open.hangingRequests()} still hanging`);
     for (const name of hungOpen) expect(await broker.admin({ op: "unregister", name }), name).toMatchObject({ ok: true });
@@ -172,31 +183,56 @@ describe.skipIf(skipReason !== null)("project folders whose file system hangs in
     expect(findLeaks(secret, sources)).toEqual([]);
   });
 
-  it(`past ${MAX_BLOCKED} readers still blocked, a read is refused at once with what to fix, and reads work again once the file system answers`, async () => {
-    const open = mounts.get("open");
-    if (open === undefined || healthySocket === undefined) throw new Error("the tests above did not run");
-    open.hang("open");
+  it(`a file system with ${PER_FILE_SYSTEM} readers blocked refuses its further reads at once while folders elsewhere are read; past ${MAX_BLOCKED} blocked in all, every read is refused with what to fix; reads work again once the file systems answer`, async () => {
+    const dead = (["open", "getattr", "flush", "read"] as const).map((mode) => {
+      const fs = mounts.get(mode);
+      if (fs === undefined) throw new Error(`no ${mode} mount`);
+      return { mode, fs };
+    });
+    const [first] = dead;
+    if (first === undefined || healthySocket === undefined) throw new Error("the tests above did not run");
+    const register = (name: string, projectPath: string): Promise<Record<string, unknown>> => broker.admin({ op: "register", name, project_path: projectPath });
+
+    // Sixteen registers on one dead mount: four readers are left blocked there, the other twelve
+    // are refused, and a project on another file system still registers (it did not, while one
+    // dead mount could hold all sixteen readers).
+    first.fs.hang(first.mode);
     const names = Array.from({ length: MAX_BLOCKED }, (_, i) => `blocked-${i + 1}`);
-    const blocked = await Promise.all(names.map((name) => broker.admin({ op: "register", name, project_path: open.mountpoint })));
-    for (const r of blocked) expect(String(r.message)).toContain("the file system holding the project does not answer");
-    const refused = await broker.admin({ op: "register", name: "one-too-many", project_path: open.mountpoint });
+    const replies = await Promise.all(names.map((name) => register(name, first.fs.mountpoint)));
+    const onFirst = `${PER_FILE_SYSTEM} earlier reads of folders on ${first.fs.mountpoint} are still blocked in that file system. Fix the file systems that do not answer (or unmount them), then retry.`;
+    expect(replies.filter((r) => String(r.message).includes("the file system holding the project does not answer"))).toHaveLength(PER_FILE_SYSTEM);
+    expect(replies.filter((r) => String(r.message).includes(onFirst))).toHaveLength(MAX_BLOCKED - PER_FILE_SYSTEM);
+    expect(first.fs.hangingRequests()).toBe(PER_FILE_SYSTEM);
+    const again = await register("one-more", first.fs.mountpoint);
+    expect(String(again.message)).toContain(onFirst);
+    // Refused without a reader: nothing more is left in that file system.
+    expect(first.fs.hangingRequests()).toBe(PER_FILE_SYSTEM);
+    const elsewhere = writeProject(join(tmp.path, "projects"), "elsewhere", { allowlist: ["GITHUB_TOKEN"] });
+    expect(await register("elsewhere", elsewhere), "a project on another file system").toMatchObject({ ok: true });
+    expect(await broker.admin({ op: "unregister", name: "elsewhere" })).toMatchObject({ ok: true });
+
+    // Four dead mounts, four blocked readers each: now every read is refused, on any file system.
+    for (const { mode, fs } of dead.slice(1)) {
+      fs.hang(mode);
+      const rs = await Promise.all(Array.from({ length: PER_FILE_SYSTEM }, (_, i) => register(`blocked-${mode}-${i + 1}`, fs.mountpoint)));
+      for (const r of rs) expect(String(r.message), mode).toContain("the file system holding the project does not answer");
+    }
+    const refused = await register("one-too-many", elsewhere);
     expect(refused).toMatchObject({ ok: false, code: "manifest_invalid" });
     expect(String(refused.message)).toContain(`${MAX_BLOCKED} earlier manifest reads are still blocked on their file systems. Fix the file systems that do not answer (or unmount them), then retry.`);
-    // A project already serving is not affected; a read of any folder is refused until the readers are gone.
+    // A project already serving is not affected.
     const [got] = await requestLines(healthySocket, [JSON.stringify({ op: "get", name: "GITHUB_TOKEN" })], 10_000);
     expect(got).toMatchObject({ ok: true, value: secret });
-    const projectPath = writeProject(join(tmp.path, "projects"), "after-cap", { allowlist: ["GITHUB_TOKEN"] });
-    expect(await broker.admin({ op: "register", name: "after-cap", project_path: projectPath })).toMatchObject({ ok: false, code: "manifest_invalid" });
 
-    // The file system answers: the blocked readers end, and reads are taken again.
-    open.hang(false);
-    await waitFor("the blocked requests answered", () => open.hangingRequests() === 0, 10_000, () => `${open.hangingRequests()} still hanging`);
+    // The file systems answer: the blocked readers end, and reads are taken again.
+    for (const { fs } of dead) fs.hang(false);
+    await waitFor("the blocked requests answered", () => dead.every(({ fs }) => fs.hangingRequests() === 0), 10_000, () => dead.map(({ mode, fs }) => `${mode}: ${fs.hangingRequests()}`).join(", "));
     let reply: Record<string, unknown> = {};
     const deadline = Date.now() + 10_000;
     do {
-      reply = await broker.admin({ op: "register", name: "after-cap", project_path: projectPath });
+      reply = await register("elsewhere", elsewhere);
       if (reply.ok !== true) await new Promise((r) => setTimeout(r, 50));
     } while (reply.ok !== true && Date.now() < deadline);
-    expect(reply, "register once the blocked readers are gone").toMatchObject({ ok: true });
+    expect(reply, `register once the blocked readers are gone: ${String(reply.message)}`).toMatchObject({ ok: true });
   });
 });

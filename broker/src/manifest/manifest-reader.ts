@@ -14,6 +14,12 @@ export class ReaderFailure extends Error {
  * system answers, and each keeps ~6 MiB, so past this many, reads are refused at once.
  */
 export const maxStuckReaders = 16;
+/**
+ * Readers one file system (one mount point) may hold, running or left blocked. A dead mount
+ * takes at most this many, so projects on the other file systems keep being read; only four dead
+ * mounts at once reach `maxStuckReaders`.
+ */
+export const maxReadersPerFileSystem = 4;
 /** Reads running at once: as many as may be left blocked, so a healthy read waits only when that many hang at once. */
 const maxBusyReaders = 16;
 /** An idle reader exits after this long; one that is reused in time saves a Node start. */
@@ -24,6 +30,13 @@ const maxIdle = 2;
 const maxReplyBytes = 128 * 1024;
 /** A reader that is not up after this long is given up (a loaded machine, not a file system). */
 const startMs = 10_000;
+
+interface FileSystemReaders {
+  mountPoint: string;
+  running: number;
+  stuck: number;
+  waiting: (() => void)[];
+}
 
 interface Reader {
   child: ChildProcess;
@@ -50,6 +63,8 @@ export class ManifestReaders {
   private stuck = 0;
   private busy = 0;
   private queue: (() => void)[] = [];
+  /** Per mount point: its reads running, its readers left blocked, and reads waiting for one of those to end. */
+  private fileSystems = new Map<string, FileSystemReaders>();
 
   /** Readers waiting for work, and readers killed but not yet gone (blocked in a file system). */
   counts(): { idle: number; stuck: number } {
@@ -57,25 +72,62 @@ export class ManifestReaders {
   }
 
   /**
-   * Reads one project folder; the file system gets `timeoutMs` once the reader is up. At most
-   * `maxBusyReaders` reads run at once; more wait for one of them to end (each ends within its
-   * timeout).
+   * Reads one project folder on the file system mounted at `fileSystem`; the file system gets
+   * `timeoutMs` once the reader is up. One file system has at most `maxReadersPerFileSystem`
+   * readers running or blocked, and more of its reads wait for one of them to end; when that many
+   * are blocked, its reads are refused at once. At most `maxBusyReaders` reads run at once.
    */
-  async read(req: ReadRequest, timeoutMs: number): Promise<ReadResult> {
-    if (this.busy >= maxBusyReaders) await new Promise<void>((resolve) => { this.queue.push(resolve); });
-    else this.busy++;
+  async read(req: ReadRequest, timeoutMs: number, fileSystem = "/"): Promise<ReadResult> {
+    const fs = this.fileSystem(fileSystem);
+    await this.enter(fs);
     try {
-      if (this.stuck >= maxStuckReaders) throw new ReaderFailure("busy", `${this.stuck} earlier manifest reads are still blocked on their file systems`);
-      return await this.run(req, timeoutMs);
+      if (this.busy >= maxBusyReaders) await new Promise<void>((resolve) => { this.queue.push(resolve); });
+      else this.busy++;
+      try {
+        if (this.stuck >= maxStuckReaders) throw new ReaderFailure("busy", `${this.stuck} earlier manifest reads are still blocked on their file systems`);
+        return await this.run(req, timeoutMs, fs);
+      } finally {
+        // The slot passes straight to the next waiter, so no read can slip in between.
+        const next = this.queue.shift();
+        if (next === undefined) this.busy--;
+        else next();
+      }
     } finally {
-      // The slot passes straight to the next waiter, so no read can slip in between.
-      const next = this.queue.shift();
-      if (next === undefined) this.busy--;
-      else next();
+      fs.running--;
+      this.wake(fs);
     }
   }
 
-  private run(req: ReadRequest, timeoutMs: number): Promise<ReadResult> {
+  private fileSystem(mountPoint: string): FileSystemReaders {
+    let fs = this.fileSystems.get(mountPoint);
+    if (fs === undefined) {
+      fs = { mountPoint, running: 0, stuck: 0, waiting: [] };
+      this.fileSystems.set(mountPoint, fs);
+    }
+    return fs;
+  }
+
+  /** Waits for a reader of `fs` to be free, or refuses when all it may have are blocked. */
+  private async enter(fs: FileSystemReaders): Promise<void> {
+    while (fs.running + fs.stuck >= maxReadersPerFileSystem) {
+      if (fs.stuck >= maxReadersPerFileSystem) {
+        // The reads queued behind this one are refused too, each when it is woken.
+        this.wake(fs);
+        throw new ReaderFailure("busy", `${fs.stuck} earlier reads of folders on ${fs.mountPoint} are still blocked in that file system`);
+      }
+      await new Promise<void>((resolve) => { fs.waiting.push(resolve); });
+    }
+    fs.running++;
+  }
+
+  /** Lets the next waiting read of `fs` look again; forgets `fs` once nothing of it is left. */
+  private wake(fs: FileSystemReaders): void {
+    const next = fs.waiting.shift();
+    if (next !== undefined) next();
+    else if (fs.running === 0 && fs.stuck === 0) this.fileSystems.delete(fs.mountPoint);
+  }
+
+  private run(req: ReadRequest, timeoutMs: number, fs: FileSystemReaders): Promise<ReadResult> {
     const reader = this.idle.pop() ?? this.start();
     clearTimeout(reader.idleTimer);
     return new Promise<ReadResult>((resolve, reject) => {
@@ -86,7 +138,7 @@ export class ManifestReaders {
       };
       const fail = (f: ReaderFailure): void => {
         settle();
-        this.abandon(reader);
+        this.abandon(reader, fs);
         reject(f);
       };
       const arm = (ms: number, f: () => ReaderFailure): void => {
@@ -170,8 +222,8 @@ export class ManifestReaders {
     reader.idleTimer.unref();
   }
 
-  /** Kills a reader that is blocked or misbehaving; it counts as stuck until it is really gone. */
-  private abandon(reader: Reader): void {
+  /** Kills a reader that is blocked or misbehaving; it counts as stuck (on `fs`, when it was reading there) until it is really gone. */
+  private abandon(reader: Reader, fs?: FileSystemReaders): void {
     this.idle = this.idle.filter((r) => r !== reader);
     reader.waiter = undefined;
     const { child } = reader;
@@ -179,7 +231,13 @@ export class ManifestReaders {
     child.stdin?.destroy();
     if (reader.dead) return;
     this.stuck++;
-    child.once("exit", () => { this.stuck--; });
+    if (fs !== undefined) fs.stuck++;
+    child.once("exit", () => {
+      this.stuck--;
+      if (fs === undefined) return;
+      fs.stuck--;
+      this.wake(fs);
+    });
     child.kill("SIGKILL");
   }
 }
