@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { linkSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ManifestReaders } from "../../broker/src/manifest/manifest-reader.ts";
+import { ManifestReaders, ReaderFailure } from "../../broker/src/manifest/manifest-reader.ts";
 import type { ReadRequest } from "../../broker/src/manifest/manifest-read-child.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
@@ -78,4 +78,31 @@ describe("ManifestReaders", () => {
     ];
     for (const [what, req, refusal] of cases) expect(await readers.read(req, 5000), what).toEqual({ kind: "refused", folder: expect.anything() as unknown, index: 0, ...refusal });
   });
+});
+
+// Reader programs that break the reader's protocol in one way each: the broker must fail that
+// read with a message, kill the reader and never hand it another read.
+describe("a manifest reader that misbehaves", () => {
+  /** A reader that says it is ready, then answers every request line with `answer(line)` (JS source). */
+  const answering = (answer: string): string =>
+    `process.stdout.write('{"kind":"ready"}\\n'); let b = ""; process.stdin.on("data", (d) => { b += d; if (b.includes("\\n")) { b = ""; process.stdout.write(${answer}); } });`;
+  const cases: [string, string, string][] = [
+    ["answers more than any manifest", answering(`"x".repeat(200 * 1024) + "\\n"`), "the manifest reader answered more than a manifest"],
+    ["answers bytes that are not text", answering(`Buffer.from([0xff, 0xfe, 0x0a])`), "the manifest reader answered something that is not text"],
+    ["answers a line that is not a reply", answering(`'{"kind":"ok"}\\n'`), "the manifest reader answered something unexpected"],
+    ["starts with something else", `process.stdout.write("hello\\n"); setInterval(() => {}, 1000);`, "the manifest reader started with something unexpected"],
+    ["exits during the read", answering(`"", process.exit(3)`), "the manifest reader exited (3)"],
+  ];
+
+  for (const [what, program, message] of cases) {
+    it(`fails the read when the reader ${what}, and leaves no reader behind`, async () => {
+      const readers = new ManifestReaders(program);
+      const req = project((dir, file) => { mkdirSync(dir); writeFileSync(file, "schema_version = 1\n"); });
+      const failure = await readers.read(req, 5000).then(() => undefined, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(ReaderFailure);
+      expect(failure).toMatchObject({ reason: "broken", message });
+      await waitFor(() => readers.counts().stuck === 0, 10_000, "the killed reader gone");
+      expect(readers.counts()).toEqual({ idle: 0, stuck: 0 });
+    });
+  }
 });

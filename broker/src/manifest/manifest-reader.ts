@@ -59,6 +59,9 @@ function unrefPipe(s: unknown): void {
  * reader that answered is reused for the next read while it is idle.
  */
 export class ManifestReaders {
+  /** @param program the reader's source text; a test passes one that misbehaves. */
+  constructor(private readonly program: string = readerSource) {}
+
   private idle: Reader[] = [];
   private stuck = 0;
   private busy = 0;
@@ -169,7 +172,7 @@ export class ManifestReaders {
   private start(): Reader {
     // The broker's own Node, without the broker's NODE_OPTIONS (env is empty) and with a small heap:
     // the reader holds at most one manifest.
-    const child = spawn(process.execPath, ["--max-old-space-size=16", "-e", readerSource], { stdio: ["pipe", "pipe", "ignore"], env: {} });
+    const child = spawn(process.execPath, ["--max-old-space-size=16", "-e", this.program], { stdio: ["pipe", "pipe", "ignore"], env: {} });
     const reader: Reader = { child, ready: false, dead: false };
     child.unref();
     unrefPipe(child.stdin);
