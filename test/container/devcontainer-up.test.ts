@@ -91,6 +91,8 @@ async function removeSuiteLeftovers(baseImage: string, names: string[]): Promise
   const images = (await podmanOk(["images", "--format", "{{.ID}} {{.Repository}}"]).catch(() => "")).split("\n").map((l) => l.split(" "))
     .filter(([, repo]) => names.some((n) => repo?.includes(`/vsc-${n}-`) === true)).map(([id]) => id ?? "");
   if (images.length > 0) await podmanOk(["rmi", "-f", ...new Set(images)]).catch(() => undefined);
+  // The network docker-compose made for each compose project (<folder>_devcontainer_default).
+  for (const n of names) await podmanOk(["network", "rm", "-f", `${n}_devcontainer_default`]).catch(() => undefined);
 }
 
 /** `remo-secrets get` with a deadline, inside the container: the broker may just be coming back. */

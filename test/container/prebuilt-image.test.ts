@@ -4,10 +4,10 @@
 // the feature's postStartCommand, and its environment REMO_BROKER_SOCKET. Synthesis reads that
 // label with the same engine and leaves the feature out.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
-import { podmanOk, podmanUnavailable, removeContainersLabelled } from "../helpers/podman.ts";
+import { podmanOk, podmanUnavailable, removeContainersLabelled, startDockerApi } from "../helpers/podman.ts";
 import { findLeaks, makeSentinel } from "../helpers/sentinel.ts";
 import { cliLogs, devcontainerBuild, devcontainerExec, devcontainerUp, readConfiguration, suiteLabel, synthesize, type CliTarget } from "./devcontainer-cli.ts";
 import { parse } from "jsonc-parser";
@@ -132,6 +132,48 @@ describe.skipIf(skipReason !== null)("devcontainer up from an image prebuilt wit
     expect(up.log).toContain(`remo-secrets: project ${project}, 1 of 1 secrets available`);
     const get = await devcontainerExec(target, "remo-secrets get GITHUB_TOKEN");
     expect({ code: get.code, value: sameSecret(get.stdout.replace(/\n$/, ""), token) }).toEqual({ code: 0, value: "equal" });
+  });
+
+  it("a Docker Compose service running the prebuilt image: synthesis leaves the feature out, up builds nothing, and the secret is served", async () => {
+    const name = project;
+    writeFileSync(join(target.workspace, ".devcontainer", "docker-compose.yml"), [
+      "version: \"3.8\"",
+      "services:",
+      "  app:",
+      `    image: \${PREBUILT:-${prebuilt}}`,
+      "    command: sleep infinity",
+      "    volumes:",
+      `      - ..:/workspaces/${name}`,
+      "",
+    ].join("\n"));
+    writeFileSync(configPath(target.workspace), JSON.stringify({ dockerComposeFile: "docker-compose.yml", service: "app", runServices: ["app"], workspaceFolder: `/workspaces/${name}`, shutdownAction: "stopCompose" }, null, 2) + "\n");
+    const s = await synthesize(target.workspace, broker.runtimeDir);
+    expect({ code: s.code, stderr: s.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(s.stdout).toContain(`The image ${prebuilt} (the compose service "app" runs it) already has the remo-secrets feature`);
+    const config = parse(readFileSync(configPath(target.workspace), "utf8")) as Record<string, unknown>;
+    expect(config).toMatchObject({ mounts: [mount] });
+    expect(config.features).toBeUndefined();
+
+    // The CLI's compose path, through podman's Docker API.
+    mkdirSync(join(tmp.path, "docker"), { recursive: true });
+    const api = await startDockerApi(join(tmp.path, "docker", "podman.sock"));
+    const compose = { workspace: target.workspace, dockerHost: api.dockerHost };
+    let id = "";
+    try {
+      const up = await devcontainerUp(compose, { removeExisting: true });
+      id = up.outcome.containerId ?? "";
+      expect(up.outcome, up.log.slice(-3000)).toMatchObject({ outcome: "success" });
+      // No feature was built: the service runs the image as it is, whose label brings the postStartCommand.
+      expect(up.log).not.toContain("dev_container_feature_content");
+      expect(up.log).toContain(`remo-secrets: project ${project}, 1 of 1 secrets available`);
+      const get = await devcontainerExec(compose, "remo-secrets get GITHUB_TOKEN");
+      expect({ code: get.code, value: sameSecret(get.stdout.replace(/\n$/, ""), token) }).toEqual({ code: 0, value: "equal" });
+    } finally {
+      // Compose names its container by project, not by the suite's label.
+      if (id !== "") await podmanOk(["rm", "-f", "-t", "0", id]).catch(() => undefined);
+      await podmanOk(["network", "rm", "-f", `${basename(target.workspace)}_devcontainer_default`]).catch(() => undefined);
+      await api.stop();
+    }
   });
 
   it("still adds the feature to a configuration naming an image without it", async () => {

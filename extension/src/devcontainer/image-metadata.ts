@@ -16,9 +16,17 @@ export const imageMetadataLabel = "devcontainer.metadata";
  */
 export type ImageLookup =
   /** The image was inspected: the feature ids its label records (none: not built by the CLI, or no features). */
-  | { ref: string; featureIds: string[]; from?: string }
+  | ({ ref: string; featureIds: string[] } & LookupSource)
   /** The image could not be inspected; `reason` says why (absent image, no engine, SSH down, timeout…). */
-  | { ref: string; reason: string; from?: string };
+  | ({ ref: string; reason: string } & LookupSource);
+
+/** Where the looked-up image came from, when not the file's own "image". */
+export interface LookupSource {
+  /** The Dockerfile whose base image it is. */
+  from?: string;
+  /** The Docker Compose service that runs it (built from `from`, or named by its `image`). */
+  service?: string;
+}
 
 /**
  * The feature ids a `devcontainer.metadata` label value records, in order. An absent, empty

@@ -4,7 +4,8 @@ import { posix } from "node:path";
 import { MANIFEST_PATHS, parseManifest, projectNamePattern, secretNamePattern } from "#protocol";
 import { languageMarkers } from "./base-images.ts";
 import { brokerSocketSource, containerMountTarget, legacySocketSource } from "./broker-mount.ts";
-import { dockerfileBaseImage } from "./dockerfile-base.ts";
+import { composeServiceImage, type ComposeFile } from "./compose-service.ts";
+import { dockerfileBaseImage, type DockerfileBuild } from "./dockerfile-base.ts";
 import { DevcontainerError, isRemoFeatureId, synthesizeDevcontainer } from "./synthesize.ts";
 import type { ImageLookup } from "./image-metadata.ts";
 import { parseJsonc } from "./jsonc-edit.ts";
@@ -123,28 +124,52 @@ async function manifestOf(folder: string, fs: WorkspaceFs): Promise<{ projectNam
 
 /**
  * The lookup of the image whose label decides whether the feature is already there: the file's
- * "image", or the base image of the Dockerfile its "build" uses (that image's label is inherited
- * by what the CLI builds on it). Undefined when the file lists the feature already (nothing to
- * decide) or is a compose configuration.
+ * "image", the base image of the Dockerfile its "build" uses (that image's label is inherited by
+ * what the CLI builds on it), or for a compose configuration the image its service runs or the
+ * base of the Dockerfile that service builds. Undefined when the file lists the feature already
+ * (nothing to decide).
  */
 async function lookUpImage(text: string, devcontainerDir: string, fs: WorkspaceFs, inspect: (ref: string) => Promise<ImageLookup>): Promise<ImageLookup | undefined> {
   const { root } = parseJsonc(text);
   if (root?.type !== "object") return undefined;
-  const config = getNodeValue(root) as { image?: unknown; features?: unknown; build?: unknown; dockerFile?: unknown; dockerComposeFile?: unknown };
+  const config = getNodeValue(root) as { image?: unknown; features?: unknown; build?: unknown; dockerFile?: unknown; dockerComposeFile?: unknown; service?: unknown };
   const features = typeof config.features === "object" && config.features !== null ? Object.keys(config.features) : [];
-  if (features.some(isRemoFeatureId) || config.dockerComposeFile !== undefined) return undefined;
+  if (features.some(isRemoFeatureId)) return undefined;
+  if (config.dockerComposeFile !== undefined) return await lookUpComposeImage(config.dockerComposeFile, config.service, devcontainerDir, fs, inspect);
   if (typeof config.image === "string") return await inspect(config.image);
   const build = typeof config.build === "object" && config.build !== null ? config.build as { dockerfile?: unknown; target?: unknown; args?: unknown } : {};
   const dockerfile = typeof build.dockerfile === "string" ? build.dockerfile : typeof config.dockerFile === "string" ? config.dockerFile : undefined;
   if (dockerfile === undefined) return undefined;
-  const bytes = await fs.readFile(posix.resolve(devcontainerDir, dockerfile));
-  if (bytes === undefined) return { ref: "", reason: "the file is not there", from: dockerfile };
   const args = typeof build.args === "object" && build.args !== null
     ? Object.fromEntries(Object.entries(build.args).filter((e): e is [string, string] => typeof e[1] === "string"))
     : undefined;
-  const base = dockerfileBaseImage(decoder.decode(bytes), { ...(typeof build.target === "string" ? { target: build.target } : {}), ...(args === undefined ? {} : { args }) });
-  if ("reason" in base) return { ref: "", reason: base.reason, from: dockerfile };
-  return { ...(await inspect(base.ref)), from: dockerfile };
+  return await lookUpDockerfileBase(posix.resolve(devcontainerDir, dockerfile), dockerfile, { ...(typeof build.target === "string" ? { target: build.target } : {}), ...(args === undefined ? {} : { args }) }, fs, inspect);
+}
+
+/** The base image of the Dockerfile at `path` (`shown` as the user wrote it), inspected. */
+async function lookUpDockerfileBase(path: string, shown: string, build: DockerfileBuild, fs: WorkspaceFs, inspect: (ref: string) => Promise<ImageLookup>, service?: string): Promise<ImageLookup> {
+  const source = { from: shown, ...(service === undefined ? {} : { service }) };
+  const bytes = await fs.readFile(path);
+  if (bytes === undefined) return { ref: "", reason: "the file is not there", ...source };
+  const base = dockerfileBaseImage(decoder.decode(bytes), build);
+  if ("reason" in base) return { ref: "", reason: base.reason, ...source };
+  return { ...(await inspect(base.ref)), ...source };
+}
+
+/** The image a compose configuration's service runs (or builds on), inspected; a reason in `ref: ""` when the files do not tell. */
+async function lookUpComposeImage(files: unknown, service: unknown, devcontainerDir: string, fs: WorkspaceFs, inspect: (ref: string) => Promise<ImageLookup>): Promise<ImageLookup | undefined> {
+  if (typeof service !== "string") return undefined;
+  const paths = (typeof files === "string" ? [files] : Array.isArray(files) ? files.filter((f): f is string => typeof f === "string") : []).map((f) => posix.resolve(devcontainerDir, f));
+  const read: ComposeFile[] = [];
+  for (const path of paths) {
+    const bytes = await fs.readFile(path);
+    if (bytes !== undefined) read.push({ path, text: decoder.decode(bytes) });
+  }
+  const made = composeServiceImage(read, service);
+  if ("reason" in made) return { ref: "", reason: made.reason, service };
+  if ("image" in made) return { ...(await inspect(made.image)), service };
+  const shown = posix.relative(devcontainerDir, made.build.dockerfile) || made.build.dockerfile;
+  return await lookUpDockerfileBase(made.build.dockerfile, shown, { ...(made.build.target === undefined ? {} : { target: made.build.target }), args: made.build.args }, fs, inspect, service);
 }
 
 /** What a compose file of the config already mounts for this project: the socket directory, the old socket file, or nothing. */

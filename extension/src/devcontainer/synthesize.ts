@@ -232,14 +232,14 @@ function ensureFeature(text: string, root: Node, featureRef: string, style: Text
     if (present !== featureRef) notes.push(`The remo-secrets feature is already listed as "${present}"; kept it.`);
     return { text, relied: false };
   }
-  const which = image === undefined ? "" : `the image ${image.ref}${image.from === undefined ? "" : ` (the base of ${image.from})`}`;
+  const which = image === undefined ? "" : `the image ${image.ref}${imageSource(image)}`;
   if (prebuilt !== undefined && image !== undefined) {
     notes.push(`${capitalize(which)} already has the remo-secrets feature ("${prebuilt}" in its devcontainer.metadata label); not adding it.`);
     return { text, relied: true };
   }
   if (image !== undefined && "reason" in image) {
     notes.push(image.ref === ""
-      ? `Could not tell which image ${image.from ?? "the Dockerfile"} builds on (${image.reason}), so the feature was added as for any image.`
+      ? `Could not tell which image ${image.from ?? (image.service === undefined ? "the Dockerfile" : `the compose service "${image.service}"`)} ${image.from === undefined && image.service !== undefined ? "runs" : "builds on"} (${image.reason}), so the feature was added as for any image.`
       : `Could not inspect ${which} (${image.reason}), so the feature was added as for any image. If that image was built with the remo-secrets feature, remove "${featureRef}" from "features" to keep devcontainer up from building.`);
   }
   changes.push(`Added the feature "${featureRef}".`);
@@ -257,10 +257,19 @@ function nodeHints(root: Node): string[] {
 }
 
 /** The lookup when it is of this file's "image", or of the Dockerfile base of a build config. */
+/** `lookup` when it describes this configuration's image: its "image", its Dockerfile's base, or its compose service's image. */
 function appliesTo(lookup: ImageLookup | undefined, named: string | undefined, isCompose: boolean): ImageLookup | undefined {
   if (lookup === undefined) return undefined;
+  if (isCompose) return lookup.service !== undefined ? lookup : undefined;
+  if (lookup.service !== undefined) return undefined;
   if (lookup.from === undefined) return lookup.ref === named ? lookup : undefined;
-  return named === undefined && !isCompose ? lookup : undefined;
+  return named === undefined ? lookup : undefined;
+}
+
+/** How a note names where the image came from: nothing for the file's own "image". */
+function imageSource(image: ImageLookup): string {
+  if (image.service === undefined) return image.from === undefined ? "" : ` (the base of ${image.from})`;
+  return image.from === undefined ? ` (the compose service "${image.service}" runs it)` : ` (the base of ${image.from}, which the compose service "${image.service}" builds)`;
 }
 
 function capitalize(s: string): string {

@@ -89,6 +89,48 @@ describe("synthesizeWorkspace", () => {
     expect(asked).toHaveLength(2);
   });
 
+  it("asks about the image a compose service runs or builds on, and leaves the feature out when that image has it", async () => {
+    const asked: string[] = [];
+    const inspectImage = (ref: string) => { asked.push(ref); return Promise.resolve({ ref, featureIds: ref === "localhost/team:2" ? ["ghcr.io/remo/features/remo-secrets:1"] : [] }); };
+    const config = "{\n  // the app runs in a compose service\n  \"dockerComposeFile\": [\"compose.yml\", \"../compose.override.yml\"],\n  \"service\": \"app\",\n  \"workspaceFolder\": \"/w\"\n}\n";
+    const fs = memFs({
+      ...feature,
+      "/w/g/.devcontainer/devcontainer.json": config,
+      "/w/g/.devcontainer/compose.yml": "services:\n  app:\n    image: localhost/other:1\n  db:\n    image: postgres\n",
+      "/w/g/compose.override.yml": "services:\n  app:\n    image: localhost/team:2\n",
+    });
+    const r = await synthesizeWorkspace("/w/g", fs, { featureSource: "/ext/feature", inspectImage, write: true });
+    expect(asked).toEqual(["localhost/team:2"]);
+    expect(r.notes[0]).toBe("The image localhost/team:2 (the compose service \"app\" runs it) already has the remo-secrets feature (\"ghcr.io/remo/features/remo-secrets:1\" in its devcontainer.metadata label); not adding it.");
+    const written = fs.files.get("/w/g/.devcontainer/devcontainer.json") ?? "";
+    expect(parse(written)).not.toHaveProperty("features");
+    expect(written).toContain("// the app runs in a compose service");
+    expect(written).toContain("source=/run/remo-broker/projects/g,");
+    expect(fs.files.has("/w/g/.devcontainer/remo-secrets/install.sh")).toBe(false);
+
+    // A service built from a Dockerfile: the base of that Dockerfile, with the service's args.
+    const built = memFs({
+      ...feature,
+      "/w/h/.devcontainer/devcontainer.json": "{ \"dockerComposeFile\": \"compose.yml\", \"service\": \"app\" }",
+      "/w/h/.devcontainer/compose.yml": "services:\n  app:\n    build:\n      context: ..\n      dockerfile: .devcontainer/Dockerfile\n      args:\n        TAG: \"2\"\n",
+      "/w/h/.devcontainer/Dockerfile": "ARG TAG=1\nFROM localhost/team:${TAG}\n",
+    });
+    const b = await synthesizeWorkspace("/w/h", built, { featureSource: "/ext/feature", inspectImage });
+    expect(asked).toEqual(["localhost/team:2", "localhost/team:2"]);
+    expect(b.notes[0]).toBe("The image localhost/team:2 (the base of Dockerfile, which the compose service \"app\" builds) already has the remo-secrets feature (\"ghcr.io/remo/features/remo-secrets:1\" in its devcontainer.metadata label); not adding it.");
+
+    // An image only the compose run can name: the feature is added as for any image, and the note says why.
+    const variable = memFs({
+      ...feature,
+      "/w/i/.devcontainer/devcontainer.json": "{ \"dockerComposeFile\": \"compose.yml\", \"service\": \"app\" }",
+      "/w/i/.devcontainer/compose.yml": "services:\n  app:\n    image: ${APP_IMAGE}\n",
+    });
+    const v = await synthesizeWorkspace("/w/i", variable, { featureSource: "/ext/feature", inspectImage });
+    expect(asked).toHaveLength(2);
+    expect(v.notes).toContain("Could not tell which image the compose service \"app\" runs (its image name uses ${APP_IMAGE}, which only the compose run knows), so the feature was added as for any image.");
+    expect(Object.keys((parse(v.after) as { features: object }).features)).toEqual(["./remo-secrets"]);
+  });
+
   it("refuses to start a second configuration next to a root .devcontainer.json", async () => {
     const fs = memFs({ "/w/p/.devcontainer.json": "{}" });
     await expect(synthesizeWorkspace("/w/p", fs, { featureRef: "x/remo-secrets" })).rejects.toMatchObject({ code: "root_config" });
