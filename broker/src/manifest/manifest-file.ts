@@ -1,6 +1,5 @@
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { MANIFEST_PATHS, parseManifest, RemoError, type Manifest } from "#protocol";
-import { fileSystemOf } from "./file-systems.ts";
 import type { FolderOwner, ReadResult } from "./manifest-read-child.ts";
 import { ManifestReaders, ReaderFailure } from "./manifest-reader.ts";
 
@@ -44,7 +43,7 @@ export async function loadProjectManifest(projectPath: string, name: string, pol
   const candidates = MANIFEST_PATHS.map((rel) => [join(projectPath, dirname(rel)), basename(rel)] as const);
   let result: ReadResult;
   try {
-    result = await readers.read({ folder: projectPath, candidates, max: maxManifestBytes }, policy.timeoutMs, fileSystemOf(projectPath));
+    result = await readers.read({ folder: projectPath, candidates, max: maxManifestBytes }, policy.timeoutMs);
   } catch (e) {
     throw readFailure(e, projectPath, policy.timeoutMs);
   }
@@ -77,7 +76,7 @@ export async function loadProjectManifest(projectPath: string, name: string, pol
 export async function projectFolderOwner(projectPath: string, policy: ManifestReadPolicy): Promise<FolderOwner> {
   let result: ReadResult;
   try {
-    result = await readers.read({ folder: projectPath, candidates: [], max: maxManifestBytes }, policy.timeoutMs, fileSystemOf(projectPath));
+    result = await readers.read({ folder: projectPath, candidates: [], max: maxManifestBytes }, policy.timeoutMs);
   } catch (e) {
     throw readFailure(e, projectPath, policy.timeoutMs);
   }

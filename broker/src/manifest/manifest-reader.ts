@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { NdjsonDecoder } from "#protocol";
+import { fileSystemOf } from "./file-systems.ts";
 import { parseReply, readerSource, type ReadRequest, type ReadResult } from "./manifest-read-child.ts";
 
 /** A read that got no usable answer: the file system did not answer in time, too many readers are stuck, or the reader broke. */
@@ -59,8 +60,11 @@ function unrefPipe(s: unknown): void {
  * reader that answered is reused for the next read while it is idle.
  */
 export class ManifestReaders {
-  /** @param program the reader's source text; a test passes one that misbehaves. */
-  constructor(private readonly program: string = readerSource) {}
+  /**
+   * @param program the reader's source text; a test passes one that misbehaves.
+   * @param mountOf the mount point holding a folder, which decides the group of readers its reads share.
+   */
+  constructor(private readonly program: string = readerSource, private readonly mountOf: (folder: string) => string = fileSystemOf) {}
 
   private idle: Reader[] = [];
   private stuck = 0;
@@ -75,13 +79,13 @@ export class ManifestReaders {
   }
 
   /**
-   * Reads one project folder on the file system mounted at `fileSystem`; the file system gets
-   * `timeoutMs` once the reader is up. One file system has at most `maxReadersPerFileSystem`
+   * Reads one project folder; its file system gets `timeoutMs` once the reader is up. One file
+   * system (the mount point holding `req.folder`) has at most `maxReadersPerFileSystem`
    * readers running or blocked, and more of its reads wait for one of them to end; when that many
    * are blocked, its reads are refused at once. At most `maxBusyReaders` reads run at once.
    */
-  async read(req: ReadRequest, timeoutMs: number, fileSystem = "/"): Promise<ReadResult> {
-    const fs = this.fileSystem(fileSystem);
+  async read(req: ReadRequest, timeoutMs: number): Promise<ReadResult> {
+    const fs = this.fileSystem(this.mountOf(req.folder));
     await this.enter(fs);
     try {
       if (this.busy >= maxBusyReaders) await new Promise<void>((resolve) => { this.queue.push(resolve); });
