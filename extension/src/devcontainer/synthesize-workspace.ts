@@ -78,8 +78,11 @@ export async function synthesizeWorkspace(folder: string, fs: WorkspaceFs, opts:
     throw new DevcontainerError("root_config", "This project keeps its configuration in .devcontainer.json at the root. Move it to .devcontainer/devcontainer.json and synthesize again, so there is only one configuration.");
   }
   const markers = (await fs.readDirectory(folder)).filter((n) => languageMarkers.includes(n));
-  const composeMount = before === undefined ? undefined : await composeMountOf(before, devcontainerDir, projectName, opts.runtimeDir, fs);
-  const image = before === undefined || opts.inspectImage === undefined ? undefined : await lookUpImage(before, devcontainerDir, fs, opts.inspectImage);
+  const config = before === undefined ? undefined : configOf(before);
+  // Read once: both what the compose files mount and which image their service runs come from them.
+  const composeFiles = config === undefined ? [] : await readComposeFiles(config.dockerComposeFile, devcontainerDir, fs);
+  const composeMount = composeMountOf(composeFiles, projectName, opts.runtimeDir);
+  const image = config === undefined || opts.inspectImage === undefined ? undefined : await lookUpImage(config, composeFiles, devcontainerDir, fs, opts.inspectImage);
   const result = synthesizeDevcontainer({
     ...(before === undefined ? {} : { existing: before }),
     projectName, markers, featureRef,
@@ -129,13 +132,10 @@ async function manifestOf(folder: string, fs: WorkspaceFs): Promise<{ projectNam
  * base of the Dockerfile that service builds. Undefined when the file lists the feature already
  * (nothing to decide).
  */
-async function lookUpImage(text: string, devcontainerDir: string, fs: WorkspaceFs, inspect: (ref: string) => Promise<ImageLookup>): Promise<ImageLookup | undefined> {
-  const { root } = parseJsonc(text);
-  if (root?.type !== "object") return undefined;
-  const config = getNodeValue(root) as { image?: unknown; features?: unknown; build?: unknown; dockerFile?: unknown; dockerComposeFile?: unknown; service?: unknown };
+async function lookUpImage(config: ConfigFields, composeFiles: readonly ComposeFile[], devcontainerDir: string, fs: WorkspaceFs, inspect: (ref: string) => Promise<ImageLookup>): Promise<ImageLookup | undefined> {
   const features = typeof config.features === "object" && config.features !== null ? Object.keys(config.features) : [];
   if (features.some(isRemoFeatureId)) return undefined;
-  if (config.dockerComposeFile !== undefined) return await lookUpComposeImage(config.dockerComposeFile, config.service, devcontainerDir, fs, inspect);
+  if (config.dockerComposeFile !== undefined) return await lookUpComposeImage(composeFiles, config.service, devcontainerDir, fs, inspect);
   if (typeof config.image === "string") return await inspect(config.image);
   const build = typeof config.build === "object" && config.build !== null ? config.build as { dockerfile?: unknown; target?: unknown; args?: unknown } : {};
   const dockerfile = typeof build.dockerfile === "string" ? build.dockerfile : typeof config.dockerFile === "string" ? config.dockerFile : undefined;
@@ -157,32 +157,39 @@ async function lookUpDockerfileBase(path: string, shown: string, build: Dockerfi
 }
 
 /** The image a compose configuration's service runs (or builds on), inspected; a reason in `ref: ""` when the files do not tell. */
-async function lookUpComposeImage(files: unknown, service: unknown, devcontainerDir: string, fs: WorkspaceFs, inspect: (ref: string) => Promise<ImageLookup>): Promise<ImageLookup | undefined> {
+async function lookUpComposeImage(files: readonly ComposeFile[], service: unknown, devcontainerDir: string, fs: WorkspaceFs, inspect: (ref: string) => Promise<ImageLookup>): Promise<ImageLookup | undefined> {
   if (typeof service !== "string") return undefined;
-  const paths = (typeof files === "string" ? [files] : Array.isArray(files) ? files.filter((f): f is string => typeof f === "string") : []).map((f) => posix.resolve(devcontainerDir, f));
-  const read: ComposeFile[] = [];
-  for (const path of paths) {
-    const bytes = await fs.readFile(path);
-    if (bytes !== undefined) read.push({ path, text: decoder.decode(bytes) });
-  }
-  const made = composeServiceImage(read, service);
+  const made = composeServiceImage(files, service);
   if ("reason" in made) return { ref: "", reason: made.reason, service };
   if ("image" in made) return { ...(await inspect(made.image)), service };
   const shown = posix.relative(devcontainerDir, made.build.dockerfile) || made.build.dockerfile;
   return await lookUpDockerfileBase(made.build.dockerfile, shown, { ...(made.build.target === undefined ? {} : { target: made.build.target }), args: made.build.args }, fs, inspect, service);
 }
 
-/** What a compose file of the config already mounts for this project: the socket directory, the old socket file, or nothing. */
-async function composeMountOf(text: string, devcontainerDir: string, projectName: string, runtimeDir: string | undefined, fs: WorkspaceFs): Promise<"ours" | "legacy" | undefined> {
+/** The fields of devcontainer.json synthesis looks at before editing it; undefined when it is not a JSON object. */
+interface ConfigFields { image?: unknown; features?: unknown; build?: unknown; dockerFile?: unknown; dockerComposeFile?: unknown; service?: unknown }
+
+function configOf(text: string): ConfigFields | undefined {
   const { root } = parseJsonc(text);
-  if (root?.type !== "object") return undefined;
-  const files = (getNodeValue(root) as { dockerComposeFile?: unknown }).dockerComposeFile;
+  return root?.type === "object" ? getNodeValue(root) as ConfigFields : undefined;
+}
+
+/** The compose files `dockerComposeFile` lists (relative to .devcontainer), in order; those that cannot be read are left out. */
+async function readComposeFiles(files: unknown, devcontainerDir: string, fs: WorkspaceFs): Promise<ComposeFile[]> {
   const list = typeof files === "string" ? [files] : Array.isArray(files) ? files.filter((f): f is string => typeof f === "string") : [];
-  let found: "ours" | "legacy" | undefined;
+  const read: ComposeFile[] = [];
   for (const f of list) {
-    const bytes = await fs.readFile(posix.resolve(devcontainerDir, f));
-    if (bytes === undefined) continue;
-    const compose = decoder.decode(bytes);
+    const path = posix.resolve(devcontainerDir, f);
+    const bytes = await fs.readFile(path);
+    if (bytes !== undefined) read.push({ path, text: decoder.decode(bytes) });
+  }
+  return read;
+}
+
+/** What a compose file of the config already mounts for this project: the socket directory, the old socket file, or nothing. */
+function composeMountOf(files: readonly ComposeFile[], projectName: string, runtimeDir: string | undefined): "ours" | "legacy" | undefined {
+  let found: "ours" | "legacy" | undefined;
+  for (const { text: compose } of files) {
     // A line-level look, not a YAML parse: enough to tell the user which line to remove.
     if (compose.includes(legacySocketSource(projectName, runtimeDir))) return "legacy";
     if (new RegExp(`${escape(brokerSocketSource(projectName, runtimeDir))}/?:${escape(containerMountTarget)}(:ro)?["']?\\s*$`, "m").test(compose)) found = "ours";
