@@ -1,7 +1,9 @@
 // The image a Docker Compose service of a devcontainer configuration runs, as the devcontainer
 // CLI builds the features on it: the service's `build` (its Dockerfile's base image is what the
-// built image inherits its label from) or else its `image`. Pure: the caller reads the files.
-// An image prebuilt with the feature then needs no feature listed again.
+// built image inherits its label from) or else its `image`. Pure: the caller reads the files
+// (paths are POSIX strings, as the workspace file system gives them). An image prebuilt with the
+// feature then needs no feature listed again.
+import { posix } from "node:path";
 import { CORE_SCHEMA, load, mergeTag } from "js-yaml";
 
 /** YAML 1.2's core schema with merge keys (`<<: *common`), which compose files use and compose reads. */
@@ -20,20 +22,6 @@ export type ComposeServiceImage =
   | { reason: string };
 
 interface Build { context?: unknown; dockerfile?: unknown; target?: unknown; args?: unknown }
-
-const dirOf = (p: string): string => p.slice(0, Math.max(p.lastIndexOf("/"), 0)) || "/";
-
-/** `base`/`rel` as compose resolves a relative path (POSIX; `rel` may be absolute). */
-function resolvePath(base: string, rel: string): string {
-  const parts = (rel.startsWith("/") ? rel : `${base}/${rel}`).split("/");
-  const out: string[] = [];
-  for (const p of parts) {
-    if (p === "" || p === ".") continue;
-    if (p === "..") out.pop();
-    else out.push(p);
-  }
-  return `/${out.join("/")}`;
-}
 
 /**
  * Compose's interpolation where the files alone decide it: `$$` is a `$`, `${NAME:-default}` and
@@ -99,7 +87,7 @@ export function composeServiceImage(files: readonly ComposeFile[], service: stri
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context.value) || context.value.startsWith("git@")) return { reason: "its build context is a remote URL" };
     return {
       build: {
-        dockerfile: resolvePath(resolvePath(dirOf(first.path), context.value), dockerfile.value),
+        dockerfile: posix.resolve(posix.dirname(first.path), context.value, dockerfile.value),
         ...(typeof build.target === "string" ? { target: build.target } : {}),
         args: argsOf(build.args),
       },
