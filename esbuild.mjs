@@ -36,6 +36,7 @@ const shebang = { js: "#!/usr/bin/env node" };
 const lazyParts = [
   ["extension/src/node/index.ts", "extension-node.js"], // ssh2: the SSH session, admin client, install, audit tail
   ["extension/src/push/index.ts", "extension-push.js"], // age-encryption: building and encrypting a bundle
+  ["extension/src/devcontainer/synthesize-workspace.ts", "extension-synthesize.js"], // js-yaml: Synthesize devcontainer.json
 ];
 
 /**

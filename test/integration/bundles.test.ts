@@ -25,10 +25,11 @@ const forbidden: Record<string, string[]> = {
   "remo-secrets": ["vscode-languageserver", "vscode-jsonrpc", "ssh2", "smol-toml", "age-encryption", "ajv", "jsonc-parser"],
   "remo-broker": ["ssh2", "vscode-languageserver", "vscode-languageclient", "vscode-jsonrpc", "jsonc-parser"],
   "server": ["ssh2", "age-encryption", "vscode-languageclient", "jsonc-parser"],
-  // ssh2 and age-encryption load on first use, from the extension's lazy parts: never at activation.
-  "extension": ["vscode-languageserver", "ssh2", "age-encryption"],
+  // ssh2, age-encryption and js-yaml load on first use, from the extension's lazy parts: never at activation.
+  "extension": ["vscode-languageserver", "ssh2", "age-encryption", "js-yaml"],
   "extension-node": ["vscode-languageserver", "vscode-languageclient", "age-encryption"],
   "extension-push": ["vscode-languageserver", "vscode-languageclient", "ssh2"],
+  "extension-synthesize": ["vscode-languageserver", "vscode-languageclient", "ssh2", "age-encryption"],
   "remo-secrets-synthesize": ["ssh2", "age-encryption", "vscode-languageclient", "vscode-languageserver"],
 };
 
@@ -40,6 +41,7 @@ const budgets: Record<string, [string, number]> = {
   "extension": ["dist/extension.js", 3 * 1024 * 1024],
   "extension-node": ["dist/extension-node.js", 1536 * 1024],
   "extension-push": ["dist/extension-push.js", 1536 * 1024],
+  "extension-synthesize": ["dist/extension-synthesize.js", 512 * 1024],
 };
 
 describe("dist bundles", () => {
@@ -54,12 +56,13 @@ describe("dist bundles", () => {
 
   it("the activation bundle reaches its lazy parts by a require of their files, which load without VS Code", () => {
     const code = readFileSync("dist/extension.js", "utf8");
-    expect([...code.matchAll(/require\("\.\/(extension-[a-z]+\.js)"\)/g)].map((m) => m[1]).sort()).toEqual(["extension-node.js", "extension-push.js"]);
+    expect([...code.matchAll(/require\("\.\/(extension-[a-z]+\.js)"\)/g)].map((m) => m[1]).sort()).toEqual(["extension-node.js", "extension-push.js", "extension-synthesize.js"]);
     expect(readFileSync("dist/extension-push.js", "utf8")).toContain("require(\"./extension-node.js\")");
     const load = createRequire(join(process.cwd(), "dist", "extension.js"));
     const node = load("./extension-node.js") as Record<string, unknown>;
     const push = load("./extension-push.js") as Record<string, unknown>;
-    expect({ node: Object.keys(node).sort(), push: Object.keys(push) }).toEqual({ node: ["NodeClient", "probeNode"], push: ["pushSecrets"] });
+    const synthesize = load("./extension-synthesize.js") as Record<string, unknown>;
+    expect({ node: Object.keys(node).sort(), push: Object.keys(push), synthesize: Object.keys(synthesize) }).toEqual({ node: ["NodeClient", "probeNode"], push: ["pushSecrets"], synthesize: ["synthesizeWorkspace"] });
   });
 
   it.each(Object.entries(budgets))("%s stays within its size budget", (_bundle, [file, max]) => {

@@ -19,7 +19,7 @@ describe("the packaged extension", () => {
       .split("\n").map((l) => l.trim()).filter((l) => l !== "").sort();
     const expected = [
       "CHANGELOG.md", "LICENSE", "extension/README.md", "package.json", "package.nls.json", "language-configuration.json",
-      "dist/extension.js", "dist/extension-node.js", "dist/extension-push.js", "dist/server.js", "dist/webview/audit.js", "dist/remo-broker.js", "dist/peercred.node",
+      "dist/extension.js", "dist/extension-node.js", "dist/extension-push.js", "dist/extension-synthesize.js", "dist/server.js", "dist/webview/audit.js", "dist/remo-broker.js", "dist/peercred.node",
       "images/icon.png", "images/remo-activity.svg", ...folderFiles("media/walkthrough"), "schemas/manifest.v1.json", "syntaxes/remo-manifest.tmLanguage.json",
       // Shipped whole: copied next to devcontainer.json by Synthesize, uploaded by Install Broker.
       ...folderFiles("devcontainer-feature/src/remo-secrets"), "devcontainer-feature/src/remo-secrets/remo-secrets.js",
