@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startBrokerProcess, unitNodeOptions } from "../scripts/reliability-broker.mjs";
+import { startBrokerProcess, unitNodeArgs } from "../scripts/reliability-broker.mjs";
 import { runProjectsSoak } from "../scripts/reliability-projects-soak.mjs";
 import { statusKiB } from "../scripts/reliability-soak.mjs";
 
@@ -16,8 +16,9 @@ const projects = 50;
 const hz = 10;
 
 // With "age" as its third argument the server first does what the broker does on a push: load
-// age-encryption and decrypt one file. That is the floor for any Node daemon that decrypts age in
-// its own process: the library's code and tables stay resident once loaded.
+// age-encryption and decrypt one file, reading the plaintext from the stream as the broker does
+// (not through `new Response`, which loads Node's fetch). That is the floor for any Node daemon
+// that decrypts age in its own process: the library's code and tables stay resident once loaded.
 const bareServer = `
 const net = require("node:net");
 const [dir, n, mode] = process.argv.slice(1);
@@ -37,7 +38,9 @@ else import("age-encryption").then(async (age) => {
   e.addRecipient(await age.identityToRecipient(id));
   const d = new age.Decrypter();
   d.addIdentity(id);
-  await d.decrypt(await e.encrypt("GITHUB_TOKEN = \\"value\\"\\n"), "text");
+  const ct = await e.encrypt("GITHUB_TOKEN = \\"value\\"\\n");
+  const r = (await d.decrypt(new ReadableStream({ start(c) { c.enqueue(ct); c.close(); } }))).getReader();
+  while (!(await r.read()).done);
   listen();
 });`;
 
@@ -55,7 +58,7 @@ async function startBare(dir, nodeArgs, root, mode = "plain") {
 }
 
 export async function run(ctx) {
-  const nodeArgs = unitNodeOptions(ctx.root);
+  const nodeArgs = unitNodeArgs(ctx.root);
   const durationMs = seconds * 1000;
   const shape = { hz, durationMs, warmupMs: Math.min(10_000, durationMs / 4) };
 

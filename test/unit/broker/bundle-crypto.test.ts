@@ -23,6 +23,18 @@ describe("decryptBundle", () => {
     expect(isRemoError(e2, "invalid_payload")).toBe(true);
     expect((e2 as Error).message).not.toContain("hush-hush");
   });
+
+  it("fails with decrypt_failed when the payload after a good header is damaged or cut short", async () => {
+    // The header checks out; the failure comes from the payload stream as it is read.
+    const id = await generateX25519Identity();
+    const good = await encryptTo(await identityToRecipient(id), `A = "${"v".repeat(70_000)}"\n`);
+    const flipped = Uint8Array.from(good);
+    flipped[flipped.length - 20] = (flipped[flipped.length - 20] ?? 0) ^ 1;
+    for (const bad of [flipped, good.subarray(0, good.length - 100)]) {
+      const e = await decryptBundle(bad, id).catch((x: unknown) => x);
+      expect(isRemoError(e, "decrypt_failed")).toBe(true);
+    }
+  });
 });
 
 describe("dearmor", () => {
