@@ -1,20 +1,20 @@
 // Broker footprint (contract: bench/run.mjs): start-to-ready time and idle RSS of
 // `remo-broker serve`, each beside a bare Node Unix-socket server started the same way in the
-// same run (the unit's NODE_OPTIONS, read from the unit: V8 old space capped at 64 MiB, 2 MiB
-// semi-spaces). Rounds alternate the two
+// same run (the unit's Node flags, read from the unit: V8 old space capped at 64 MiB, 2 MiB
+// semi-spaces, no TurboFan). Rounds alternate the two
 // and the medians are reported. Idle RSS is read 1.5 s after ready, when start-up garbage has
 // settled; the broker has no projects and no bundle (what a fresh node runs).
 import { execFileSync, spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { unitNodeOptions } from "../scripts/reliability-broker.mjs";
+import { unitNodeArgs } from "../scripts/reliability-broker.mjs";
 import { rssKiB } from "../scripts/reliability-soak.mjs";
 import { median } from "./lib.mjs";
 
 const rounds = 5;
 const settleMs = 1500;
-const nodeOptions = unitNodeOptions(fileURLToPath(new URL("..", import.meta.url))).join(" ");
+const nodeArgs = unitNodeArgs(fileURLToPath(new URL("..", import.meta.url)));
 
 // Run from a file, as the broker is: `node -e` preloads modules a script does not (node:crypto among them).
 const bareServer = `
@@ -28,7 +28,7 @@ const rssMiB = (pid) => rssKiB(pid) / 1024;
 function measure(args, marker) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const c = spawn(process.execPath, args, { env: { ...process.env, NODE_OPTIONS: nodeOptions }, stdio: ["ignore", "pipe", "pipe"] });
+    const c = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let readyMs;
     const onData = (d) => {

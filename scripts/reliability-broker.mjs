@@ -1,17 +1,24 @@
 // Starts the built broker (dist/remo-broker.js) the way a service would (keygen, 0600
 // identity, its own runtime/state/audit paths) for plain-ESM callers: scripts/soak.mjs
-// and bench/push-link.bench.mjs. Tests use test/helpers/broker-process.ts instead.
+// and bench/push-link.bench.mjs. Tests use test/helpers/broker-process.ts instead (and
+// `unitNodeArgs` from here, declared for them in reliability-broker.d.mts).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { Encrypter } from "age-encryption";
 
-/** The V8 flags the systemd unit passes in NODE_OPTIONS, read from the unit so a soak or bench runs the broker as deployed. */
-export function unitNodeOptions(root) {
-  const m = /^Environment="?NODE_OPTIONS=([^"\n]+)"?$/m.exec(readFileSync(join(root, "broker", "packaging", "remo-broker.service"), "utf8"));
-  if (m?.[1] === undefined) throw new Error("broker/packaging/remo-broker.service sets no NODE_OPTIONS");
-  return m[1].trim().split(/\s+/);
+/**
+ * The Node flags the systemd unit runs the broker with, as command-line arguments: its
+ * NODE_OPTIONS and the flags on its ExecStart line before the script. Read from the unit, so a
+ * test, soak or bench runs the broker as deployed.
+ */
+export function unitNodeArgs(root) {
+  const unit = readFileSync(join(root, "broker", "packaging", "remo-broker.service"), "utf8");
+  const options = /^Environment="?NODE_OPTIONS=([^"\n]+)"?$/m.exec(unit)?.[1];
+  const exec = /^ExecStart=@NODE@((?: +-[^ \n]+)*) +@LIBDIR@\/remo-broker\.js serve$/m.exec(unit)?.[1];
+  if (options === undefined || exec === undefined) throw new Error("broker/packaging/remo-broker.service sets no NODE_OPTIONS or no `ExecStart=@NODE@ [flags] @LIBDIR@/remo-broker.js serve`");
+  return [...options.trim().split(/\s+/), ...exec.trim().split(/\s+/).filter((a) => a !== "")];
 }
 
 /** One request on the admin socket; resolves the parsed reply. */

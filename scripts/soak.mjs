@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startBrokerProcess, unitNodeOptions } from "./reliability-broker.mjs";
+import { startBrokerProcess, unitNodeArgs } from "./reliability-broker.mjs";
 import { runProjectsSoak } from "./reliability-projects-soak.mjs";
 import { runSoak } from "./reliability-soak.mjs";
 
@@ -68,7 +68,7 @@ process.exitCode = failed ? 1 : 0;
 /** The many-projects shape (see the header); returns the exit code. */
 async function projectsShape() {
   // The V8 flags exactly as the unit passes them (old space capped at 64 MiB, small semi-spaces).
-  const nodeArgs = unitNodeOptions(root);
+  const nodeArgs = unitNodeArgs(root);
   const heapCapMiB = Number(/^--max-old-space-size=(\d+)$/.exec(nodeArgs.find((a) => a.startsWith("--max-old-space-size=")) ?? "")?.[1] ?? NaN);
   const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, nodeArgs });
   let failed = true;

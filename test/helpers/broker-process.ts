@@ -59,6 +59,8 @@ export interface StartOptions {
   noIdentityFlag?: boolean;
   /** Run this copy of remo-broker.js instead of dist/ (e.g. one without peercred.node beside it). */
   bin?: string;
+  /** Node flags before the script, e.g. the systemd unit's (`unitNodeArgs`). */
+  nodeArgs?: string[];
 }
 
 /** The result of running the CLI once. */
@@ -172,7 +174,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerHandle
     const defaults: [string, string][] = [["runtime-dir", runtimeDir], ["state-dir", stateDir], ["audit-file", auditFile], ...(opts.noIdentityFlag === true ? [] : [["identity", identityFile] as [string, string]])];
     const args = [opts.bin ?? brokerBin, "serve", "--unsafe-paths", ...defaults.filter(([f]) => override(f) === undefined).flatMap(([f, v]) => [`--${f}`, v]), ...(opts.extraArgs ?? [])];
     // SUDO_UID dropped: `sudo npm test` is the developer's own root, and serve refuses --unsafe-paths under sudo.
-    const c = spawn(process.execPath, args, { env: { ...process.env, SUDO_UID: undefined, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const c = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], { env: { ...process.env, SUDO_UID: undefined, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     exited = new Promise((resolve) => { c.on("exit", (code, signal) => { resolve(code ?? (signal === "SIGKILL" ? 137 : 128)); }); });
     let seen = "";

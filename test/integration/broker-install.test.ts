@@ -46,7 +46,7 @@ describe("broker/packaging/install.sh", () => {
       expect(recipient).toMatch(/^age1/);
       expect(first.out).toContain(recipient);
       const unit = readFileSync(join(t.path, "etc/systemd/system/remo-broker.service"), "utf8");
-      expect(unit).toContain(`ExecStart=${process.execPath} /usr/local/lib/remo-broker/remo-broker.js serve`);
+      expect(unit).toContain(`ExecStart=${process.execPath} --no-opt /usr/local/lib/remo-broker/remo-broker.js serve`);
       expect(unit).not.toMatch(/^LoadCredentialEncrypted=/m);
       expect(unit).not.toMatch(/^Environment=REMO_KEY_SOURCE=/m);
       expect(unit).toMatch(/^MemoryDenyWriteExecute=no$/m);

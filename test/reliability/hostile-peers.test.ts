@@ -4,22 +4,19 @@
 // secret. After each: the broker is the same live process, the other project answered every
 // time within 1 s, the broker's RSS stayed under its bound, and no value leaked.
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { unitNodeArgs } from "../../scripts/reliability-broker.mjs";
 import { rssKiB } from "../../scripts/reliability-soak.mjs";
 import { readAudit, requestLines, startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
 import { readableCopy } from "../helpers/readable-copy.ts";
 import { findLeaks, makeSentinel } from "../helpers/sentinel.ts";
 import { makeTempDir } from "../helpers/temp-dir.ts";
 
-/** NODE_OPTIONS exactly as the unit sets it (old space capped at 64 MiB, small semi-spaces), read from the unit. */
-const UNIT_NODE_OPTIONS = ((): string => {
-  const m = /^Environment="?NODE_OPTIONS=([^"\n]+)"?$/m.exec(readFileSync(new URL("../../broker/packaging/remo-broker.service", import.meta.url), "utf8"));
-  if (m?.[1] === undefined) throw new Error("broker/packaging/remo-broker.service sets no NODE_OPTIONS: the attacks must meet the broker as deployed");
-  return m[1];
-})();
+/** Node's flags exactly as the unit sets them (old space capped at 64 MiB, small semi-spaces, no TurboFan), read from the unit. */
+const UNIT_NODE_ARGS = unitNodeArgs(fileURLToPath(new URL("../..", import.meta.url)));
 /**
  * The broker's RSS bound under attack: idle it is ~60 MiB (code, V8, the heap in use). Before
  * the connection limits, each of these attacks ran it into a heap OOM or grew RSS by ~6.7 MiB
@@ -107,7 +104,7 @@ describe("hostile peers against the broker as the unit runs it", () => {
     cwd = dirname(script);
     broker = await startBroker({
       dir: tmp.path,
-      env: { NODE_OPTIONS: UNIT_NODE_OPTIONS },
+      nodeArgs: UNIT_NODE_ARGS,
       extraArgs: ["--test-partial-line-ms", String(PARTIAL_LINE_MS), "--test-idle-ms", String(IDLE_MS)],
     });
     const owner = `${CONTAINER_UID}:${CONTAINER_GID}`;

@@ -3,7 +3,9 @@
 // 1,000,000 with the same driver and prints the README figures.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { unitNodeArgs } from "../../scripts/reliability-broker.mjs";
 import { checkReply, makeBundle, makeValue, runSoak } from "../../scripts/reliability-soak.mjs";
 import { startBroker } from "../helpers/broker-process.ts";
 import type { BrokerHandle } from "../helpers/broker-process.ts";
@@ -11,12 +13,8 @@ import { makeTempDir } from "../helpers/temp-dir.ts";
 
 const names = ["GITHUB_TOKEN", "NPM_TOKEN", "API_KEY", "DB_PASSWORD"];
 
-/** NODE_OPTIONS exactly as the systemd unit sets it, read from the unit so the two cannot drift. */
-const deployedNodeOptions = ((): string => {
-  const m = /^Environment="?NODE_OPTIONS=([^"\n]+)"?$/m.exec(readFileSync(new URL("../../broker/packaging/remo-broker.service", import.meta.url), "utf8"));
-  if (m?.[1] === undefined) throw new Error("broker/packaging/remo-broker.service sets no NODE_OPTIONS: the soak must run the broker as deployed");
-  return m[1];
-})();
+/** Node's flags exactly as the systemd unit sets them, read from the unit so the two cannot drift. */
+const deployedNodeArgs = unitNodeArgs(fileURLToPath(new URL("../..", import.meta.url)));
 
 /**
  * The broker's live heap in bytes: SIGUSR2 makes it write a heap snapshot (which runs a
@@ -77,10 +75,10 @@ describe("soak against the real broker", () => {
   /** A broker for one soak: the soak is about correctness and memory under load, not the
    * rate limiter or the per-UID connection cap (which would rightly refuse this many gets and
    * connections from one UID; they have their own tests). */
-  async function soakBroker(name: string, env: NodeJS.ProcessEnv = {}): Promise<BrokerHandle> {
+  async function soakBroker(name: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<BrokerHandle> {
     const dir = join(tmp.path, name);
     mkdirSync(dir);
-    const b = await startBroker({ dir, env, extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000", "--max-connections-per-peer", "512"] });
+    const b = await startBroker({ dir, env, nodeArgs, extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000", "--max-connections-per-peer", "512"] });
     brokers.push(b);
     return b;
   }
@@ -92,7 +90,7 @@ describe("soak against the real broker", () => {
 
   it("serves 100,000 gets on 100 connections while pushing every 100 ms: zero errors, zero torn reads, RSS within 10% of after warm-up", async () => {
     // The heap cap the systemd unit sets (broker/packaging/remo-broker.service): the broker as deployed.
-    const broker = await soakBroker("rss", { NODE_OPTIONS: deployedNodeOptions });
+    const broker = await soakBroker("rss", {}, deployedNodeArgs);
     const { socketPath } = await broker.registerProject("soak", { allowlist: names });
     const r = await runSoak({
       socketPath, brokerPid: broker.pid, names, push: pushTo(broker),
