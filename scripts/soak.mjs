@@ -6,7 +6,7 @@
 // The CI-size run of the same driver is test/reliability/soak.test.ts.
 //
 // `--shape projects` runs the many-projects shape instead: 50 projects × 10 gets a second, a
-// new connection per get, for 10 minutes, with the unit's V8 flags (NODE_OPTIONS) and default rate
+// new connection per get, for 10 minutes, with the unit's Node flags (NODE_OPTIONS and ExecStart) and default rate
 // limits; exits 1 on any error or wrong value, a get slower than 1 s, or RSS growth over 10%
 // after the first minute.
 //   node scripts/soak.mjs --shape projects [--projects N] [--hz N] [--minutes M]
@@ -32,7 +32,8 @@ if (values.shape === "projects") {
 }
 const names = ["GITHUB_TOKEN", "NPM_TOKEN", "API_KEY", "DB_PASSWORD", "SLACK_WEBHOOK", "AWS_SECRET"];
 // The soak measures correctness under load, not the rate limiter, which would (rightly) refuse 1M gets from one UID.
-const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000", "--max-connections-per-peer", "512"] });
+// The broker runs as the unit runs it (its Node flags), as in the reliability suite's 100k-get soak.
+const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, nodeArgs: unitNodeArgs(root), extraArgs: ["--rate-limit", "1000000000", "--rate-burst", "1000000000", "--max-connections-per-peer", "512"] });
 let failed = true;
 try {
   const { socketPath } = await broker.register("soak", names);
@@ -88,7 +89,7 @@ async function projectsShape() {
     console.log(JSON.stringify({
       shape: `${values.projects} projects × ${values.hz} Hz, new connection per get`, seconds: +(r.durationMs / 1000).toFixed(1), gets: r.gets, errors: r.errors, error_codes: r.errorCodes, wrong_values: r.wrongValues,
       get_p50_ms: +(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(2), get_p99_ms: +(sorted[Math.floor(sorted.length * 0.99)] ?? 0).toFixed(2), slowest_ms: +r.slowest_ms.toFixed(1),
-      heap_cap_mib: heapCapMiB, node_options: nodeArgs.join(" "), rss_start_mib: +(r.rssStartKiB / 1024).toFixed(1), rss_after_warmup_mib: +(r.rssWarmKiB / 1024).toFixed(1), rss_end_mib: +(r.rssEndKiB / 1024).toFixed(1), rss_peak_mib: +(r.rssPeakKiB / 1024).toFixed(1), rss_growth_pct: +(growth * 100).toFixed(1),
+      heap_cap_mib: heapCapMiB, node_args: nodeArgs.join(" "), rss_start_mib: +(r.rssStartKiB / 1024).toFixed(1), rss_after_warmup_mib: +(r.rssWarmKiB / 1024).toFixed(1), rss_end_mib: +(r.rssEndKiB / 1024).toFixed(1), rss_peak_mib: +(r.rssPeakKiB / 1024).toFixed(1), rss_growth_pct: +(growth * 100).toFixed(1),
       audit_file_mib: +(statSync(broker.auditFile).size / 1048576).toFixed(1),
     }, null, 2));
     console.log("RSS timeline (s → MiB):", r.rssTimeline.map((t) => `${t.s}→${(t.rssKiB / 1024).toFixed(1)}`).join(" "));

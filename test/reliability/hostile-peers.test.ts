@@ -18,9 +18,9 @@ import { makeTempDir } from "../helpers/temp-dir.ts";
 /** Node's flags exactly as the unit sets them (old space capped at 64 MiB, small semi-spaces, no TurboFan), read from the unit. */
 const UNIT_NODE_ARGS = unitNodeArgs(fileURLToPath(new URL("../..", import.meta.url)));
 /**
- * The broker's RSS bound under attack: idle it is ~60 MiB (code, V8, the heap in use). Before
- * the connection limits, each of these attacks ran it into a heap OOM or grew RSS by ~6.7 MiB
- * per slowloris connection.
+ * The broker's RSS bound under attack: idle it is ~45 MiB (code, V8, the heap in use), ~55 MiB
+ * under the many-projects soak. Before the connection limits, each of these attacks ran it into
+ * a heap OOM or grew RSS by ~6.7 MiB per slowloris connection.
  */
 const RSS_BOUND_MIB = 128;
 /** The contract for everyone else while one container misbehaves. */
