@@ -83,7 +83,7 @@ function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
 /**
  * Reads a stream to its end into one buffer, zeroing the chunks. Given bytes, `decrypt` reads its
  * output with `new Response(stream)`, which loads Node's fetch implementation (undici) for good:
- * ~6 MiB of the broker's RSS after its first push, for a copy.
+ * 4-6 MiB of the broker's RSS after its first push, for a copy.
  */
 async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
