@@ -6,9 +6,9 @@
 // The CI-size run of the same driver is test/reliability/soak.test.ts.
 //
 // `--shape projects` runs the many-projects shape instead: 50 projects × 10 gets a second, a
-// new connection per get, for 10 minutes, with the unit's Node flags (NODE_OPTIONS and ExecStart) and default rate
-// limits; exits 1 on any error or wrong value, a get slower than 1 s, or RSS growth over 10%
-// after the first minute.
+// new connection per get, for 10 minutes, with default rate limits; exits 1 on any error or
+// wrong value, a get slower than 1 s, or RSS growth over 10% after the first minute.
+// Both shapes run the broker with the unit's Node flags (its NODE_OPTIONS and ExecStart flags).
 //   node scripts/soak.mjs --shape projects [--projects N] [--hz N] [--minutes M]
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,7 +68,7 @@ process.exitCode = failed ? 1 : 0;
 
 /** The many-projects shape (see the header); returns the exit code. */
 async function projectsShape() {
-  // The V8 flags exactly as the unit passes them (old space capped at 64 MiB, small semi-spaces).
+  // Node's flags exactly as the unit passes them (old space capped at 64 MiB, small semi-spaces, no TurboFan).
   const nodeArgs = unitNodeArgs(root);
   const heapCapMiB = Number(/^--max-old-space-size=(\d+)$/.exec(nodeArgs.find((a) => a.startsWith("--max-old-space-size=")) ?? "")?.[1] ?? NaN);
   const broker = await startBrokerProcess({ dist: join(root, "dist"), dir, nodeArgs });

@@ -238,8 +238,10 @@ function ensureFeature(text: string, root: Node, featureRef: string, style: Text
     return { text, relied: true };
   }
   if (image !== undefined && "reason" in image) {
+    // Without a Dockerfile to name, a compose service's image is one it runs, not builds on.
+    const untold = image.from !== undefined ? `${image.from} builds on` : image.service === undefined ? "the Dockerfile builds on" : `the compose service "${image.service}" runs`;
     notes.push(image.ref === ""
-      ? `Could not tell which image ${image.from ?? (image.service === undefined ? "the Dockerfile" : `the compose service "${image.service}"`)} ${image.from === undefined && image.service !== undefined ? "runs" : "builds on"} (${image.reason}), so the feature was added as for any image.`
+      ? `Could not tell which image ${untold} (${image.reason}), so the feature was added as for any image.`
       : `Could not inspect ${which} (${image.reason}), so the feature was added as for any image. If that image was built with the remo-secrets feature, remove "${featureRef}" from "features" to keep devcontainer up from building.`);
   }
   changes.push(`Added the feature "${featureRef}".`);
@@ -256,7 +258,6 @@ function nodeHints(root: Node): string[] {
   return hasNode ? [] : [`The remo-secrets client needs Node.js 20 or later in the container. If the image lacks it, add the feature "${nodeFeatureId}".`];
 }
 
-/** The lookup when it is of this file's "image", or of the Dockerfile base of a build config. */
 /** `lookup` when it describes this configuration's image: its "image", its Dockerfile's base, or its compose service's image. */
 function appliesTo(lookup: ImageLookup | undefined, named: string | undefined, isCompose: boolean): ImageLookup | undefined {
   if (lookup === undefined) return undefined;
