@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, constants, openSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { repoRoot, startBroker, type BrokerHandle } from "../helpers/broker-process.ts";
 import { findLeaks, makeSentinel } from "../helpers/sentinel.ts";
 import { clientBin } from "./client-helpers.ts";
@@ -53,9 +53,11 @@ describe("a running exec", () => {
       client.once("exit", () => { reject(new Error(`client exited early: ${stderr}`)); });
     });
     const pid = client.pid ?? -1;
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
+    const childPid = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0] ?? "";
+    // sh prints "ready" just before it execs sleep, and during the exec its environ reads empty.
+    await vi.waitFor(() => { expect(readFileSync(`/proc/${childPid}/comm`, "utf8").trim()).toBe("sleep"); }, { timeout: 10_000, interval: 10 });
     const own = { cmdline: readFileSync(`/proc/${pid}/cmdline`, "latin1"), environ: readFileSync(`/proc/${pid}/environ`, "latin1") };
-    const child = readFileSync(`/proc/${children[0] ?? ""}/environ`, "latin1");
+    const child = readFileSync(`/proc/${childPid}/environ`, "latin1");
     client.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => { client.once("close", (c) => { resolve(c); }); });
     expect(findLeaks(token, own)).toEqual([]);
